@@ -1,0 +1,457 @@
+//! The resource model the generators read: every name resolved, every flag decided, spans kept
+//! for errors. Built from the parsed attributes; field-local problems are reported here, rules
+//! that involve several fields in `check.rs`.
+
+use darling::FromMeta;
+use darling::util::SpannedValue;
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Expr, GenericArgument, Ident, Lit, PathArguments, Type, Visibility};
+
+use crate::attr::{ContainerAttrs, FieldAttrs, Number, ValidateAttrs};
+
+/// The whole resource.
+pub(crate) struct Resource<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) vis: &'a Visibility,
+    pub(crate) doc: Option<String>,
+    pub(crate) table: String,
+    pub(crate) path: String,
+    pub(crate) tag: String,
+    pub(crate) page: Option<(u32, u32)>,
+    pub(crate) validate: Option<&'a syn::Path>,
+    pub(crate) validate_update: Option<&'a syn::Path>,
+    pub(crate) fields: Vec<Field<'a>>,
+}
+
+/// What a field's Rust type is, as far as storage and validation care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    I32,
+    I64,
+    F64,
+    Bool,
+    String,
+    Uuid,
+    DateTime,
+    Json,
+    List,
+}
+
+impl Kind {
+    pub(crate) fn is_number(self) -> bool {
+        matches!(self, Kind::I32 | Kind::I64 | Kind::F64)
+    }
+}
+
+/// The part a field plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Id,
+    Data,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// Where the inserted value comes from (mirrors `fastrs::resource::InsertFrom`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Insert {
+    Body,
+    Default,
+    Auto,
+    Database,
+}
+
+/// One validation rule, with the span of its attribute.
+pub(crate) struct Rule {
+    pub(crate) kind: RuleKind,
+    pub(crate) span: Span,
+}
+
+pub(crate) enum RuleKind {
+    Length {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+    Range {
+        gt: Option<Number>,
+        ge: Option<Number>,
+        lt: Option<Number>,
+        le: Option<Number>,
+    },
+    Email,
+    Url,
+    Pattern(String),
+    Custom(syn::Path),
+}
+
+/// One field.
+pub(crate) struct Field<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) name: String,
+    pub(crate) column: String,
+    pub(crate) column_span: Span,
+    pub(crate) ty: &'a Type,
+    /// `T` of `Option<T>`, else the type itself.
+    pub(crate) inner: &'a Type,
+    pub(crate) kind: Kind,
+    pub(crate) nullable: bool,
+    pub(crate) role: Role,
+    pub(crate) read_only: Option<Span>,
+    pub(crate) write_only: Option<Span>,
+    pub(crate) skip_create: Option<Span>,
+    pub(crate) skip_update: Option<Span>,
+    pub(crate) unique: bool,
+    pub(crate) index: bool,
+    pub(crate) default: Option<&'a Expr>,
+    pub(crate) doc: Option<String>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) role_spans: Vec<(Role, Span)>,
+}
+
+impl Field<'_> {
+    pub(crate) fn in_create(&self) -> bool {
+        self.role == Role::Data && self.read_only.is_none() && self.skip_create.is_none()
+    }
+
+    pub(crate) fn in_update(&self) -> bool {
+        self.role == Role::Data && self.read_only.is_none() && self.skip_update.is_none()
+    }
+
+    pub(crate) fn in_response(&self) -> bool {
+        self.write_only.is_none()
+    }
+
+    pub(crate) fn insert(&self) -> Insert {
+        match (self.role, self.kind) {
+            (Role::Id, Kind::Uuid) => Insert::Auto,
+            (Role::Id, _) => Insert::Database,
+            (Role::CreatedAt | Role::UpdatedAt, _) => Insert::Auto,
+            (Role::Data, _) if self.in_create() => Insert::Body,
+            (Role::Data, _) if self.default.is_some() => Insert::Default,
+            (Role::Data, _) => Insert::Database,
+        }
+    }
+
+    /// The SQL literal of a literal `default`, for the DDL.
+    pub(crate) fn default_sql(&self) -> Option<String> {
+        let (lit, negative) = match self.default? {
+            Expr::Lit(lit) => (&lit.lit, false),
+            Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => match &*unary.expr {
+                Expr::Lit(lit) => (&lit.lit, true),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let sign = if negative { "-" } else { "" };
+        match lit {
+            Lit::Int(int) => Some(format!("{sign}{}", int.base10_digits())),
+            Lit::Float(float) => Some(format!("{sign}{}", float.base10_digits())),
+            Lit::Bool(b) if !negative => Some(if b.value { "TRUE" } else { "FALSE" }.to_owned()),
+            Lit::Str(s) if !negative && self.kind == Kind::String => {
+                Some(format!("'{}'", s.value().replace('\'', "''")))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn doc_of(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .map(|line| line.strip_prefix(' ').map(str::to_owned).unwrap_or(line))
+        .collect();
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
+        Type::Group(group) => last_segment(&group.elem),
+        _ => None,
+    }
+}
+
+fn single_arg(segment: &syn::PathSegment) -> Option<&Type> {
+    match &segment.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first() {
+            Some(GenericArgument::Type(ty)) => Some(ty),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `Some((kind, inner, nullable))` for a supported type.
+pub(crate) fn classify(ty: &Type) -> Option<(Kind, &Type, bool)> {
+    let segment = last_segment(ty)?;
+    if segment.ident == "Option" {
+        let inner = single_arg(segment)?;
+        let (kind, _, nested) = classify(inner)?;
+        return (!nested).then_some((kind, inner, true));
+    }
+    let kind = match segment.ident.to_string().as_str() {
+        "i32" => Kind::I32,
+        "i64" => Kind::I64,
+        "f64" => Kind::F64,
+        "bool" => Kind::Bool,
+        "String" => Kind::String,
+        "Uuid" => Kind::Uuid,
+        "Value" | "JsonValue" => Kind::Json,
+        "DateTime" => {
+            let tz = single_arg(segment).and_then(last_segment)?;
+            if tz.ident != "Utc" {
+                return None;
+            }
+            Kind::DateTime
+        }
+        "Vec" => {
+            // Lists of scalars, stored as JSON; nested lists and `Vec<Option<_>>` are not.
+            let (element, _, nullable) = classify(single_arg(segment)?)?;
+            if nullable || element == Kind::List {
+                return None;
+            }
+            Kind::List
+        }
+        _ => return None,
+    };
+    if kind != Kind::List && kind != Kind::DateTime && !segment.arguments.is_none() {
+        return None;
+    }
+    Some((kind, ty, false))
+}
+
+/// `"OrderItem"` → `"order_item"`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn rules_of(attrs: &[syn::Attribute], errors: &mut darling::error::Accumulator) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("validate")) {
+        let Some(parsed) = errors.handle(ValidateAttrs::from_meta(&attr.meta)) else {
+            continue;
+        };
+        if let Some(length) = parsed.length {
+            let span = length.span();
+            let args = length.into_inner();
+            rules.push(Rule {
+                kind: RuleKind::Length {
+                    min: args.min,
+                    max: args.max,
+                },
+                span,
+            });
+        }
+        if let Some(range) = parsed.range {
+            let span = range.span();
+            let args = range.into_inner();
+            rules.push(Rule {
+                kind: RuleKind::Range {
+                    gt: args.gt,
+                    ge: args.ge,
+                    lt: args.lt,
+                    le: args.le,
+                },
+                span,
+            });
+        }
+        if parsed.email.is_present() {
+            rules.push(Rule {
+                kind: RuleKind::Email,
+                span: parsed.email.span(),
+            });
+        }
+        if parsed.url.is_present() {
+            rules.push(Rule {
+                kind: RuleKind::Url,
+                span: parsed.url.span(),
+            });
+        }
+        if let Some(pattern) = parsed.pattern {
+            let span = pattern.span();
+            rules.push(Rule {
+                kind: RuleKind::Pattern(pattern.into_inner()),
+                span,
+            });
+        }
+        if let Some(custom) = parsed.custom {
+            let span = custom.span();
+            rules.push(Rule {
+                kind: RuleKind::Custom(custom),
+                span,
+            });
+        }
+        if matches!(&attr.meta, syn::Meta::Path(_)) {
+            errors
+                .push(darling::Error::custom("expected `#[validate(rule, ...)]`").with_span(attr));
+        }
+    }
+    rules
+}
+
+fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) -> Option<Field<'a>> {
+    let ident = attrs.ident.as_ref()?;
+    let rules = rules_of(&attrs.attrs, errors);
+    let Some((kind, inner, nullable)) = classify(&attrs.ty) else {
+        errors.push(
+            darling::Error::custom(
+                "unsupported field type: use i32, i64, f64, bool, String, Uuid, DateTime<Utc>, serde_json::Value, Vec<T>, or Option<T> of those",
+            )
+            .with_span(&attrs.ty),
+        );
+        return None;
+    };
+    let mut role_spans = Vec::new();
+    for (flag, role) in [
+        (&attrs.id, Role::Id),
+        (&attrs.created_at, Role::CreatedAt),
+        (&attrs.updated_at, Role::UpdatedAt),
+    ] {
+        if flag.is_present() {
+            role_spans.push((role, flag.span()));
+        }
+    }
+    let role = role_spans.first().map_or(Role::Data, |(role, _)| *role);
+    let name = ident.to_string().trim_start_matches("r#").to_owned();
+    let (column, column_span) = match &attrs.column {
+        Some(column) => (column.as_str().to_owned(), column.span()),
+        None => (name.clone(), ident.span()),
+    };
+    let span_of = |flag: &darling::util::Flag| flag.is_present().then(|| flag.span());
+    Some(Field {
+        ident,
+        name,
+        column,
+        column_span,
+        ty: &attrs.ty,
+        inner,
+        kind,
+        nullable,
+        role,
+        read_only: span_of(&attrs.read_only),
+        write_only: span_of(&attrs.write_only),
+        skip_create: span_of(&attrs.skip_create),
+        skip_update: span_of(&attrs.skip_update),
+        unique: attrs.unique.is_present(),
+        index: attrs.index.is_present(),
+        default: attrs.default.as_ref().map(|default| &default.0),
+        doc: doc_of(&attrs.attrs),
+        rules,
+        role_spans,
+    })
+}
+
+fn spanned_string(value: &Option<SpannedValue<String>>) -> Option<(String, Span)> {
+    value
+        .as_ref()
+        .map(|value| (value.as_str().to_owned(), value.span()))
+}
+
+impl<'a> Resource<'a> {
+    /// Builds the model; `None` if a field could not be read (the errors say why).
+    pub(crate) fn from_attrs(
+        attrs: &'a ContainerAttrs,
+        errors: &mut darling::error::Accumulator,
+    ) -> Option<Self> {
+        let darling::ast::Data::Struct(fields) = &attrs.data else {
+            return None;
+        };
+        let parsed: Vec<Option<Field<'a>>> = fields.iter().map(|f| field(f, errors)).collect();
+        let table = spanned_string(&attrs.table)
+            .map(|(t, _)| t)
+            .unwrap_or_else(|| format!("{}s", snake_case(&attrs.ident.to_string())));
+        let path = spanned_string(&attrs.path)
+            .map(|(p, _)| p)
+            .unwrap_or_else(|| format!("/{table}"));
+        let page = match (&attrs.page_size, &attrs.max_page_size) {
+            (None, None) => None,
+            (size, max) => Some((
+                size.as_ref().map_or(20, |s| **s),
+                max.as_ref().map_or(100, |m| **m),
+            )),
+        };
+        Some(Resource {
+            ident: &attrs.ident,
+            vis: &attrs.vis,
+            doc: doc_of(&attrs.attrs),
+            tag: attrs.tag.clone().unwrap_or_else(|| table.clone()),
+            table,
+            path,
+            page,
+            validate: attrs.validate.as_ref(),
+            validate_update: attrs.validate_update.as_ref(),
+            fields: parsed.into_iter().collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    pub(crate) fn id(&self) -> Option<&Field<'a>> {
+        self.fields.iter().find(|field| field.role == Role::Id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    #[test]
+    fn classifies_supported_types() {
+        let cases: Vec<(Type, Kind, bool)> = vec![
+            (parse_quote!(i64), Kind::I64, false),
+            (parse_quote!(Option<String>), Kind::String, true),
+            (
+                parse_quote!(chrono::DateTime<chrono::Utc>),
+                Kind::DateTime,
+                false,
+            ),
+            (parse_quote!(uuid::Uuid), Kind::Uuid, false),
+            (parse_quote!(serde_json::Value), Kind::Json, false),
+            (parse_quote!(Vec<String>), Kind::List, false),
+            (parse_quote!(Option<Vec<i64>>), Kind::List, true),
+        ];
+        for (ty, kind, nullable) in cases {
+            let (got, _, got_nullable) = classify(&ty).unwrap();
+            assert_eq!((got, got_nullable), (kind, nullable));
+        }
+        for ty in [
+            parse_quote!(u8),
+            parse_quote!(Vec<Vec<i64>>),
+            parse_quote!(Vec<MyType>),
+            parse_quote!(Option<Option<i64>>),
+            parse_quote!(DateTime<Local>),
+            parse_quote!(HashMap<String, i64>),
+        ] {
+            let ty: Type = ty;
+            assert!(classify(&ty).is_none());
+        }
+    }
+
+    #[test]
+    fn snake_cases_names() {
+        assert_eq!(snake_case("OrderItem"), "order_item");
+        assert_eq!(snake_case("Item"), "item");
+    }
+}

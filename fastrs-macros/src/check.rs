@@ -1,0 +1,351 @@
+//! Rules that involve more than one attribute or field. Each check says why it exists; every
+//! error points at the tokens to change and says what to do.
+
+use darling::error::Accumulator;
+use proc_macro2::Span;
+
+use crate::ast::{Field, Kind, Resource, Role, RuleKind};
+use crate::attr::ContainerAttrs;
+
+fn error(span: Span, message: impl std::fmt::Display) -> darling::Error {
+    darling::Error::custom(message).with_span(&span)
+}
+
+/// Checks that need only the attributes (run even when a field failed to parse).
+pub(crate) fn container(attrs: &ContainerAttrs, errors: &mut Accumulator) {
+    // Generic resources would need generic tables and routes; nothing sensible to derive.
+    if !attrs.generics.params.is_empty() {
+        errors.push(
+            darling::Error::custom("`#[derive(Resource)]` does not support generic structs")
+                .with_span(&attrs.generics),
+        );
+    }
+    for name in [&attrs.table].into_iter().flatten() {
+        if !is_identifier(name) {
+            errors.push(error(name.span(), "`table` must be a plain SQL identifier: letters, digits and `_`, not starting with a digit"));
+        }
+    }
+    if let Some(path) = &attrs.path {
+        if !path.starts_with('/')
+            || path.ends_with('/')
+            || path.contains('{')
+            || path.contains(char::is_whitespace)
+        {
+            errors.push(error(path.span(), "`path` must start with `/`, not end with `/`, and hold no `{` or spaces, e.g. `path = \"/items\"`"));
+        }
+    }
+    if let Some(size) = &attrs.page_size {
+        let max = attrs.max_page_size.as_ref().map_or(100, |max| **max);
+        if **size == 0 || **size > max {
+            errors.push(error(
+                size.span(),
+                format!("`page_size` must be between 1 and `max_page_size` ({max})"),
+            ));
+        }
+    }
+    if let Some(max) = &attrs.max_page_size {
+        if **max == 0 {
+            errors.push(error(max.span(), "`max_page_size` must be at least 1"));
+        }
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 63
+}
+
+/// Checks of the resolved model.
+pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
+    ids(resource, errors);
+    for field in &resource.fields {
+        roles(field, errors);
+        options(field, errors);
+        rules(field, errors);
+    }
+    let mut columns = std::collections::HashSet::new();
+    for field in &resource.fields {
+        if !columns.insert(field.column.as_str()) {
+            errors.push(error(
+                field.column_span,
+                format!("column `{}` is used by two fields", field.column),
+            ));
+        }
+    }
+    for role in [Role::CreatedAt, Role::UpdatedAt] {
+        let mut fields = resource
+            .fields
+            .iter()
+            .filter(|field| field.role == role)
+            .skip(1);
+        if let Some(extra) = fields.next() {
+            let name = if role == Role::CreatedAt {
+                "created_at"
+            } else {
+                "updated_at"
+            };
+            errors.push(error(
+                extra.ident.span(),
+                format!("only one field can be `#[resource({name})]`"),
+            ));
+        }
+    }
+}
+
+// Every route addresses rows by one id; none or two would leave `/{id}` undefined.
+fn ids(resource: &Resource<'_>, errors: &mut Accumulator) {
+    let ids: Vec<&Field<'_>> = resource
+        .fields
+        .iter()
+        .filter(|field| field.role == Role::Id)
+        .collect();
+    match ids.as_slice() {
+        [] => errors.push(error(
+            resource.ident.span(),
+            "a resource needs one `#[resource(id)]` field (i32, i64 or Uuid)",
+        )),
+        [id] => {
+            if id.nullable || !matches!(id.kind, Kind::I32 | Kind::I64 | Kind::Uuid) {
+                errors.push(error(
+                    id.ty_span(),
+                    "the `#[resource(id)]` field must be i32, i64 or Uuid (not Option)",
+                ));
+            }
+        }
+        [_, rest @ ..] => {
+            for extra in rest {
+                errors.push(error(
+                    extra.role_span(Role::Id),
+                    "only one field can be `#[resource(id)]`",
+                ));
+            }
+        }
+    }
+}
+
+// A field plays one part; timestamps are filled by the framework and must be UTC times.
+fn roles(field: &Field<'_>, errors: &mut Accumulator) {
+    for (_, span) in field.role_spans.iter().skip(1) {
+        errors.push(error(
+            *span,
+            "`id`, `created_at` and `updated_at` exclude each other",
+        ));
+    }
+    if matches!(field.role, Role::CreatedAt | Role::UpdatedAt)
+        && (field.kind != Kind::DateTime || field.nullable)
+    {
+        errors.push(error(
+            field.ty_span(),
+            "`created_at` / `updated_at` fields must be `DateTime<Utc>`",
+        ));
+    }
+    if field.role != Role::Data {
+        if let Some(default) = field.default {
+            errors.push(
+                darling::Error::custom("the framework fills this field; remove `default`")
+                    .with_span(default),
+            );
+        }
+        for span in [field.write_only, field.skip_create, field.skip_update]
+            .into_iter()
+            .flatten()
+        {
+            errors.push(error(
+                span,
+                "the framework fills this field; it is never read from a body",
+            ));
+        }
+    }
+}
+
+// Options that contradict each other, or leave a NOT NULL column without a value on insert.
+fn options(field: &Field<'_>, errors: &mut Accumulator) {
+    if let (Some(read_only), Some(_)) = (field.read_only, field.write_only) {
+        errors.push(error(
+            read_only,
+            "a field cannot be both `read_only` and `write_only`",
+        ));
+    }
+    if let (Some(write_only), Some(_)) = (field.write_only, field.skip_create) {
+        errors.push(error(
+            write_only,
+            "a `write_only` field skipped in create could never be set",
+        ));
+    }
+    let filled = field.nullable || field.default.is_some();
+    if field.role == Role::Data && !field.in_create() && !filled {
+        let span = field
+            .read_only
+            .or(field.skip_create)
+            .unwrap_or_else(|| field.ident.span());
+        errors.push(error(
+            span,
+            format!("`{}` is not accepted in create, so it needs a `default = ...` or an `Option<_>` type", field.name),
+        ));
+    }
+}
+
+// Rules check input, so they must fit the field's type and the field must be input.
+fn rules(field: &Field<'_>, errors: &mut Accumulator) {
+    for rule in &field.rules {
+        if !field.in_create() && !field.in_update() {
+            errors.push(error(
+                rule.span,
+                format!(
+                    "`{}` is never read from a request body; validation rules do not apply",
+                    field.name
+                ),
+            ));
+            continue;
+        }
+        let fits = match &rule.kind {
+            RuleKind::Length { .. } => matches!(field.kind, Kind::String | Kind::List),
+            RuleKind::Range { .. } => field.kind.is_number(),
+            RuleKind::Email | RuleKind::Url | RuleKind::Pattern(_) => field.kind == Kind::String,
+            RuleKind::Custom(_) => true,
+        };
+        if !fits {
+            let (name, types) = match &rule.kind {
+                RuleKind::Length { .. } => ("length", "String or Vec fields"),
+                RuleKind::Range { .. } => ("range", "i32, i64 or f64 fields"),
+                RuleKind::Email => ("email", "String fields"),
+                RuleKind::Url => ("url", "String fields"),
+                _ => ("pattern", "String fields"),
+            };
+            errors.push(error(
+                rule.span,
+                format!("`{name}` applies to {types}, not to `{}`", field.name),
+            ));
+            continue;
+        }
+        match &rule.kind {
+            RuleKind::Length {
+                min: None,
+                max: None,
+            } => {
+                errors.push(error(rule.span, "`length` needs `min`, `max` or both"));
+            }
+            RuleKind::Length {
+                min: Some(min),
+                max: Some(max),
+            } if min > max => {
+                errors.push(error(
+                    rule.span,
+                    format!("`length` has min ({min}) greater than max ({max})"),
+                ));
+            }
+            RuleKind::Range { gt, ge, lt, le } => {
+                let bounds = [gt, ge, lt, le];
+                if bounds.iter().all(|bound| bound.is_none()) {
+                    errors.push(error(
+                        rule.span,
+                        "`range` needs at least one of `gt`, `ge`, `lt`, `le`",
+                    ));
+                }
+                if field.kind != Kind::F64 {
+                    for bound in bounds.into_iter().flatten().filter(|bound| bound.is_float) {
+                        errors.push(
+                            darling::Error::custom(format!(
+                                "`{}` is an integer field; use an integer bound",
+                                field.name
+                            ))
+                            .with_span(&bound.expr),
+                        );
+                    }
+                }
+                let low = gt.as_ref().or(ge.as_ref()).map(|n| n.value);
+                let high = lt.as_ref().or(le.as_ref()).map(|n| n.value);
+                if let (Some(low), Some(high)) = (low, high) {
+                    if low > high {
+                        errors.push(error(
+                            rule.span,
+                            "`range` lower bound is above its upper bound",
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Field<'_> {
+    fn ty_span(&self) -> Span {
+        syn::spanned::Spanned::span(self.ty)
+    }
+
+    fn role_span(&self, role: Role) -> Span {
+        self.role_spans
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or_else(|| self.ident.span(), |(_, span)| *span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use darling::FromDeriveInput;
+    use syn::parse_quote;
+
+    use super::*;
+
+    fn errors_of(input: syn::DeriveInput) -> Vec<String> {
+        let mut errors = darling::Error::accumulator();
+        if let Some(attrs) = errors.handle(ContainerAttrs::from_derive_input(&input)) {
+            container(&attrs, &mut errors);
+            if let Some(model) = Resource::from_attrs(&attrs, &mut errors) {
+                resource(&model, &mut errors);
+            }
+        }
+        match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_resource_has_no_errors() {
+        let errors = errors_of(parse_quote! {
+            #[resource(table = "items")]
+            struct Item {
+                #[resource(id)] id: i64,
+                #[validate(length(min = 1))] name: String,
+                #[validate(range(gt = 0))] price: f64,
+                #[resource(read_only, default = 0)] views: i64,
+            }
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn all_problems_are_reported_together() {
+        let errors = errors_of(parse_quote! {
+            struct Item {
+                #[validate(email)] n: i64,
+                #[resource(read_only, write_only)] secret: Option<String>,
+                #[validate(range(ge = 0.5))] count: i32,
+            }
+        });
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("needs one `#[resource(id)]`"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("`email` applies to String fields"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("both `read_only` and `write_only`"))
+        );
+        assert!(errors.iter().any(|e| e.contains("integer field")));
+    }
+}

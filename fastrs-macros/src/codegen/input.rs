@@ -1,0 +1,196 @@
+//! Validation and binding: the rule statics, one `FieldSpec` per input field, the `Input`
+//! impls of the create and update types, and the `BindInsert` / `BindUpdate` impls.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+use super::Names;
+use crate::ast::{Field, Insert, Kind, Resource, RuleKind};
+
+pub(crate) fn rule_ident(field: usize, rule: usize) -> syn::Ident {
+    format_ident!("__RULE_{}_{}", field, rule)
+}
+
+fn spec_ident(field: usize) -> syn::Ident {
+    format_ident!("__FIELD_{}", field)
+}
+
+fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+pub(crate) fn rule_statics(resource: &Resource<'_>) -> TokenStream {
+    let statics = resource.fields.iter().enumerate().flat_map(|(i, field)| {
+        let inner = field.inner;
+        field.rules.iter().enumerate().map(move |(j, rule)| {
+            let ident = rule_ident(i, j);
+            let p = quote!(::fastrs::__private);
+            let (ty, value) = match &rule.kind {
+                RuleKind::Length { min, max } => {
+                    let (min, max) = (option(*min), option(*max));
+                    let ctor = if field.kind == Kind::List {
+                        quote!(items)
+                    } else {
+                        quote!(chars)
+                    };
+                    (quote!(#p::Length), quote!(#p::Length::#ctor(#min, #max)))
+                }
+                RuleKind::Range { gt, ge, lt, le } => {
+                    let bound = |n: &Option<crate::attr::Number>| {
+                        option(n.as_ref().map(|n| {
+                            let expr = &n.expr;
+                            quote!((#expr) as #inner)
+                        }))
+                    };
+                    let (gt, ge, lt, le) = (bound(gt), bound(ge), bound(lt), bound(le));
+                    (
+                        quote!(#p::Range<#inner>),
+                        quote!(#p::Range { gt: #gt, ge: #ge, lt: #lt, le: #le }),
+                    )
+                }
+                RuleKind::Email => (quote!(#p::Email), quote!(#p::Email)),
+                RuleKind::Url => (quote!(#p::Url), quote!(#p::Url)),
+                RuleKind::Pattern(source) => {
+                    (quote!(#p::Pattern), quote!(#p::Pattern::new(#source)))
+                }
+                RuleKind::Custom(path) => (
+                    quote!(#p::Custom<#inner>),
+                    quote_spanned!(rule.span=> #p::Custom::<#inner>::new(#path)),
+                ),
+            };
+            quote!(static #ident: #ty = #value;)
+        })
+    });
+    quote!(#(#statics)*)
+}
+
+pub(crate) fn field_specs(resource: &Resource<'_>) -> TokenStream {
+    let specs = resource.fields.iter().enumerate().filter(|(_, f)| f.in_create() || f.in_update()).map(|(i, field)| {
+        let ident = spec_ident(i);
+        let inner = field.inner;
+        let name = &field.name;
+        let secret = field.write_only.is_some();
+        let rules = (0..field.rules.len()).map(|j| rule_ident(i, j));
+        quote! {
+            static #ident: ::fastrs::__private::FieldSpec<#inner> = ::fastrs::__private::FieldSpec {
+                name: #name,
+                rules: &[#(&#rules),*],
+                secret: #secret,
+            };
+        }
+    });
+    quote!(#(#specs)*)
+}
+
+/// The default value of a field, converted to its type.
+fn default_value(field: &Field<'_>) -> Option<TokenStream> {
+    let (expr, inner) = (field.default?, field.inner);
+    let value = quote!(::core::convert::Into::<#inner>::into(#expr));
+    Some(if field.nullable {
+        quote!(::core::option::Option::Some(#value))
+    } else {
+        value
+    })
+}
+
+fn local(i: usize) -> syn::Ident {
+    format_ident!("__f{}", i)
+}
+
+pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
+    let Names { create, update, .. } = names;
+    let p = quote!(::fastrs::__private);
+    let map = quote!(#p::serde_json::Map<::std::string::String, #p::serde_json::Value>);
+
+    let creates: Vec<(usize, &Field<'_>)> = resource
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.in_create())
+        .collect();
+    let create_reads = creates.iter().map(|(i, f)| {
+        let (spec, local) = (spec_ident(*i), local(*i));
+        let read = match (f.nullable, default_value(f)) {
+            (true, Some(default)) => quote!(#spec.nullable(__body, __errors, || #default)),
+            (true, None) => {
+                quote!(#spec.nullable(__body, __errors, || ::core::option::Option::None))
+            }
+            (false, Some(default)) => quote!(#spec.or_default(__body, __errors, || #default)),
+            (false, None) => quote!(#spec.required(__body, __errors)),
+        };
+        quote!(let #local = #read;)
+    });
+    let create_fields = creates.iter().map(|(i, f)| {
+        let (name, local) = (f.ident, local(*i));
+        quote!(#name: #local?)
+    });
+    let create_check = resource
+        .validate
+        .map(|path| quote!(#p::model_check(&__value, #path, __errors);));
+
+    let updates: Vec<(usize, &Field<'_>)> = resource
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.in_update())
+        .collect();
+    let update_reads = updates.iter().map(|(i, f)| {
+        let (spec, local, nullable) = (spec_ident(*i), local(*i), f.nullable);
+        quote!(let #local = #spec.patch(__body, __errors, #nullable);)
+    });
+    let update_fields = updates.iter().map(|(i, f)| {
+        let (name, local) = (f.ident, local(*i));
+        quote!(#name: #local?)
+    });
+    let update_check = resource
+        .validate_update
+        .map(|path| quote!(#p::model_check(&__value, #path, __errors);));
+
+    let insert_binds = resource.fields.iter().filter_map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        match f.insert() {
+            Insert::Body => Some(quote!(__args.add::<#ty>(self.#name);)),
+            Insert::Default => default_value(f).map(|value| quote!(__args.add::<#ty>(#value);)),
+            Insert::Auto | Insert::Database => None,
+        }
+    });
+    let update_binds = updates.iter().map(|(_, f)| {
+        let name = f.ident;
+        quote!(__args.add_patch(self.#name);)
+    });
+
+    quote! {
+        impl #p::Input for #create {
+            fn from_json(__body: &mut #map, __errors: &mut #p::ValidationErrors) -> ::core::option::Option<Self> {
+                #(#create_reads)*
+                let __value = Self { #(#create_fields,)* };
+                #create_check
+                ::core::option::Option::Some(__value)
+            }
+        }
+
+        impl #p::Input for #update {
+            fn from_json(__body: &mut #map, __errors: &mut #p::ValidationErrors) -> ::core::option::Option<Self> {
+                #(#update_reads)*
+                let __value = Self { #(#update_fields,)* };
+                #update_check
+                ::core::option::Option::Some(__value)
+            }
+        }
+
+        impl #p::BindInsert for #create {
+            fn bind_insert(self, __args: &mut #p::Args) {
+                #(#insert_binds)*
+            }
+        }
+
+        impl #p::BindUpdate for #update {
+            fn bind_update(self, __args: &mut #p::Args) {
+                #(#update_binds)*
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Code generation: reads the checked model, never fails. Emits the three schema structs next
+//! to the model and every impl inside `const _: () = { ... };`, with absolute paths only.
+
+mod input;
+mod meta;
+mod schemas;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ast::Resource;
+
+/// The names of the generated types.
+pub(crate) struct Names {
+    pub(crate) create: syn::Ident,
+    pub(crate) update: syn::Ident,
+    pub(crate) response: syn::Ident,
+}
+
+impl Names {
+    pub(crate) fn of(ident: &syn::Ident) -> Self {
+        Names {
+            create: format_ident!("{}Create", ident),
+            update: format_ident!("{}Update", ident),
+            response: format_ident!("{}Response", ident),
+        }
+    }
+}
+
+pub(crate) fn expand(resource: &Resource<'_>) -> TokenStream {
+    let names = Names::of(resource.ident);
+    let schemas = schemas::structs(resource, &names);
+    let rules = input::rule_statics(resource);
+    let specs = input::field_specs(resource);
+    let inputs = input::impls(resource, &names);
+    let meta = meta::impls(resource, &names);
+    quote! {
+        #schemas
+
+        #[allow(non_upper_case_globals, clippy::all)]
+        const _: () = {
+            #rules
+            #specs
+            #inputs
+            #meta
+        };
+    }
+}

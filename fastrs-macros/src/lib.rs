@@ -1,0 +1,45 @@
+//! Derive macros for fastrs. Use them through the `fastrs` crate (`use fastrs::prelude::*;`),
+//! which documents every attribute.
+//!
+//! The pipeline: `attr` (darling parses the attributes as written) → `ast` (the resolved
+//! resource model) → `check` (rules across fields) → `codegen` (never fails). Every error is
+//! collected and reported at once, at the tokens to change.
+
+mod ast;
+mod attr;
+mod check;
+mod codegen;
+mod fallback;
+
+use darling::FromDeriveInput;
+use proc_macro::TokenStream;
+
+/// Derives a fastrs resource; documented on `fastrs::Resource`.
+#[proc_macro_derive(Resource, attributes(resource, validate))]
+pub fn derive_resource(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand(&input).into()
+}
+
+fn expand(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
+    let mut errors = darling::Error::accumulator();
+    let model = errors
+        .handle(attr::ContainerAttrs::from_derive_input(input))
+        .map(|attrs| {
+            check::container(&attrs, &mut errors);
+            attrs
+        });
+    let tokens = model.as_ref().and_then(|attrs| {
+        let resource = ast::Resource::from_attrs(attrs, &mut errors)?;
+        check::resource(&resource, &mut errors);
+        Some(codegen::expand(&resource))
+    });
+    match (errors.finish(), tokens) {
+        (Ok(()), Some(tokens)) => tokens,
+        (Err(errors), _) => fallback::expand(input, errors),
+        (Ok(()), None) => fallback::expand(
+            input,
+            darling::Error::custom("could not read this struct").with_span(&input.ident),
+        ),
+    }
+}

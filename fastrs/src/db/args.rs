@@ -1,0 +1,182 @@
+//! [`Args`] (bound parameters for either backend) and [`ColumnType`] (what a column value can be).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::postgres::PgArguments;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::types::Json;
+use sqlx::{Arguments, Postgres, Sqlite};
+use uuid::Uuid;
+
+use super::{Backend, Row};
+use crate::patch::Patch;
+
+/// Bound parameters for one statement, for the backend it will run on. An encoding failure is
+/// kept and reported when the statement runs.
+#[derive(Debug)]
+pub enum Args {
+    /// SQLite arguments.
+    Sqlite(SqliteArguments, Option<String>),
+    /// PostgreSQL arguments.
+    Postgres(PgArguments, Option<String>),
+}
+
+impl Args {
+    /// Empty arguments for `backend`.
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Args::Sqlite(SqliteArguments::default(), None),
+            Backend::Postgres => Args::Postgres(PgArguments::default(), None),
+        }
+    }
+
+    /// Binds the next parameter.
+    pub fn add<T: ColumnType>(&mut self, value: T) {
+        value.bind(self);
+    }
+
+    /// Binds a PATCH field as two parameters: "present?" and the value (a typed `NULL` when
+    /// absent or cleared). The update statement reads them as
+    /// `col = CASE WHEN $n THEN $n+1 ELSE col END`, so one prepared statement serves every
+    /// combination of present fields.
+    pub fn add_patch<T: ColumnType>(&mut self, patch: Patch<T>) {
+        match patch {
+            Patch::Absent => {
+                self.raw(false);
+                T::bind_null(self);
+            }
+            Patch::Null => {
+                self.raw(true);
+                T::bind_null(self);
+            }
+            Patch::Value(value) => {
+                self.raw(true);
+                value.bind(self);
+            }
+        }
+    }
+
+    /// Binds any value both drivers can encode.
+    pub fn raw<T>(&mut self, value: T)
+    where
+        T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
+        T: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>,
+    {
+        let (result, error) = match self {
+            Args::Sqlite(args, error) => (args.add(value), error),
+            Args::Postgres(args, error) => (args.add(value), error),
+        };
+        if let Err(cause) = result {
+            error.get_or_insert_with(|| cause.to_string());
+        }
+    }
+
+    pub(crate) fn into_sqlite(self) -> Result<SqliteArguments, sqlx::Error> {
+        match self {
+            Args::Sqlite(args, None) => Ok(args),
+            Args::Sqlite(_, Some(error)) => Err(sqlx::Error::Encode(error.into())),
+            Args::Postgres(..) => Err(sqlx::Error::Configuration(
+                "PostgreSQL arguments bound for SQLite".into(),
+            )),
+        }
+    }
+
+    pub(crate) fn into_postgres(self) -> Result<PgArguments, sqlx::Error> {
+        match self {
+            Args::Postgres(args, None) => Ok(args),
+            Args::Postgres(_, Some(error)) => Err(sqlx::Error::Encode(error.into())),
+            Args::Sqlite(..) => Err(sqlx::Error::Configuration(
+                "SQLite arguments bound for PostgreSQL".into(),
+            )),
+        }
+    }
+}
+
+/// A Rust type that can be stored in a column on every backend: bound as a parameter and
+/// decoded from a row.
+///
+/// Implemented for `i32`, `i64`, `f64`, `bool`, `String`, `uuid::Uuid`,
+/// `chrono::DateTime<Utc>`, `serde_json::Value`, `Vec<T>` (stored as JSON) and `Option<T>` of
+/// those.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a fastrs column",
+    note = "supported: i32, i64, f64, bool, String, uuid::Uuid, chrono::DateTime<Utc>, serde_json::Value, Vec<T> and Option<T> of those"
+)]
+pub trait ColumnType: Sized + Send + Sync + 'static {
+    /// Binds the value as the next parameter.
+    fn bind(self, args: &mut Args);
+    /// Binds a `NULL` of this type.
+    fn bind_null(args: &mut Args);
+    /// Decodes the column at `index`.
+    fn decode(row: &Row<'_>, index: usize) -> Result<Self, sqlx::Error>;
+    /// Decodes a nullable column at `index`.
+    fn decode_nullable(row: &Row<'_>, index: usize) -> Result<Option<Self>, sqlx::Error>;
+}
+
+macro_rules! native_column {
+    ($($ty:ty),*) => {$(
+        impl ColumnType for $ty {
+            fn bind(self, args: &mut Args) {
+                args.raw(self);
+            }
+            fn bind_null(args: &mut Args) {
+                args.raw(None::<$ty>);
+            }
+            fn decode(row: &Row<'_>, index: usize) -> Result<Self, sqlx::Error> {
+                row.native::<$ty>(index)
+            }
+            fn decode_nullable(row: &Row<'_>, index: usize) -> Result<Option<Self>, sqlx::Error> {
+                row.native::<Option<$ty>>(index)
+            }
+        }
+    )*};
+}
+
+native_column!(
+    i32,
+    i64,
+    f64,
+    bool,
+    String,
+    Uuid,
+    DateTime<Utc>,
+    serde_json::Value
+);
+
+impl<T> ColumnType for Vec<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn bind(self, args: &mut Args) {
+        args.raw(Json(self));
+    }
+    fn bind_null(args: &mut Args) {
+        args.raw(None::<Json<Vec<T>>>);
+    }
+    fn decode(row: &Row<'_>, index: usize) -> Result<Self, sqlx::Error> {
+        row.native::<Json<Vec<T>>>(index).map(|json| json.0)
+    }
+    fn decode_nullable(row: &Row<'_>, index: usize) -> Result<Option<Self>, sqlx::Error> {
+        row.native::<Option<Json<Vec<T>>>>(index)
+            .map(|json| json.map(|json| json.0))
+    }
+}
+
+impl<T: ColumnType> ColumnType for Option<T> {
+    fn bind(self, args: &mut Args) {
+        match self {
+            Some(value) => value.bind(args),
+            None => T::bind_null(args),
+        }
+    }
+    fn bind_null(args: &mut Args) {
+        T::bind_null(args);
+    }
+    fn decode(row: &Row<'_>, index: usize) -> Result<Self, sqlx::Error> {
+        T::decode_nullable(row, index)
+    }
+    fn decode_nullable(row: &Row<'_>, index: usize) -> Result<Option<Self>, sqlx::Error> {
+        T::decode_nullable(row, index).map(Some)
+    }
+}

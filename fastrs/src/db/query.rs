@@ -1,0 +1,155 @@
+//! [`Query`]: one SQL statement with its parameters, run on a pool or a connection of either
+//! backend.
+
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{SqlSafeStr, SqlStr};
+
+use super::{Args, Backend, ColumnType, FromRow, Pool, Row};
+
+/// A borrowed connection of either backend (inside a transaction, for [`Db`](super::Db)).
+#[derive(Debug)]
+pub enum Conn<'c> {
+    /// A SQLite connection.
+    Sqlite(&'c mut SqliteConnection),
+    /// A PostgreSQL connection.
+    Postgres(&'c mut PgConnection),
+}
+
+/// Where a [`Query`] runs: a pool (each statement on its own connection, auto-committed) or a
+/// connection.
+#[derive(Debug)]
+pub enum Target<'c> {
+    /// Any connection of the pool.
+    Pool(&'c Pool),
+    /// This connection.
+    Conn(Conn<'c>),
+}
+
+impl<'c> From<&'c Pool> for Target<'c> {
+    fn from(pool: &'c Pool) -> Self {
+        Target::Pool(pool)
+    }
+}
+
+impl<'c> From<Conn<'c>> for Target<'c> {
+    fn from(conn: Conn<'c>) -> Self {
+        Target::Conn(conn)
+    }
+}
+
+/// A statement with `$1..$N` placeholders and its bound parameters.
+///
+/// ```no_run
+/// # async fn demo(pool: fastrs::db::Pool) -> Result<(), sqlx::Error> {
+/// use fastrs::db::Query;
+///
+/// let rows: Vec<(i64, String)> = Query::new(pool.backend(), "SELECT id, name FROM items WHERE price > $1")
+///     .bind(10.0)
+///     .fetch_all(&pool)
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Query {
+    sql: SqlStr,
+    args: Args,
+}
+
+macro_rules! run {
+    ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident| $body:expr) => {{
+        let Query { sql, args } = $query;
+        match $target {
+            Target::Pool(Pool::Sqlite(pool)) => {
+                let $q = sqlx::query_with(sql, args.into_sqlite()?);
+                let $ex = pool;
+                let $row = Row::Sqlite;
+                $body
+            }
+            Target::Pool(Pool::Postgres(pool)) => {
+                let $q = sqlx::query_with(sql, args.into_postgres()?);
+                let $ex = pool;
+                let $row = Row::Postgres;
+                $body
+            }
+            Target::Conn(Conn::Sqlite(conn)) => {
+                let $q = sqlx::query_with(sql, args.into_sqlite()?);
+                let $ex = &mut *conn;
+                let $row = Row::Sqlite;
+                $body
+            }
+            Target::Conn(Conn::Postgres(conn)) => {
+                let $q = sqlx::query_with(sql, args.into_postgres()?);
+                let $ex = &mut *conn;
+                let $row = Row::Postgres;
+                $body
+            }
+        }
+    }};
+}
+
+impl Query {
+    /// A statement for `backend`. `sql` is a `&'static str`, or `sqlx::AssertSqlSafe(...)`
+    /// around SQL built once at start-up.
+    pub fn new(backend: Backend, sql: impl SqlSafeStr) -> Self {
+        Self {
+            sql: sql.into_sql_str(),
+            args: Args::new(backend),
+        }
+    }
+
+    /// Binds the next parameter.
+    pub fn bind<T: ColumnType>(mut self, value: T) -> Self {
+        self.args.add(value);
+        self
+    }
+
+    /// The parameters, for binding many values in a loop.
+    pub fn args_mut(&mut self) -> &mut Args {
+        &mut self.args
+    }
+
+    /// Runs the statement and decodes every row.
+    pub async fn fetch_all<'c, T: FromRow>(
+        self,
+        target: impl Into<Target<'c>>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        run!(self, target.into(), |query, executor, wrap| {
+            let rows = query.fetch_all(executor).await?;
+            rows.iter().map(|row| T::from_row(&wrap(row))).collect()
+        })
+    }
+
+    /// Runs the statement and decodes the first row; [`sqlx::Error::RowNotFound`] if none.
+    pub async fn fetch_one<'c, T: FromRow>(
+        self,
+        target: impl Into<Target<'c>>,
+    ) -> Result<T, sqlx::Error> {
+        self.fetch_optional(target)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Runs the statement and decodes the first row, if any.
+    pub async fn fetch_optional<'c, T: FromRow>(
+        self,
+        target: impl Into<Target<'c>>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        run!(self, target.into(), |query, executor, wrap| {
+            match query.fetch_optional(executor).await? {
+                Some(row) => T::from_row(&wrap(&row)).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Runs the statement; returns the number of rows affected.
+    pub async fn execute<'c>(self, target: impl Into<Target<'c>>) -> Result<u64, sqlx::Error> {
+        run!(self, target.into(), |query, executor, _wrap| {
+            query
+                .execute(executor)
+                .await
+                .map(|done| done.rows_affected())
+        })
+    }
+}

@@ -1,0 +1,214 @@
+//! Errors: [`ApiError`] for request handlers (FastAPI's `HTTPException`) and [`Error`] for
+//! start-up.
+//!
+//! Every error a client sees has FastAPI's shape, `{"detail": ...}`: a message string for most
+//! errors, a list of [`FieldError`](crate::validate::FieldError)s for validation failures (422).
+//! What the client is told and what is logged are kept apart: an internal error answers a bare
+//! `500 {"detail": "Internal Server Error"}` and logs its cause with `tracing`.
+//!
+//! ```
+//! use fastrs::ApiError;
+//!
+//! fn find(id: i64) -> Result<&'static str, ApiError> {
+//!     if id == 1 { Ok("one") } else { Err(ApiError::not_found("Item not found")) }
+//! }
+//! assert_eq!(find(2).unwrap_err().status(), fastrs::http::StatusCode::NOT_FOUND);
+//! ```
+
+use std::fmt;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::validate::ValidationErrors;
+
+/// An error answered to the client as `{"detail": ...}` with an HTTP status.
+///
+/// Build one with the constructors (`not_found`, `conflict`, `unauthorized`, ...) or convert
+/// from [`sqlx::Error`] and [`ValidationErrors`] with `?`:
+/// a unique-constraint violation becomes 409, anything unexpected a 500 whose cause is logged and
+/// never shown.
+pub struct ApiError {
+    status: StatusCode,
+    detail: Value,
+    headers: Option<Box<HeaderMap>>,
+    /// Logged for 5xx answers, never sent.
+    internal: Option<String>,
+}
+
+impl ApiError {
+    /// An error with any status and a message detail.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: Value::String(detail.into()),
+            headers: None,
+            internal: None,
+        }
+    }
+
+    /// An error whose `detail` is arbitrary JSON (a list, an object...).
+    pub fn with_detail(status: StatusCode, detail: Value) -> Self {
+        Self {
+            status,
+            detail,
+            headers: None,
+            internal: None,
+        }
+    }
+
+    /// 400 Bad Request.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// 401 Unauthorized, with the `WWW-Authenticate: Bearer` header that RFC 6750 asks for.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, detail)
+            .header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+    }
+
+    /// 403 Forbidden.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 404 Not Found.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    /// 409 Conflict.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
+    /// 500 Internal Server Error: `cause` is logged, the client sees only
+    /// `{"detail": "Internal Server Error"}`.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: Value::String("Internal Server Error".into()),
+            headers: None,
+            internal: Some(cause.to_string()),
+        }
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers
+            .get_or_insert_with(Default::default)
+            .insert(name, value);
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `detail` the client receives.
+    pub fn detail(&self) -> &Value {
+        &self.detail
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("detail", &self.detail)
+            .field("internal", &self.internal)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Some(cause) = &self.internal {
+            tracing::error!(status = self.status.as_u16(), cause = %cause, "request failed");
+        }
+        let mut response =
+            (self.status, axum::Json(json!({ "detail": self.detail }))).into_response();
+        if let Some(headers) = self.headers {
+            response.headers_mut().extend(*headers);
+        }
+        response
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::with_detail(StatusCode::UNPROCESSABLE_ENTITY, errors.into_json())
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    /// `RowNotFound` is a 404, a unique violation a 409 (use
+    /// [`crate::db::map_db_error`] to name the field), anything else a logged 500.
+    fn from(error: sqlx::Error) -> Self {
+        crate::db::map_db_error(error, None)
+    }
+}
+
+/// A start-up error: bad settings, an unreachable database, a port in use, a route that needs a
+/// dependency nobody registered. Its `Debug` is its message, so `main` returning
+/// `fastrs::Result<()>` prints something readable.
+pub enum Error {
+    /// A setting is missing or invalid.
+    Config(String),
+    /// The database could not be reached or prepared.
+    Database(sqlx::Error),
+    /// Binding or serving failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config(message) => write!(f, "configuration error: {message}"),
+            Error::Database(error) => write!(f, "database error: {error}"),
+            Error::Io(error) => write!(f, "i/o error: {error}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Config(_) => None,
+            Error::Database(error) => Some(error),
+            Error::Io(error) => Some(error),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(error: sqlx::Error) -> Self {
+        Error::Database(error)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::Io(error)
+    }
+}
+
+/// `Result` with fastrs's start-up [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,82 @@
+//! [`ValidJson`]: a JSON body, validated.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use serde_json::Value;
+
+use crate::ApiError;
+use crate::validate::{FieldError, Input, ValidationErrors, parse_body};
+
+/// A JSON body read into `T` with every failure collected: malformed JSON, a body that is not
+/// an object, a wrong `Content-Type`, missing fields, wrong types and rule violations all answer
+/// 422 with FastAPI's `detail` list. A body over the size limit answers 413.
+///
+/// ```
+/// use fastrs::prelude::*;
+///
+/// #[derive(Resource)]
+/// #[resource(table = "notes", path = "/notes")]
+/// pub struct Note {
+///     #[resource(id)]
+///     pub id: i64,
+///     #[validate(length(min = 1))]
+///     pub text: String,
+/// }
+///
+/// async fn preview(ValidJson(note): ValidJson<NoteCreate>) -> String {
+///     note.text
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ValidJson<T>(pub T);
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.to_ascii_lowercase().ends_with("+json")
+}
+
+impl<T: Input, S: Send + Sync> FromRequest<S> for ValidJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        if !content_type.is_some_and(is_json) {
+            return Err(ValidationErrors::single(FieldError {
+                kind: "model_attributes_type",
+                loc: vec![Value::String("body".into())],
+                msg: "Input should be a JSON object sent with Content-Type: application/json"
+                    .into(),
+                input: None,
+                ctx: None,
+            })
+            .into());
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+                } else {
+                    ApiError::bad_request(format!("Could not read the request body: {rejection}"))
+                }
+            })?;
+        Ok(ValidJson(parse_body(&bytes)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_content_types() {
+        assert!(super::is_json("application/json"));
+        assert!(super::is_json("Application/JSON; charset=utf-8"));
+        assert!(super::is_json("application/merge-patch+json"));
+        assert!(!super::is_json("text/plain"));
+        assert!(!super::is_json("application/x-www-form-urlencoded"));
+    }
+}

@@ -1,0 +1,20 @@
+//! Extractors: FastAPI's dependency injection, by type. Every rejection answers FastAPI's
+//! shapes: 422 with `loc` `["body", ...]`, `["query", ...]` or `["path", ...]`.
+//!
+//! | extractor | what it gives |
+//! |---|---|
+//! | [`Db`](crate::db::Db) | the request's transaction (commit on success, rollback on error) |
+//! | [`ValidJson<T>`] | a validated JSON body (every failure reported at once) |
+//! | [`Path<T>`], [`Query<T>`] | path and query parameters |
+//! | [`Page`] | `offset` / `limit` with the app's bounds |
+//! | [`Dep<T>`] | a service registered with [`App::dep`](crate::App::dep) |
+
+pub(crate) mod dep;
+mod json;
+mod page;
+pub(crate) mod params;
+
+pub use dep::Dep;
+pub use json::ValidJson;
+pub use page::{ListPage, Page};
+pub use params::{Path, PathId, Query};

@@ -1,0 +1,100 @@
+//! # fastrs
+//!
+//! FastAPI's way of writing APIs, in Rust, on axum + sqlx: one annotated struct gives validated,
+//! persisted CRUD routes on SQLite or PostgreSQL; dependencies are extractors; errors have
+//! FastAPI's shape.
+//!
+//! ```no_run
+//! use fastrs::prelude::*;
+//!
+//! /// Something to do.
+//! #[derive(Resource)]
+//! #[resource(table = "todos", path = "/todos", tag = "todos")]
+//! pub struct Todo {
+//!     #[resource(id)]
+//!     pub id: i64,
+//!     /// What to do.
+//!     #[validate(length(min = 1, max = 200))]
+//!     pub title: String,
+//!     #[resource(default = false)]
+//!     pub done: bool,
+//!     #[resource(created_at)]
+//!     pub created_at: DateTime<Utc>,
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> fastrs::Result<()> {
+//!     App::from_env()?.resource::<Todo>().serve().await
+//! }
+//! ```
+//!
+//! That serves `POST /todos` (201), `GET /todos?offset&limit`, `GET /todos/{id}`,
+//! `PATCH /todos/{id}` and `DELETE /todos/{id}` (204), on a SQLite file by default or on
+//! PostgreSQL with `DATABASE_URL=postgres://...`. See [`Resource`](derive@Resource) for every
+//! attribute.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`app`] | [`App`], [`Settings`] |
+//! | [`resource`] | the [`Resource`](trait@Resource) trait and its static metadata, SQL and DDL |
+//! | [`extract`] | the extractors: `ValidJson`, `Path`, `Query`, `Page`, `Dep` |
+//! | [`db`] | pools, transactions ([`db::Db`]) and queries for both backends |
+//! | [`validate`] | validation rules and FastAPI's 422 shape |
+//! | [`routing`] | `get`, `post`, ... for hand-written routes |
+//! | [`testing`] | [`testing::TestClient`] |
+
+pub mod app;
+mod crud;
+pub mod db;
+mod error;
+pub mod extract;
+mod patch;
+pub mod resource;
+pub mod routing;
+pub mod testing;
+pub mod validate;
+
+pub use app::{App, Settings};
+pub use error::{ApiError, Error, Result};
+pub use patch::Patch;
+pub use resource::Resource;
+
+#[doc = include_str!("docs/derive.md")]
+pub use fastrs_macros::Resource;
+
+#[doc(no_inline)]
+pub use axum::{self, Json, http};
+#[doc(no_inline)]
+pub use {chrono, serde_json, sqlx, uuid};
+
+/// The names most apps need: `use fastrs::prelude::*;`.
+pub mod prelude {
+    pub use crate::db::Db;
+    pub use crate::extract::{Dep, Page, Path, Query, ValidJson};
+    pub use crate::routing::{delete, get, patch, post, put};
+    pub use crate::{ApiError, App, Patch, Resource, Settings};
+    pub use axum::Json;
+    pub use axum::http::StatusCode;
+    pub use chrono::{DateTime, Utc};
+    pub use uuid::Uuid;
+}
+
+/// What `#[derive(Resource)]` expands to. Not public API: it may change in any release, and
+/// `fastrs-macros` is pinned to this exact version of `fastrs`.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::db::{Args, ColumnType, FromRow, Row};
+    pub use crate::patch::Patch;
+    pub use crate::resource::{
+        BindInsert, BindUpdate, ColumnMeta, InsertFrom, PageBounds, Resource, ResourceMeta, Role,
+        SqlType,
+    };
+    pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
+    pub use crate::validate::{
+        Describe, FieldSpec, Input, Rule, ValidationErrors, Violation, model_check,
+    };
+    pub use serde;
+    pub use serde_json;
+    pub use sqlx;
+    pub use std;
+}

@@ -1,0 +1,230 @@
+//! The contract between `#[derive(Resource)]` and the runtime: the [`Resource`] trait and the
+//! static [`ResourceMeta`] that describes a table, its columns and its routes.
+//!
+//! The derive computes every name and flag once, at compile time, and hands them over as
+//! [`Resource::meta`]; everything that acts on them (SQL, DDL, routes, validation, OpenAPI) is ordinary
+//! runtime code generic over `R: Resource`.
+
+mod ddl;
+mod sql;
+
+pub use ddl::create_table;
+pub use sql::Statements;
+
+use serde::Serialize;
+
+use crate::db::{Args, ColumnType, FromRow};
+use crate::extract::PathId;
+use crate::validate::{Describe, Input};
+
+/// A resource: a model struct with `#[derive(Resource)]`. Do not implement it by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a fastrs resource",
+    note = "add `#[derive(Resource)]` to the struct"
+)]
+pub trait Resource: FromRow + Send + Sync + 'static {
+    /// The id's type (`i64`, `i32` or `uuid::Uuid`).
+    type Id: ColumnType + PathId + Serialize + std::fmt::Display + Clone;
+    /// The body of `POST`.
+    type Create: Input + BindInsert;
+    /// The body of `PATCH`.
+    type Update: Input + BindUpdate;
+    /// What every route answers.
+    type Response: FromRow + Serialize + Send + 'static;
+    /// Names, columns and options. (A function rather than a constant: the metadata points at
+    /// rule statics, which a constant may not.)
+    fn meta() -> &'static ResourceMeta;
+    /// The id of a response (for the `Location` header).
+    fn response_id(response: &Self::Response) -> &Self::Id;
+}
+
+/// A create body binds its values in the order of [`ResourceMeta::columns`] whose
+/// [`ColumnMeta::insert`] is [`InsertFrom::Body`] or [`InsertFrom::Default`].
+pub trait BindInsert {
+    /// Binds the values.
+    fn bind_insert(self, args: &mut Args);
+}
+
+/// An update body binds one [`Patch`](crate::Patch) pair per updatable column, in order
+/// (see [`Args::add_patch`]).
+pub trait BindUpdate {
+    /// Binds the values.
+    fn bind_update(self, args: &mut Args);
+}
+
+/// Static description of a resource.
+#[derive(Debug)]
+pub struct ResourceMeta {
+    /// The struct's name, e.g. `Item`.
+    pub name: &'static str,
+    /// The table.
+    pub table: &'static str,
+    /// The collection route, e.g. `/items`.
+    pub path: &'static str,
+    /// The OpenAPI tag.
+    pub tag: &'static str,
+    /// The struct's doc comment.
+    pub doc: Option<&'static str>,
+    /// The columns, in field order.
+    pub columns: &'static [ColumnMeta],
+    /// Page-size bounds of the list route (`None`: the app's).
+    pub page: Option<PageBounds>,
+}
+
+impl ResourceMeta {
+    /// The id column.
+    pub fn id_column(&self) -> Option<&ColumnMeta> {
+        self.columns.iter().find(|column| column.role == Role::Id)
+    }
+
+    /// Checks the rules at start-up (compiles patterns), so a bad rule never fails a request.
+    pub fn prepare(&self) -> Result<(), String> {
+        for column in self.columns {
+            for rule in column.rules {
+                rule.prepare()
+                    .map_err(|error| format!("{}.{}: {error}", self.name, column.field))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Offset/limit bounds of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageBounds {
+    /// The `limit` when none is given.
+    pub default_limit: u32,
+    /// The largest `limit` accepted.
+    pub max_limit: u32,
+}
+
+impl Default for PageBounds {
+    fn default() -> Self {
+        Self {
+            default_limit: 20,
+            max_limit: 100,
+        }
+    }
+}
+
+/// What a column holds, for DDL and schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    /// `i32`.
+    Int,
+    /// `i64`.
+    BigInt,
+    /// `f64`.
+    Double,
+    /// `bool`.
+    Bool,
+    /// `String`.
+    Text,
+    /// `uuid::Uuid`.
+    Uuid,
+    /// `chrono::DateTime<Utc>`.
+    Timestamp,
+    /// `serde_json::Value` or `Vec<T>` (stored as JSON).
+    Json,
+}
+
+/// The part a column plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The primary key.
+    Id,
+    /// Ordinary data.
+    Data,
+    /// Set to the current time on insert.
+    CreatedAt,
+    /// Set to the current time on insert and update.
+    UpdatedAt,
+}
+
+/// Where a column's value comes from on insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertFrom {
+    /// The create body (bound by the derive).
+    Body,
+    /// The field's `default` expression, not accepted from the body (bound by the derive).
+    Default,
+    /// Filled by the framework: a new UUID id, or the current time.
+    Auto,
+    /// Left out of the `INSERT`: the database's default (a generated id, a column default, NULL).
+    Database,
+}
+
+/// Static description of one column.
+#[derive(Debug)]
+pub struct ColumnMeta {
+    /// The field (and JSON) name.
+    pub field: &'static str,
+    /// The column name.
+    pub column: &'static str,
+    /// The stored type.
+    pub sql_type: SqlType,
+    /// `Option<T>`.
+    pub nullable: bool,
+    /// Its role.
+    pub role: Role,
+    /// Where its value comes from on insert.
+    pub insert: InsertFrom,
+    /// Accepted in the create body.
+    pub in_create: bool,
+    /// Accepted in the update body.
+    pub in_update: bool,
+    /// Present in responses.
+    pub in_response: bool,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// Indexed.
+    pub index: bool,
+    /// SQL literal of a `default` that is a literal (for the DDL).
+    pub default_sql: Option<&'static str>,
+    /// The field's doc comment.
+    pub doc: Option<&'static str>,
+    /// Its validation rules, for schemas.
+    pub rules: &'static [&'static dyn Describe],
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const fn column(
+        field: &'static str,
+        sql_type: SqlType,
+        role: Role,
+        insert: InsertFrom,
+        in_update: bool,
+    ) -> ColumnMeta {
+        ColumnMeta {
+            field,
+            column: field,
+            sql_type,
+            nullable: false,
+            role,
+            insert,
+            in_create: matches!(insert, InsertFrom::Body),
+            in_update,
+            in_response: !matches!(field.as_bytes(), b"secret"),
+            unique: false,
+            index: false,
+            default_sql: None,
+            doc: None,
+            rules: &[],
+        }
+    }
+
+    pub(crate) const fn meta(columns: &'static [ColumnMeta]) -> ResourceMeta {
+        ResourceMeta {
+            name: "Thing",
+            table: "things",
+            path: "/things",
+            tag: "things",
+            doc: None,
+            columns,
+            page: None,
+        }
+    }
+}

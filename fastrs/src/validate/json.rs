@@ -1,0 +1,246 @@
+//! [`FromJson`]: reading one typed value out of JSON with a Pydantic-style error type.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Violation;
+
+/// Converts a JSON value into a field's type, or says why it cannot (handing the value back so
+/// that it can be echoed). Implemented for every type a resource field may have.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a fastrs field type",
+    note = "supported: i32, i64, f64, bool, String, uuid::Uuid, chrono::DateTime<Utc>, serde_json::Value, Vec<T> and Option<T> of those"
+)]
+pub trait FromJson: Sized {
+    /// Reads the value.
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)>;
+}
+
+fn int_from_json(value: Value, min: i64, max: i64) -> Result<i64, (Violation, Value)> {
+    let n = match &value {
+        Value::Number(n) => n,
+        _ => {
+            return Err((
+                Violation::new("int_type", "Input should be a valid integer"),
+                value,
+            ));
+        }
+    };
+    let parsed = match n.as_i64() {
+        Some(i) => Some(i),
+        None => match n.as_f64() {
+            Some(f) if f.fract() != 0.0 => {
+                let violation = Violation::new(
+                    "int_from_float",
+                    "Input should be a valid integer, got a number with a fractional part",
+                );
+                return Err((violation, value));
+            }
+            // Whole floats within range are accepted, as Pydantic's lax mode does.
+            Some(f) if f >= min as f64 && f <= max as f64 => Some(f as i64),
+            _ => None,
+        },
+    };
+    match parsed {
+        Some(i) if i < min => Err((
+            Violation::new(
+                "greater_than_equal",
+                format!("Input should be greater than or equal to {min}"),
+            )
+            .with_ctx(json!({ "ge": min })),
+            value,
+        )),
+        Some(i) if i > max => Err((
+            Violation::new(
+                "less_than_equal",
+                format!("Input should be less than or equal to {max}"),
+            )
+            .with_ctx(json!({ "le": max })),
+            value,
+        )),
+        Some(i) => Ok(i),
+        None => Err((
+            Violation::new(
+                "less_than_equal",
+                format!("Input should be less than or equal to {max}"),
+            )
+            .with_ctx(json!({ "le": max })),
+            value,
+        )),
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        int_from_json(value, i64::MIN, i64::MAX)
+    }
+}
+
+impl FromJson for i32 {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        int_from_json(value, i32::MIN.into(), i32::MAX.into()).map(|i| i as i32)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        match value.as_f64() {
+            Some(f) => Ok(f),
+            None => Err((
+                Violation::new("float_type", "Input should be a valid number"),
+                value,
+            )),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err((
+                Violation::new("bool_type", "Input should be a valid boolean"),
+                other,
+            )),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        match value {
+            Value::String(s) => Ok(s),
+            other => Err((
+                Violation::new("string_type", "Input should be a valid string"),
+                other,
+            )),
+        }
+    }
+}
+
+impl FromJson for Uuid {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        let Value::String(s) = &value else {
+            return Err((
+                Violation::new("uuid_type", "UUID input should be a string"),
+                value,
+            ));
+        };
+        match Uuid::parse_str(s) {
+            Ok(uuid) => Ok(uuid),
+            Err(error) => Err((
+                Violation::new(
+                    "uuid_parsing",
+                    format!("Input should be a valid UUID, {error}"),
+                ),
+                value,
+            )),
+        }
+    }
+}
+
+impl FromJson for DateTime<Utc> {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        let Value::String(s) = &value else {
+            return Err((
+                Violation::new("datetime_type", "Input should be a valid datetime"),
+                value,
+            ));
+        };
+        match DateTime::parse_from_rfc3339(s) {
+            Ok(dt) => Ok(dt.with_timezone(&Utc)),
+            Err(error) => Err((
+                Violation::new(
+                    "datetime_parsing",
+                    format!("Input should be a valid datetime, {error}"),
+                ),
+                value,
+            )),
+        }
+    }
+}
+
+impl FromJson for Value {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        Ok(value)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        let Value::Array(items) = value else {
+            return Err((
+                Violation::new("list_type", "Input should be a valid list"),
+                value,
+            ));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            match T::from_json(item) {
+                Ok(item) => out.push(item),
+                // `loc` ends with the index and `input` is the bad item, as Pydantic reports it.
+                Err((mut violation, item)) => {
+                    violation.at.insert(0, Value::from(index));
+                    return Err((violation, item));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_accept_whole_floats_and_reject_fractions_and_overflow() {
+        assert_eq!(i64::from_json(json!(3.0)).ok(), Some(3));
+        assert_eq!(
+            i64::from_json(json!(3.5)).map_err(|e| e.0.kind),
+            Err("int_from_float")
+        );
+        assert_eq!(
+            i32::from_json(json!(1u64 << 40)).map_err(|e| e.0.kind),
+            Err("less_than_equal")
+        );
+        assert_eq!(
+            i64::from_json(json!("3")).map_err(|e| e.0.kind),
+            Err("int_type")
+        );
+    }
+
+    #[test]
+    fn strings_uuids_and_datetimes() {
+        assert_eq!(
+            String::from_json(json!(1)).map_err(|e| e.0.kind),
+            Err("string_type")
+        );
+        assert_eq!(
+            Uuid::from_json(json!("nope")).map_err(|e| e.0.kind),
+            Err("uuid_parsing")
+        );
+        assert!(DateTime::<Utc>::from_json(json!("2024-01-02T03:04:05Z")).is_ok());
+        assert_eq!(
+            DateTime::<Utc>::from_json(json!("yesterday")).map_err(|e| e.0.kind),
+            Err("datetime_parsing")
+        );
+    }
+
+    #[test]
+    fn list_errors_point_at_the_index() {
+        let err = Vec::<i64>::from_json(json!([1, "x"])).unwrap_err();
+        assert_eq!(err.0.kind, "int_type");
+        assert_eq!(err.0.at, vec![json!(1)]);
+    }
+}

@@ -1,0 +1,432 @@
+//! Validation rules. Each rule is one runtime object that both checks a value ([`Rule`]) and
+//! describes itself in a JSON Schema ([`Describe`]), so the 422 and the OpenAPI constraint come
+//! from the same declaration and cannot disagree.
+//!
+//! `#[validate(length(min = 1, max = 100))]` on a `String` field becomes
+//! `Length::chars(Some(1), Some(100))`:
+//!
+//! ```
+//! use fastrs::validate::rules::{Length, Rule, Describe};
+//!
+//! let rule = Length::chars(Some(1), Some(100));
+//! assert!(rule.check(&String::new()).is_err());
+//! let mut schema = serde_json::Map::new();
+//! rule.describe(&mut schema);
+//! assert_eq!(schema["minLength"], 1);
+//! ```
+
+use std::fmt::Display;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::{Map, Value, json};
+
+use super::Violation;
+
+/// Describes a rule in a JSON Schema object (`minLength`, `exclusiveMinimum`, `format`...).
+pub trait Describe: Sync + std::fmt::Debug {
+    /// Adds this rule's keywords to `schema`.
+    fn describe(&self, schema: &mut Map<String, Value>);
+
+    /// Prepares the rule at start-up (compiles a pattern), reporting a bad rule then.
+    fn prepare(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Checks a value of type `T`.
+pub trait Rule<T: ?Sized>: Describe {
+    /// `Ok` when the value satisfies the rule.
+    fn check(&self, value: &T) -> Result<(), Violation>;
+}
+
+/// What a [`Length`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthUnit {
+    /// Characters of a string (Unicode scalar values, as Python's `len`).
+    Chars,
+    /// Items of a list.
+    Items,
+}
+
+/// `length(min = .., max = ..)`, inclusive bounds.
+#[derive(Debug)]
+pub struct Length {
+    min: Option<usize>,
+    max: Option<usize>,
+    unit: LengthUnit,
+}
+
+impl Length {
+    /// A bound on the characters of a string.
+    pub const fn chars(min: Option<usize>, max: Option<usize>) -> Self {
+        Self {
+            min,
+            max,
+            unit: LengthUnit::Chars,
+        }
+    }
+
+    /// A bound on the items of a list.
+    pub const fn items(min: Option<usize>, max: Option<usize>) -> Self {
+        Self {
+            min,
+            max,
+            unit: LengthUnit::Items,
+        }
+    }
+
+    fn check_len(&self, len: usize) -> Result<(), Violation> {
+        let (noun, short, long) = match self.unit {
+            LengthUnit::Chars => ("character", "string_too_short", "string_too_long"),
+            LengthUnit::Items => ("item", "too_short", "too_long"),
+        };
+        let subject = if self.unit == LengthUnit::Chars {
+            "String"
+        } else {
+            "List"
+        };
+        let plural = |n: usize| {
+            if n == 1 {
+                noun.to_string()
+            } else {
+                format!("{noun}s")
+            }
+        };
+        if let Some(min) = self.min.filter(|min| len < *min) {
+            return Err(Violation::new(
+                short,
+                format!("{subject} should have at least {min} {}", plural(min)),
+            )
+            .with_ctx(json!({ "min_length": min })));
+        }
+        if let Some(max) = self.max.filter(|max| len > *max) {
+            return Err(Violation::new(
+                long,
+                format!("{subject} should have at most {max} {}", plural(max)),
+            )
+            .with_ctx(json!({ "max_length": max })));
+        }
+        Ok(())
+    }
+}
+
+impl Describe for Length {
+    fn describe(&self, schema: &mut Map<String, Value>) {
+        let (min_key, max_key) = match self.unit {
+            LengthUnit::Chars => ("minLength", "maxLength"),
+            LengthUnit::Items => ("minItems", "maxItems"),
+        };
+        if let Some(min) = self.min {
+            schema.insert(min_key.into(), min.into());
+        }
+        if let Some(max) = self.max {
+            schema.insert(max_key.into(), max.into());
+        }
+    }
+}
+
+impl Rule<String> for Length {
+    fn check(&self, value: &String) -> Result<(), Violation> {
+        self.check_len(value.chars().count())
+    }
+}
+
+impl<T> Rule<Vec<T>> for Length {
+    fn check(&self, value: &Vec<T>) -> Result<(), Violation> {
+        self.check_len(value.len())
+    }
+}
+
+/// `range(gt = .., ge = .., lt = .., le = ..)` on a number.
+#[derive(Debug)]
+pub struct Range<N> {
+    /// Exclusive minimum.
+    pub gt: Option<N>,
+    /// Inclusive minimum.
+    pub ge: Option<N>,
+    /// Exclusive maximum.
+    pub lt: Option<N>,
+    /// Inclusive maximum.
+    pub le: Option<N>,
+}
+
+impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Range<N> {
+    fn bounds(&self) -> [(Option<N>, &'static str, &'static str, &'static str); 4] {
+        [
+            (self.gt, "gt", "greater_than", "exclusiveMinimum"),
+            (self.ge, "ge", "greater_than_equal", "minimum"),
+            (self.lt, "lt", "less_than", "exclusiveMaximum"),
+            (self.le, "le", "less_than_equal", "maximum"),
+        ]
+    }
+}
+
+impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Describe for Range<N> {
+    fn describe(&self, schema: &mut Map<String, Value>) {
+        for (bound, _, _, keyword) in self.bounds() {
+            if let Some(bound) = bound {
+                schema.insert(keyword.into(), bound.into());
+            }
+        }
+    }
+}
+
+impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Rule<N> for Range<N> {
+    fn check(&self, value: &N) -> Result<(), Violation> {
+        for (bound, key, kind, _) in self.bounds() {
+            let Some(bound) = bound else { continue };
+            let (ok, words) = match key {
+                "gt" => (*value > bound, "greater than"),
+                "ge" => (*value >= bound, "greater than or equal to"),
+                "lt" => (*value < bound, "less than"),
+                _ => (*value <= bound, "less than or equal to"),
+            };
+            if !ok {
+                let mut ctx = Map::new();
+                ctx.insert(key.into(), bound.into());
+                return Err(
+                    Violation::new(kind, format!("Input should be {words} {bound}"))
+                        .with_ctx(Value::Object(ctx)),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `email`: an address as the HTML living standard defines a valid e-mail address.
+#[derive(Debug)]
+pub struct Email;
+
+impl Describe for Email {
+    fn describe(&self, schema: &mut Map<String, Value>) {
+        schema.insert("format".into(), "email".into());
+    }
+}
+
+/// True for an address of the form `local@domain.tld` that the HTML standard accepts.
+pub fn is_email(value: &str) -> bool {
+    const LOCAL_EXTRA: &str = ".!#$%&'*+/=?^_`{|}~-";
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || LOCAL_EXTRA.contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+impl Rule<String> for Email {
+    fn check(&self, value: &String) -> Result<(), Violation> {
+        if is_email(value) {
+            Ok(())
+        } else {
+            Err(Violation::value_error("value is not a valid email address"))
+        }
+    }
+}
+
+/// `url`: an absolute URL, `scheme://host...`.
+#[derive(Debug)]
+pub struct Url;
+
+impl Describe for Url {
+    fn describe(&self, schema: &mut Map<String, Value>) {
+        schema.insert("format".into(), "uri".into());
+    }
+}
+
+/// True for an absolute URL with a scheme and a host and no whitespace.
+pub fn is_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let mut scheme_chars = scheme.chars();
+    let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme_chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    scheme_ok && !host.is_empty() && !value.chars().any(char::is_whitespace)
+}
+
+impl Rule<String> for Url {
+    fn check(&self, value: &String) -> Result<(), Violation> {
+        if is_url(value) {
+            Ok(())
+        } else {
+            Err(Violation::new("url_parsing", "Input should be a valid URL"))
+        }
+    }
+}
+
+/// `pattern = "..."`: the string must match the regular expression (searched, as JSON Schema's
+/// `pattern` is; anchor it with `^...$` to match the whole string).
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Result<Regex, String>>,
+}
+
+impl Pattern {
+    /// A pattern, compiled on first use (and by [`Pattern::compile`] at start-up).
+    pub const fn new(source: &'static str) -> Self {
+        Self {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Compiles the pattern, or says why it is invalid. The app calls this for every pattern at
+    /// start-up, so a bad pattern is a start-up error, never a failing request.
+    pub fn compile(&self) -> Result<&Regex, String> {
+        self.compiled
+            .get_or_init(|| Regex::new(self.source).map_err(|error| error.to_string()))
+            .as_ref()
+            .map_err(|error| format!("invalid pattern {:?}: {error}", self.source))
+    }
+}
+
+impl Describe for Pattern {
+    fn describe(&self, schema: &mut Map<String, Value>) {
+        schema.insert("pattern".into(), self.source.into());
+    }
+
+    fn prepare(&self) -> Result<(), String> {
+        self.compile().map(drop)
+    }
+}
+
+impl Rule<String> for Pattern {
+    fn check(&self, value: &String) -> Result<(), Violation> {
+        let matched = self
+            .compile()
+            .map(|regex| regex.is_match(value))
+            .unwrap_or(false);
+        if matched {
+            Ok(())
+        } else {
+            Err(Violation::new(
+                "string_pattern_mismatch",
+                format!("String should match pattern '{}'", self.source),
+            )
+            .with_ctx(json!({ "pattern": self.source })))
+        }
+    }
+}
+
+/// `custom = path::to::fn`: a function `fn(&T) -> Result<(), Violation>`.
+pub struct Custom<T: 'static> {
+    check: fn(&T) -> Result<(), Violation>,
+}
+
+impl<T> Custom<T> {
+    /// Wraps the function.
+    pub const fn new(check: fn(&T) -> Result<(), Violation>) -> Self {
+        Self { check }
+    }
+}
+
+impl<T> std::fmt::Debug for Custom<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Custom")
+    }
+}
+
+impl<T> Describe for Custom<T> {
+    fn describe(&self, _schema: &mut Map<String, Value>) {}
+}
+
+impl<T> Rule<T> for Custom<T> {
+    fn check(&self, value: &T) -> Result<(), Violation> {
+        (self.check)(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        let rule = Length::chars(Some(2), Some(3));
+        assert!(rule.check(&"éé".to_string()).is_ok());
+        assert_eq!(
+            rule.check(&"é".to_string()).unwrap_err().kind,
+            "string_too_short"
+        );
+        assert_eq!(
+            rule.check(&"abcd".to_string()).unwrap_err().kind,
+            "string_too_long"
+        );
+        assert_eq!(
+            Length::items(None, Some(1))
+                .check(&vec![1, 2])
+                .unwrap_err()
+                .kind,
+            "too_long"
+        );
+    }
+
+    #[test]
+    fn range_checks_each_bound_and_describes_it() {
+        let rule = Range {
+            gt: Some(0.0),
+            ge: None,
+            lt: None,
+            le: Some(10.0),
+        };
+        assert_eq!(rule.check(&0.0).unwrap_err().kind, "greater_than");
+        assert_eq!(rule.check(&10.5).unwrap_err().kind, "less_than_equal");
+        assert!(rule.check(&10.0).is_ok());
+        let mut schema = Map::new();
+        rule.describe(&mut schema);
+        assert_eq!(schema["exclusiveMinimum"], json!(0.0));
+        assert_eq!(schema["maximum"], json!(10.0));
+    }
+
+    #[test]
+    fn emails() {
+        for good in ["a@b.co", "first.last+tag@example.org", "x@sub.domain-1.io"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "", "a", "a@", "@b.co", "a@b", "a b@c.de", "a@-b.co", "a@b..co",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(is_url("https://example.com/path?q=1"));
+        assert!(is_url("ftp://user@host"));
+        assert!(!is_url("example.com"));
+        assert!(!is_url("https://"));
+        assert!(!is_url("https://exa mple.com"));
+    }
+
+    #[test]
+    fn patterns_search_and_report_bad_sources() {
+        static SLUG: Pattern = Pattern::new("^[a-z-]+$");
+        assert!(SLUG.check(&"a-b".to_string()).is_ok());
+        assert_eq!(
+            SLUG.check(&"A".to_string()).unwrap_err().kind,
+            "string_pattern_mismatch"
+        );
+        static BAD: Pattern = Pattern::new("(");
+        assert!(BAD.compile().is_err());
+    }
+}
