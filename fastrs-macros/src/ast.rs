@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, GenericArgument, Ident, Lit, PathArguments, Type, Visibility};
 
-use crate::attr::{ContainerAttrs, FieldAttrs, Number, ValidateAttrs};
+use crate::attr::{ContainerAttrs, FieldAttrs, RangeArgs, ValidateAttrs};
 
 /// The whole resource.
 pub(crate) struct Resource<'a> {
@@ -73,12 +73,7 @@ pub(crate) enum RuleKind {
         min: Option<usize>,
         max: Option<usize>,
     },
-    Range {
-        gt: Option<Number>,
-        ge: Option<Number>,
-        lt: Option<Number>,
-        le: Option<Number>,
-    },
+    Range(Box<RangeArgs>),
     Email,
     Url,
     Pattern(String),
@@ -269,12 +264,7 @@ fn rules_of(attrs: &[syn::Attribute], errors: &mut darling::error::Accumulator) 
             let span = range.span();
             let args = range.into_inner();
             rules.push(Rule {
-                kind: RuleKind::Range {
-                    gt: args.gt,
-                    ge: args.ge,
-                    lt: args.lt,
-                    le: args.le,
-                },
+                kind: RuleKind::Range(Box::new(args)),
                 span,
             });
         }

@@ -25,14 +25,13 @@ pub(crate) fn container(attrs: &ContainerAttrs, errors: &mut Accumulator) {
             errors.push(error(name.span(), "`table` must be a plain SQL identifier: letters, digits and `_`, not starting with a digit"));
         }
     }
-    if let Some(path) = &attrs.path {
-        if !path.starts_with('/')
+    if let Some(path) = &attrs.path
+        && (!path.starts_with('/')
             || path.ends_with('/')
             || path.contains('{')
-            || path.contains(char::is_whitespace)
-        {
-            errors.push(error(path.span(), "`path` must start with `/`, not end with `/`, and hold no `{` or spaces, e.g. `path = \"/items\"`"));
-        }
+            || path.contains(char::is_whitespace))
+    {
+        errors.push(error(path.span(), "`path` must start with `/`, not end with `/`, and hold no `{` or spaces, e.g. `path = \"/items\"`"));
     }
     if let Some(size) = &attrs.page_size {
         let max = attrs.max_page_size.as_ref().map_or(100, |max| **max);
@@ -43,10 +42,10 @@ pub(crate) fn container(attrs: &ContainerAttrs, errors: &mut Accumulator) {
             ));
         }
     }
-    if let Some(max) = &attrs.max_page_size {
-        if **max == 0 {
-            errors.push(error(max.span(), "`max_page_size` must be at least 1"));
-        }
+    if let Some(max) = &attrs.max_page_size
+        && **max == 0
+    {
+        errors.push(error(max.span(), "`max_page_size` must be at least 1"));
     }
 }
 
@@ -204,14 +203,14 @@ fn rules(field: &Field<'_>, errors: &mut Accumulator) {
         }
         let fits = match &rule.kind {
             RuleKind::Length { .. } => matches!(field.kind, Kind::String | Kind::List),
-            RuleKind::Range { .. } => field.kind.is_number(),
+            RuleKind::Range(_) => field.kind.is_number(),
             RuleKind::Email | RuleKind::Url | RuleKind::Pattern(_) => field.kind == Kind::String,
             RuleKind::Custom(_) => true,
         };
         if !fits {
             let (name, types) = match &rule.kind {
                 RuleKind::Length { .. } => ("length", "String or Vec fields"),
-                RuleKind::Range { .. } => ("range", "i32, i64 or f64 fields"),
+                RuleKind::Range(_) => ("range", "i32, i64 or f64 fields"),
                 RuleKind::Email => ("email", "String fields"),
                 RuleKind::Url => ("url", "String fields"),
                 _ => ("pattern", "String fields"),
@@ -238,7 +237,8 @@ fn rules(field: &Field<'_>, errors: &mut Accumulator) {
                     format!("`length` has min ({min}) greater than max ({max})"),
                 ));
             }
-            RuleKind::Range { gt, ge, lt, le } => {
+            RuleKind::Range(range) => {
+                let crate::attr::RangeArgs { gt, ge, lt, le } = &**range;
                 let bounds = [gt, ge, lt, le];
                 if bounds.iter().all(|bound| bound.is_none()) {
                     errors.push(error(
@@ -259,13 +259,13 @@ fn rules(field: &Field<'_>, errors: &mut Accumulator) {
                 }
                 let low = gt.as_ref().or(ge.as_ref()).map(|n| n.value);
                 let high = lt.as_ref().or(le.as_ref()).map(|n| n.value);
-                if let (Some(low), Some(high)) = (low, high) {
-                    if low > high {
-                        errors.push(error(
-                            rule.span,
-                            "`range` lower bound is above its upper bound",
-                        ));
-                    }
+                if let (Some(low), Some(high)) = (low, high)
+                    && low > high
+                {
+                    errors.push(error(
+                        rule.span,
+                        "`range` lower bound is above its upper bound",
+                    ));
                 }
             }
             _ => {}

@@ -23,12 +23,10 @@ pub fn derive_resource(input: TokenStream) -> TokenStream {
 
 fn expand(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
     let mut errors = darling::Error::accumulator();
-    let model = errors
-        .handle(attr::ContainerAttrs::from_derive_input(input))
-        .map(|attrs| {
-            check::container(&attrs, &mut errors);
-            attrs
-        });
+    let model = errors.handle(attr::ContainerAttrs::from_derive_input(input));
+    if let Some(attrs) = &model {
+        check::container(attrs, &mut errors);
+    }
     let tokens = model.as_ref().and_then(|attrs| {
         let resource = ast::Resource::from_attrs(attrs, &mut errors)?;
         check::resource(&resource, &mut errors);

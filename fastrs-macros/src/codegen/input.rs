@@ -38,7 +38,8 @@ pub(crate) fn rule_statics(resource: &Resource<'_>) -> TokenStream {
                     };
                     (quote!(#p::Length), quote!(#p::Length::#ctor(#min, #max)))
                 }
-                RuleKind::Range { gt, ge, lt, le } => {
+                RuleKind::Range(range) => {
+                    let crate::attr::RangeArgs { gt, ge, lt, le } = &**range;
                     let bound = |n: &Option<crate::attr::Number>| {
                         option(n.as_ref().map(|n| {
                             let expr = &n.expr;

@@ -14,7 +14,7 @@
 //! use fastrs::db::{Pool, Query};
 //!
 //! let pool = Pool::connect("sqlite://app.db", None).await?;
-//! let (n,): (i64,) = Query::new(&pool, "SELECT COUNT(*) FROM items").fetch_one(&pool).await?;
+//! let (n,): (i64,) = Query::new(pool.backend(), "SELECT COUNT(*) FROM items").fetch_one(&pool).await?;
 //! # Ok(()) }
 //! ```
 

@@ -6,6 +6,9 @@ use uuid::Uuid;
 
 use super::Violation;
 
+/// A value that could not be read: why, and the value itself (to echo it).
+pub type Rejection<T> = Result<T, Box<(Violation, Value)>>;
+
 /// Converts a JSON value into a field's type, or says why it cannot (handing the value back so
 /// that it can be echoed). Implemented for every type a resource field may have.
 #[diagnostic::on_unimplemented(
@@ -14,17 +17,17 @@ use super::Violation;
 )]
 pub trait FromJson: Sized {
     /// Reads the value.
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)>;
+    fn from_json(value: Value) -> Rejection<Self>;
 }
 
-fn int_from_json(value: Value, min: i64, max: i64) -> Result<i64, (Violation, Value)> {
+fn int_from_json(value: Value, min: i64, max: i64) -> Rejection<i64> {
     let n = match &value {
         Value::Number(n) => n,
         _ => {
-            return Err((
+            return Err(Box::new((
                 Violation::new("int_type", "Input should be a valid integer"),
                 value,
-            ));
+            )));
         }
     };
     let parsed = match n.as_i64() {
@@ -35,7 +38,7 @@ fn int_from_json(value: Value, min: i64, max: i64) -> Result<i64, (Violation, Va
                     "int_from_float",
                     "Input should be a valid integer, got a number with a fractional part",
                 );
-                return Err((violation, value));
+                return Err(Box::new((violation, value)));
             }
             // Whole floats within range are accepted, as Pydantic's lax mode does.
             Some(f) if f >= min as f64 && f <= max as f64 => Some(f as i64),
@@ -43,146 +46,147 @@ fn int_from_json(value: Value, min: i64, max: i64) -> Result<i64, (Violation, Va
         },
     };
     match parsed {
-        Some(i) if i < min => Err((
+        Some(i) if i < min => Err(Box::new((
             Violation::new(
                 "greater_than_equal",
                 format!("Input should be greater than or equal to {min}"),
             )
             .with_ctx(json!({ "ge": min })),
             value,
-        )),
-        Some(i) if i > max => Err((
+        ))),
+        Some(i) if i > max => Err(Box::new((
             Violation::new(
                 "less_than_equal",
                 format!("Input should be less than or equal to {max}"),
             )
             .with_ctx(json!({ "le": max })),
             value,
-        )),
+        ))),
         Some(i) => Ok(i),
-        None => Err((
+        None => Err(Box::new((
             Violation::new(
                 "less_than_equal",
                 format!("Input should be less than or equal to {max}"),
             )
             .with_ctx(json!({ "le": max })),
             value,
-        )),
+        ))),
     }
 }
 
 impl FromJson for i64 {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         int_from_json(value, i64::MIN, i64::MAX)
     }
 }
 
 impl FromJson for i32 {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         int_from_json(value, i32::MIN.into(), i32::MAX.into()).map(|i| i as i32)
     }
 }
 
 impl FromJson for f64 {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         match value.as_f64() {
             Some(f) => Ok(f),
-            None => Err((
+            None => Err(Box::new((
                 Violation::new("float_type", "Input should be a valid number"),
                 value,
-            )),
+            ))),
         }
     }
 }
 
 impl FromJson for bool {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         match value {
             Value::Bool(b) => Ok(b),
-            other => Err((
+            other => Err(Box::new((
                 Violation::new("bool_type", "Input should be a valid boolean"),
                 other,
-            )),
+            ))),
         }
     }
 }
 
 impl FromJson for String {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         match value {
             Value::String(s) => Ok(s),
-            other => Err((
+            other => Err(Box::new((
                 Violation::new("string_type", "Input should be a valid string"),
                 other,
-            )),
+            ))),
         }
     }
 }
 
 impl FromJson for Uuid {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         let Value::String(s) = &value else {
-            return Err((
+            return Err(Box::new((
                 Violation::new("uuid_type", "UUID input should be a string"),
                 value,
-            ));
+            )));
         };
         match Uuid::parse_str(s) {
             Ok(uuid) => Ok(uuid),
-            Err(error) => Err((
+            Err(error) => Err(Box::new((
                 Violation::new(
                     "uuid_parsing",
                     format!("Input should be a valid UUID, {error}"),
                 ),
                 value,
-            )),
+            ))),
         }
     }
 }
 
 impl FromJson for DateTime<Utc> {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         let Value::String(s) = &value else {
-            return Err((
+            return Err(Box::new((
                 Violation::new("datetime_type", "Input should be a valid datetime"),
                 value,
-            ));
+            )));
         };
         match DateTime::parse_from_rfc3339(s) {
             Ok(dt) => Ok(dt.with_timezone(&Utc)),
-            Err(error) => Err((
+            Err(error) => Err(Box::new((
                 Violation::new(
                     "datetime_parsing",
                     format!("Input should be a valid datetime, {error}"),
                 ),
                 value,
-            )),
+            ))),
         }
     }
 }
 
 impl FromJson for Value {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         Ok(value)
     }
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         let Value::Array(items) = value else {
-            return Err((
+            return Err(Box::new((
                 Violation::new("list_type", "Input should be a valid list"),
                 value,
-            ));
+            )));
         };
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
             match T::from_json(item) {
                 Ok(item) => out.push(item),
                 // `loc` ends with the index and `input` is the bad item, as Pydantic reports it.
-                Err((mut violation, item)) => {
+                Err(rejected) => {
+                    let (mut violation, item) = *rejected;
                     violation.at.insert(0, Value::from(index));
-                    return Err((violation, item));
+                    return Err(Box::new((violation, item)));
                 }
             }
         }
@@ -191,7 +195,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 impl<T: FromJson> FromJson for Option<T> {
-    fn from_json(value: Value) -> Result<Self, (Violation, Value)> {
+    fn from_json(value: Value) -> Rejection<Self> {
         match value {
             Value::Null => Ok(None),
             other => T::from_json(other).map(Some),

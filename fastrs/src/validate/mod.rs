@@ -203,7 +203,8 @@ impl<T: FromJson + Serialize> FieldSpec<T> {
     fn check(&self, raw: Value, errors: &mut ValidationErrors) -> Option<T> {
         let value = match T::from_json(raw) {
             Ok(value) => value,
-            Err((violation, raw)) => {
+            Err(rejected) => {
+                let (violation, raw) = *rejected;
                 errors.body(self.name, violation, (!self.secret).then_some(raw));
                 return None;
             }

@@ -1,0 +1,10 @@
+// Test: enums are not resources.
+use fastrs::prelude::*;
+
+#[derive(Resource)]
+pub enum Item {
+    A,
+    B,
+}
+
+fn main() {}
