@@ -212,3 +212,49 @@ impl From<std::io::Error> for Error {
 
 /// `Result` with fastrs's start-up [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body(error: ApiError) -> (StatusCode, HeaderMap, Value) {
+        let response = error.into_response();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn internal_errors_reveal_nothing() {
+        let (status, _, body) =
+            body(ApiError::internal("password=hunter2 at db.internal:5432")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body, json!({"detail": "Internal Server Error"}));
+    }
+
+    #[tokio::test]
+    async fn unauthorized_carries_www_authenticate() {
+        let (status, headers, body) = body(ApiError::unauthorized("Not authenticated")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(body, json!({"detail": "Not authenticated"}));
+    }
+
+    #[tokio::test]
+    async fn unexpected_database_errors_are_500s() {
+        let (status, _, body) = body(sqlx::Error::PoolTimedOut.into()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["detail"], "Internal Server Error");
+        let (status, _, _) = body_of_not_found().await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn body_of_not_found() -> (StatusCode, HeaderMap, Value) {
+        body(sqlx::Error::RowNotFound.into()).await
+    }
+}

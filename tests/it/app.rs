@@ -20,8 +20,14 @@ struct Fail {
     fail: bool,
 }
 
-/// Inserts a token in the request's transaction, then succeeds or fails as asked.
+/// Reads, then inserts a token in the request's transaction (the read-then-write shape that
+/// makes a deferred SQLite transaction fail with "database is locked"), then succeeds or fails
+/// as asked.
 async fn insert_token(mut db: Db, Query(params): Query<Fail>) -> Result<StatusCode, ApiError> {
+    let (_before,): (i64,) = db
+        .query("SELECT COUNT(*) FROM tokens")
+        .fetch_one(&mut db)
+        .await?;
     db.query("INSERT INTO tokens (id, label) VALUES ($1, $2)")
         .bind(Uuid::now_v7())
         .bind("from a handler".to_owned())
@@ -108,7 +114,25 @@ async fn hand_written_extractors_answer_fastapi_422s(backend: Backend) {
     assert_eq!(page.json()["detail"][0]["loc"], json!(["query", "limit"]));
 }
 
+async fn concurrent_transactions_never_see_a_locked_database(backend: Backend) {
+    let Some(client) = app(backend, "hi").await else {
+        return;
+    };
+    let tasks: Vec<_> = (0..30)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.post("/tokens-tx?fail=false").await })
+        })
+        .collect();
+    for task in tasks {
+        let response = task.await.unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text());
+    }
+    assert_eq!(client.get("/tokens-tx").await.json(), 30);
+}
+
 on_both_backends!(
+    concurrent_transactions_never_see_a_locked_database,
     db_commits_on_success_and_rolls_back_on_error,
     dependencies_are_injected_and_overridden,
     hand_written_extractors_answer_fastapi_422s,

@@ -49,33 +49,36 @@ impl Default for Settings {
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|value| !value.trim().is_empty())
-}
+/// Reads variables through `lookup`, treating blank values as unset.
+struct Vars<F>(F);
 
-fn parsed<T: std::str::FromStr>(name: &str) -> Result<Option<T>, Error> {
-    var(name)
-        .map(|value| {
-            value
-                .trim()
-                .parse::<T>()
-                .map_err(|_| Error::Config(format!("{name}={value:?} is not valid")))
-        })
-        .transpose()
-}
+impl<F: Fn(&str) -> Option<String>> Vars<F> {
+    fn var(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|value| !value.trim().is_empty())
+    }
 
-fn flag(name: &str) -> Result<Option<bool>, Error> {
-    var(name)
-        .map(|value| match value.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(Error::Config(format!(
-                "{name}={value:?} is not a boolean (true/false)"
-            ))),
-        })
-        .transpose()
+    fn parsed<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, Error> {
+        self.var(name)
+            .map(|value| {
+                value
+                    .trim()
+                    .parse::<T>()
+                    .map_err(|_| Error::Config(format!("{name}={value:?} is not valid")))
+            })
+            .transpose()
+    }
+
+    fn flag(&self, name: &str) -> Result<Option<bool>, Error> {
+        self.var(name)
+            .map(|value| match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Ok(true),
+                "0" | "false" | "no" | "off" => Ok(false),
+                _ => Err(Error::Config(format!(
+                    "{name}={value:?} is not a boolean (true/false)"
+                ))),
+            })
+            .transpose()
+    }
 }
 
 impl Settings {
@@ -86,10 +89,26 @@ impl Settings {
             Err(error) if error.not_found() => {}
             Err(error) => return Err(Error::Config(format!(".env: {error}"))),
         }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (a variable's value, or `None`), with the same
+    /// names and defaults as [`Settings::from_env`], without touching the process environment.
+    ///
+    /// ```
+    /// let settings = fastrs::Settings::from_lookup(|name| (name == "PORT").then(|| "9000".into())).unwrap();
+    /// assert_eq!(settings.port, 9000);
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let vars = Vars(lookup);
         let defaults = Settings::default();
         let page = PageBounds {
-            default_limit: parsed("FASTRS_PAGE_LIMIT")?.unwrap_or(defaults.page.default_limit),
-            max_limit: parsed("FASTRS_PAGE_MAX_LIMIT")?.unwrap_or(defaults.page.max_limit),
+            default_limit: vars
+                .parsed("FASTRS_PAGE_LIMIT")?
+                .unwrap_or(defaults.page.default_limit),
+            max_limit: vars
+                .parsed("FASTRS_PAGE_MAX_LIMIT")?
+                .unwrap_or(defaults.page.max_limit),
         };
         if page.default_limit < 1 || page.default_limit > page.max_limit {
             return Err(Error::Config(format!(
@@ -98,12 +117,78 @@ impl Settings {
             )));
         }
         Ok(Settings {
-            database_url: var("DATABASE_URL").unwrap_or(defaults.database_url),
-            max_connections: parsed("DATABASE_MAX_CONNECTIONS")?,
-            host: var("HOST").unwrap_or(defaults.host),
-            port: parsed("PORT")?.unwrap_or(defaults.port),
+            database_url: vars.var("DATABASE_URL").unwrap_or(defaults.database_url),
+            max_connections: vars.parsed("DATABASE_MAX_CONNECTIONS")?,
+            host: vars.var("HOST").unwrap_or(defaults.host),
+            port: vars.parsed("PORT")?.unwrap_or(defaults.port),
             page,
-            create_tables: flag("FASTRS_CREATE_TABLES")?.unwrap_or(true),
+            create_tables: vars.flag("FASTRS_CREATE_TABLES")?.unwrap_or(true),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, Error> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        assert_eq!(settings(&[]).unwrap(), Settings::default());
+        assert_eq!(
+            settings(&[("PORT", " ")]).unwrap().port,
+            8000,
+            "blank is unset"
+        );
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://db/app"),
+            ("DATABASE_MAX_CONNECTIONS", "4"),
+            ("HOST", "0.0.0.0"),
+            ("PORT", "9000"),
+            ("FASTRS_PAGE_LIMIT", "10"),
+            ("FASTRS_PAGE_MAX_LIMIT", "50"),
+            ("FASTRS_CREATE_TABLES", "false"),
+        ])
+        .unwrap();
+        assert_eq!(s.database_url, "postgres://db/app");
+        assert_eq!(s.max_connections, Some(4));
+        assert_eq!((s.host.as_str(), s.port), ("0.0.0.0", 9000));
+        assert_eq!(
+            s.page,
+            PageBounds {
+                default_limit: 10,
+                max_limit: 50
+            }
+        );
+        assert!(!s.create_tables);
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        let error = settings(&[("PORT", "eighty")]).unwrap_err().to_string();
+        assert!(error.contains("PORT=\"eighty\" is not valid"), "{error}");
+        let error = settings(&[("FASTRS_CREATE_TABLES", "maybe")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is not a boolean"), "{error}");
+        let error = settings(&[("FASTRS_PAGE_LIMIT", "500")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("FASTRS_PAGE_LIMIT must be between 1 and"),
+            "{error}"
+        );
     }
 }
