@@ -22,6 +22,23 @@ pub(crate) struct Resource<'a> {
     pub(crate) validate: Option<&'a syn::Path>,
     pub(crate) validate_update: Option<&'a syn::Path>,
     pub(crate) fields: Vec<Field<'a>>,
+    /// `#[resource(user)]`.
+    pub(crate) user: Option<Span>,
+    pub(crate) auth: AuthRules,
+    /// `owner = field`, as written.
+    pub(crate) owner: Option<&'a Ident>,
+    pub(crate) owner_reads: Option<Span>,
+}
+
+/// Which routes need a caller.
+#[derive(Default)]
+pub(crate) struct AuthRules {
+    pub(crate) create: bool,
+    pub(crate) read: bool,
+    pub(crate) update: bool,
+    pub(crate) delete: bool,
+    pub(crate) scope: Option<String>,
+    pub(crate) span: Option<Span>,
 }
 
 /// What a field's Rust type is, as far as storage and validation care.
@@ -51,6 +68,7 @@ pub(crate) enum Role {
     Data,
     CreatedAt,
     UpdatedAt,
+    Owner,
 }
 
 /// Where the inserted value comes from (mirrors `fastrs::resource::InsertFrom`).
@@ -102,26 +120,48 @@ pub(crate) struct Field<'a> {
     pub(crate) doc: Option<String>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) role_spans: Vec<(Role, Span)>,
+    pub(crate) password: Option<Span>,
+    pub(crate) login: Option<Span>,
+    pub(crate) active: Option<Span>,
+    pub(crate) scopes: Option<Span>,
 }
 
 impl Field<'_> {
+    /// Set by the framework or the database, never by a body.
+    fn server_set(&self) -> bool {
+        self.read_only.is_some() || self.active.is_some() || self.scopes.is_some()
+    }
+
     pub(crate) fn in_create(&self) -> bool {
-        self.role == Role::Data && self.read_only.is_none() && self.skip_create.is_none()
+        self.role == Role::Data && !self.server_set() && self.skip_create.is_none()
     }
 
     pub(crate) fn in_update(&self) -> bool {
-        self.role == Role::Data && self.read_only.is_none() && self.skip_update.is_none()
+        self.role == Role::Data
+            && !self.server_set()
+            && self.skip_update.is_none()
+            && self.password.is_none()
+    }
+
+    /// Never answered, never echoed.
+    pub(crate) fn write_only(&self) -> bool {
+        self.write_only.is_some() || self.password.is_some()
     }
 
     pub(crate) fn in_response(&self) -> bool {
-        self.write_only.is_none()
+        !self.write_only()
+    }
+
+    /// Has a value on insert even when no body gives one.
+    pub(crate) fn filled_on_insert(&self) -> bool {
+        self.nullable || self.default.is_some() || self.active.is_some() || self.scopes.is_some()
     }
 
     pub(crate) fn insert(&self) -> Insert {
         match (self.role, self.kind) {
             (Role::Id, Kind::Uuid) => Insert::Auto,
             (Role::Id, _) => Insert::Database,
-            (Role::CreatedAt | Role::UpdatedAt, _) => Insert::Auto,
+            (Role::CreatedAt | Role::UpdatedAt | Role::Owner, _) => Insert::Auto,
             (Role::Data, _) if self.in_create() => Insert::Body,
             (Role::Data, _) if self.default.is_some() => Insert::Default,
             (Role::Data, _) => Insert::Database,
@@ -130,7 +170,14 @@ impl Field<'_> {
 
     /// The SQL literal of a literal `default`, for the DDL.
     pub(crate) fn default_sql(&self) -> Option<String> {
-        let (lit, negative) = match self.default? {
+        let Some(default) = self.default else {
+            return match (self.active, self.scopes) {
+                (Some(_), _) => Some("TRUE".to_owned()),
+                (_, Some(_)) => Some("'[]'".to_owned()),
+                _ => None,
+            };
+        };
+        let (lit, negative) = match default {
             Expr::Lit(lit) => (&lit.lit, false),
             Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => match &*unary.expr {
                 Expr::Lit(lit) => (&lit.lit, true),
@@ -351,6 +398,10 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         doc: doc_of(&attrs.attrs),
         rules,
         role_spans,
+        password: span_of(&attrs.password),
+        login: span_of(&attrs.login),
+        active: span_of(&attrs.active),
+        scopes: span_of(&attrs.scopes),
     })
 }
 
@@ -369,7 +420,40 @@ impl<'a> Resource<'a> {
         let darling::ast::Data::Struct(fields) = &attrs.data else {
             return None;
         };
-        let parsed: Vec<Option<Field<'a>>> = fields.iter().map(|f| field(f, errors)).collect();
+        let mut parsed: Vec<Option<Field<'a>>> = fields.iter().map(|f| field(f, errors)).collect();
+        if let Some(owner) = &attrs.owner {
+            match parsed.iter_mut().flatten().find(|f| f.ident == owner) {
+                Some(field) => {
+                    field.role_spans.push((Role::Owner, owner.span()));
+                    if field.role == Role::Data {
+                        field.role = Role::Owner;
+                    }
+                }
+                None => errors.push(
+                    darling::Error::custom(format!(
+                        "`owner` names no field: there is no `{owner}`"
+                    ))
+                    .with_span(owner),
+                ),
+            }
+        }
+        let auth = attrs.auth.as_ref().map_or_else(AuthRules::default, |args| {
+            let all = args.all.is_present();
+            let none = !(args.create.is_present()
+                || args.read.is_present()
+                || args.update.is_present()
+                || args.delete.is_present());
+            // `auth(scope = "admin")` alone guards every route.
+            let every = all || none;
+            AuthRules {
+                create: every || args.create.is_present(),
+                read: every || args.read.is_present(),
+                update: every || args.update.is_present(),
+                delete: every || args.delete.is_present(),
+                scope: args.scope.clone(),
+                span: Some(args.span()),
+            }
+        });
         let table = spanned_string(&attrs.table)
             .map(|(t, _)| t)
             .unwrap_or_else(|| format!("{}s", snake_case(&attrs.ident.to_string())));
@@ -394,6 +478,13 @@ impl<'a> Resource<'a> {
             validate: attrs.validate.as_ref(),
             validate_update: attrs.validate_update.as_ref(),
             fields: parsed.into_iter().collect::<Option<Vec<_>>>()?,
+            user: attrs.user.is_present().then(|| attrs.user.span()),
+            auth,
+            owner: attrs.owner.as_ref(),
+            owner_reads: attrs
+                .owner_reads
+                .is_present()
+                .then(|| attrs.owner_reads.span()),
         })
     }
 

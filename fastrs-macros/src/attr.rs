@@ -28,6 +28,25 @@ pub(crate) struct ContainerAttrs {
     pub(crate) validate: Option<syn::Path>,
     /// Model validator of the update body: `fn(&NameUpdate) -> Result<(), Violation>`.
     pub(crate) validate_update: Option<syn::Path>,
+    /// The model users authenticate as.
+    pub(crate) user: darling::util::Flag,
+    /// Which routes need an authenticated caller.
+    pub(crate) auth: Option<SpannedValue<AuthArgs>>,
+    /// The field that holds the creating user's id.
+    pub(crate) owner: Option<Ident>,
+    /// Reads see only the caller's rows.
+    pub(crate) owner_reads: darling::util::Flag,
+}
+
+/// `auth(create, read, update, delete, all, scope = "...")`.
+#[derive(FromMeta, Default)]
+pub(crate) struct AuthArgs {
+    pub(crate) create: Flag,
+    pub(crate) read: Flag,
+    pub(crate) update: Flag,
+    pub(crate) delete: Flag,
+    pub(crate) all: Flag,
+    pub(crate) scope: Option<String>,
 }
 
 /// `#[resource(...)]` on a field; `#[validate(...)]` comes through `attrs`.
@@ -48,6 +67,10 @@ pub(crate) struct FieldAttrs {
     pub(crate) column: Option<SpannedValue<String>>,
     pub(crate) created_at: Flag,
     pub(crate) updated_at: Flag,
+    pub(crate) password: Flag,
+    pub(crate) login: Flag,
+    pub(crate) active: Flag,
+    pub(crate) scopes: Flag,
 }
 
 /// `default = <any expression>`; a string literal stays a string (darling would parse it as

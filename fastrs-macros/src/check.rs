@@ -61,6 +61,8 @@ fn is_identifier(name: &str) -> bool {
 /// Checks of the resolved model.
 pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
     ids(resource, errors);
+    user(resource, errors);
+    ownership(resource, errors);
     for field in &resource.fields {
         roles(field, errors);
         options(field, errors);
@@ -92,6 +94,141 @@ pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
                 format!("only one field can be `#[resource({name})]`"),
             ));
         }
+    }
+}
+
+// `/auth/token` needs a password to check and a name to find the user by; `active` and
+// `scopes` are what the extractors read. Each must have the type the runtime expects.
+fn user(resource: &Resource<'_>, errors: &mut Accumulator) {
+    let fields = &resource.fields;
+    let typed = |span: Option<Span>, ok: bool, what: &str, errors: &mut Accumulator| {
+        if let (Some(span), false) = (span, ok) {
+            errors.push(error(
+                span,
+                format!(
+                    "a `{what}` field must be {}",
+                    match what {
+                        "active" => "`bool`",
+                        "scopes" => "`Vec<String>`",
+                        _ => "`String`",
+                    }
+                ),
+            ));
+        }
+    };
+    for field in fields {
+        let string = field.kind == Kind::String && !field.nullable;
+        typed(field.password, string, "password", errors);
+        typed(field.login, string, "login", errors);
+        typed(
+            field.active,
+            field.kind == Kind::Bool && !field.nullable,
+            "active",
+            errors,
+        );
+        typed(
+            field.scopes,
+            field.kind == Kind::List && !field.nullable,
+            "scopes",
+            errors,
+        );
+        if resource.user.is_none() {
+            for (span, name) in [
+                (field.login, "login"),
+                (field.active, "active"),
+                (field.scopes, "scopes"),
+            ] {
+                if let Some(span) = span {
+                    errors.push(error(
+                        span,
+                        format!(
+                            "`{name}` only applies to the fields of a `#[resource(user)]` model"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let Some(user) = resource.user else { return };
+    let passwords: Vec<&Field<'_>> = fields.iter().filter(|f| f.password.is_some()).collect();
+    match passwords.as_slice() {
+        [] => errors.push(error(
+            user,
+            "a `user` model needs one `#[resource(password)]` field",
+        )),
+        [_] => {}
+        [_, rest @ ..] => {
+            for extra in rest {
+                errors.push(error(
+                    extra.password.unwrap_or_else(|| extra.ident.span()),
+                    "only one field can be `#[resource(password)]`",
+                ));
+            }
+        }
+    }
+    if !fields.iter().any(|f| f.login.is_some()) {
+        errors.push(error(user, "a `user` model needs a `#[resource(login)]` field (the username or email users log in with)"));
+    }
+    for (name, pick) in [
+        (
+            "active",
+            (|f: &Field<'_>| f.active) as fn(&Field<'_>) -> Option<Span>,
+        ),
+        ("scopes", |f| f.scopes),
+    ] {
+        for extra in fields.iter().filter_map(pick).skip(1) {
+            errors.push(error(
+                extra,
+                format!("only one field can be `#[resource({name})]`"),
+            ));
+        }
+    }
+}
+
+// The owner holds a user id, set from the caller; reads scoped to the owner need one.
+fn ownership(resource: &Resource<'_>, errors: &mut Accumulator) {
+    if let (Some(span), None) = (resource.owner_reads, resource.owner) {
+        errors.push(error(span, "`owner_reads` needs `owner = field`"));
+    }
+    if let Some(span) = resource.auth.span
+        && resource.auth.scope.as_deref() == Some("")
+    {
+        errors.push(error(span, "`scope` must not be empty"));
+    }
+    let Some(owner) = resource.fields.iter().find(|f| f.role == Role::Owner) else {
+        return;
+    };
+    if owner.nullable
+        || !matches!(
+            owner.kind,
+            Kind::I32 | Kind::I64 | Kind::Uuid | Kind::String
+        )
+    {
+        errors.push(error(
+            owner.ident.span(),
+            "the `owner` field holds a user id: i32, i64, Uuid or String (not Option)",
+        ));
+    }
+    for span in [
+        owner.read_only,
+        owner.write_only,
+        owner.skip_create,
+        owner.skip_update,
+        owner.password,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        errors.push(error(
+            span,
+            "the owner is set from the caller; it takes no body options",
+        ));
+    }
+    if let Some(default) = owner.default {
+        errors.push(
+            darling::Error::custom("the owner is set from the caller; remove `default`")
+                .with_span(default),
+        );
     }
 }
 
@@ -131,7 +268,7 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
     for (_, span) in field.role_spans.iter().skip(1) {
         errors.push(error(
             *span,
-            "`id`, `created_at` and `updated_at` exclude each other",
+            "`id`, `created_at`, `updated_at` and the owner exclude each other",
         ));
     }
     if matches!(field.role, Role::CreatedAt | Role::UpdatedAt)
@@ -142,7 +279,8 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
             "`created_at` / `updated_at` fields must be `DateTime<Utc>`",
         ));
     }
-    if field.role != Role::Data {
+    // (The owner's options are checked in `ownership`.)
+    if !matches!(field.role, Role::Data | Role::Owner) {
         if let Some(default) = field.default {
             errors.push(
                 darling::Error::custom("the framework fills this field; remove `default`")
@@ -163,20 +301,19 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
 
 // Options that contradict each other, or leave a NOT NULL column without a value on insert.
 fn options(field: &Field<'_>, errors: &mut Accumulator) {
-    if let (Some(read_only), Some(_)) = (field.read_only, field.write_only) {
+    if let (Some(read_only), Some(_)) = (field.read_only, field.write_only.or(field.password)) {
         errors.push(error(
             read_only,
             "a field cannot be both `read_only` and `write_only`",
         ));
     }
-    if let (Some(write_only), Some(_)) = (field.write_only, field.skip_create) {
+    if let (Some(write_only), Some(_)) = (field.write_only.or(field.password), field.skip_create) {
         errors.push(error(
             write_only,
             "a `write_only` field skipped in create could never be set",
         ));
     }
-    let filled = field.nullable || field.default.is_some();
-    if field.role == Role::Data && !field.in_create() && !filled {
+    if field.role == Role::Data && !field.in_create() && !field.filled_on_insert() {
         let span = field
             .read_only
             .or(field.skip_create)

@@ -6,19 +6,23 @@
 //! | `POST {path}` | 201 + `Location`, the created row; 409 on a unique violation |
 //! | `GET {path}?offset&limit` | 200 `{"items","total","offset","limit"}`, by id ascending |
 //! | `GET {path}/{id}` | 200, or 404 |
-//! | `PATCH {path}/{id}` | 200 with the updated row, or 404 |
-//! | `DELETE {path}/{id}` | 204, or 404 |
+//! | `PATCH {path}/{id}` | 200 with the updated row, or 404 (403: another user's row) |
+//! | `DELETE {path}/{id}` | 204, or 404 (403: another user's row) |
 //!
-//! Each route runs one prepared statement on the pool (the list runs two, concurrently): a
-//! single statement is atomic on its own, so these routes skip the per-request transaction that
-//! [`Db`](crate::db::Db) gives hand-written routes.
+//! Routes marked in `#[resource(auth(...))]` (and every write of a resource with an owner)
+//! need a bearer token: 401 without a valid one. Each route runs one prepared statement on the
+//! pool (the list runs two, concurrently): a single statement is atomic on its own, so these
+//! routes skip the per-request transaction that [`Db`](crate::db::Db) gives hand-written
+//! routes. Ownership is part of the statement (`WHERE id = $1 AND owner = $n`), never a read
+//! followed by a write.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,6 +30,7 @@ use chrono::Utc;
 
 use crate::ApiError;
 use crate::app::AppState;
+use crate::auth::{AuthState, PasswordHasher, Principal};
 use crate::db::{Args, Backend, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
 use crate::extract::{ListPage, Page, Path, ValidJson};
@@ -33,13 +38,33 @@ use crate::resource::{
     BindInsert, BindUpdate, InsertFrom, PageBounds, Resource, Role, SqlType, Statements,
 };
 
+/// What a resource's routes need from the app.
+#[derive(Clone)]
+pub(crate) struct Env {
+    pub(crate) pool: Pool,
+    pub(crate) page: PageBounds,
+    pub(crate) auth: Option<Arc<AuthState>>,
+    pub(crate) hasher: PasswordHasher,
+}
+
 struct Ctx<R> {
-    pool: Pool,
+    env: Env,
     backend: Backend,
     sql: Statements,
     page: PageBounds,
     not_found: String,
     _resource: PhantomData<fn() -> R>,
+}
+
+/// The bearer token, if any (only read by routes that need a caller).
+struct Token(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Token {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Token(crate::auth::bearer(parts).map(str::to_owned)))
+    }
 }
 
 impl<R: Resource> Ctx<R> {
@@ -57,16 +82,47 @@ impl<R: Resource> Ctx<R> {
             error => map_db_error(error, Some(R::meta())),
         }
     }
+
+    /// The caller, when this route needs one: 401/403 otherwise.
+    async fn caller(&self, token: Token, needed: bool) -> Result<Option<Principal>, ApiError> {
+        if !needed {
+            return Ok(None);
+        }
+        let auth = self
+            .env
+            .auth
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("resource needs App::auth"))?;
+        let principal = auth.principal(token.0.as_deref()).await?;
+        if let Some(scope) = R::meta().auth.scope {
+            principal.require_scope(scope)?;
+        }
+        Ok(Some(principal))
+    }
+
+    /// 403 if the row exists (it belongs to someone else), else 404.
+    async fn forbidden_or_missing(&self, id: R::Id) -> ApiError {
+        match self
+            .query(&self.sql.exists)
+            .bind(id)
+            .fetch_one::<(i64,)>(&self.env.pool)
+            .await
+        {
+            Ok((n,)) if n > 0 => ApiError::forbidden("Not enough permissions"),
+            Ok(_) => self.not_found(),
+            Err(error) => self.db_error(error),
+        }
+    }
 }
 
-/// The routes of `R`, for an app connected to `pool`.
-pub(crate) fn router<R: Resource>(pool: &Pool, app_page: PageBounds) -> Router<AppState> {
-    let backend = pool.backend();
+/// The routes of `R`.
+pub(crate) fn router<R: Resource>(env: &Env) -> Router<AppState> {
+    let backend = env.pool.backend();
     let ctx = Arc::new(Ctx::<R> {
-        pool: pool.clone(),
+        env: env.clone(),
         backend,
         sql: Statements::new(R::meta(), backend),
-        page: R::meta().page.unwrap_or(app_page),
+        page: R::meta().page.unwrap_or(env.page),
         not_found: format!("{} not found", R::meta().name),
         _resource: PhantomData,
     });
@@ -80,8 +136,31 @@ pub(crate) fn router<R: Resource>(pool: &Pool, app_page: PageBounds) -> Router<A
         .with_state(ctx)
 }
 
+/// Binds an id given as text (a token's subject) as the column's type.
+fn bind_id_text(args: &mut Args, sql_type: SqlType, id: &str) -> Result<(), ApiError> {
+    let bad = || {
+        ApiError::internal(format!(
+            "owner id {id:?} does not fit a {sql_type:?} column"
+        ))
+    };
+    match sql_type {
+        SqlType::BigInt => args.add(id.parse::<i64>().map_err(|_| bad())?),
+        SqlType::Int => args.add(id.parse::<i32>().map_err(|_| bad())?),
+        SqlType::Uuid => args.add(uuid::Uuid::parse_str(id).map_err(|_| bad())?),
+        _ => args.add(id.to_owned()),
+    }
+    Ok(())
+}
+
+fn bind_owner<R: Resource>(args: &mut Args, principal: Option<&Principal>) -> Result<(), ApiError> {
+    let (Some(owner), Some(principal)) = (R::meta().owner_column(), principal) else {
+        return Err(ApiError::internal("owner column without a caller"));
+    };
+    bind_id_text(args, owner.sql_type, &principal.id)
+}
+
 /// Binds the values the framework fills on insert, in column order.
-fn bind_auto<R: Resource>(args: &mut Args) {
+fn bind_auto<R: Resource>(args: &mut Args, principal: Option<&Principal>) -> Result<(), ApiError> {
     let now = Utc::now();
     for column in R::meta()
         .columns
@@ -90,23 +169,52 @@ fn bind_auto<R: Resource>(args: &mut Args) {
     {
         match (column.role, column.sql_type) {
             (Role::Id, SqlType::Uuid) => args.add(uuid::Uuid::now_v7()),
+            (Role::Owner, _) => bind_owner::<R>(args, principal)?,
             _ => args.add(now),
         }
     }
+    Ok(())
+}
+
+/// Inserts a create body: hashes its password, binds it and the framework's values, and
+/// answers the stored row. Shared by `POST {path}` and `/auth/register`.
+pub(crate) async fn insert<R: Resource>(
+    pool: &Pool,
+    sql: &Statements,
+    mut body: R::Create,
+    principal: Option<&Principal>,
+    hasher: &PasswordHasher,
+) -> Result<R::Response, ApiError> {
+    if let Some(password) = body.password_mut() {
+        *password = hasher.hash(std::mem::take(password)).await?;
+    }
+    let mut query = Query::new(pool.backend(), sql.insert.clone());
+    body.bind_insert(query.args_mut());
+    bind_auto::<R>(query.args_mut(), principal)?;
+    query
+        .fetch_one(pool)
+        .await
+        .map_err(|error| map_db_error(error, Some(R::meta())))
 }
 
 async fn create<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
+    token: Token,
     ValidJson(body): ValidJson<R::Create>,
 ) -> Result<Response, ApiError> {
-    let mut query = ctx.query(&ctx.sql.insert);
-    body.bind_insert(query.args_mut());
-    bind_auto::<R>(query.args_mut());
-    let created: R::Response = query
-        .fetch_one(&ctx.pool)
-        .await
-        .map_err(|e| ctx.db_error(e))?;
-    let location = format!("{}/{}", R::meta().path, R::response_id(&created));
+    let meta = R::meta();
+    let caller = ctx
+        .caller(token, meta.auth.create || meta.owner_column().is_some())
+        .await?;
+    let created = insert::<R>(
+        &ctx.env.pool,
+        &ctx.sql,
+        body,
+        caller.as_ref(),
+        &ctx.env.hasher,
+    )
+    .await?;
+    let location = format!("{}/{}", meta.path, R::response_id(&created));
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
     if let Ok(location) = HeaderValue::try_from(location) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -114,22 +222,45 @@ async fn create<R: Resource>(
     Ok(response)
 }
 
+fn reads_need_caller<R: Resource>() -> bool {
+    R::meta().auth.read || R::meta().owner_reads
+}
+
 async fn list<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
+    token: Token,
     uri: Uri,
 ) -> Result<Json<ListPage<R::Response>>, ApiError> {
     let page = Page::from_query(uri.query(), ctx.page)?;
+    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-    let items = ctx
-        .query(&ctx.sql.list)
-        .bind(i64::from(page.limit))
-        .bind(offset)
-        .fetch_all(&ctx.pool);
-    let total = ctx.query(&ctx.sql.count).fetch_one::<(i64,)>(&ctx.pool);
-    let (items, (total,)) = tokio::try_join!(items, total).map_err(|e| ctx.db_error(e))?;
+    let pool = &ctx.env.pool;
+    let (items, total) = match (&ctx.sql.owned, R::meta().owner_reads) {
+        (Some(owned), true) => {
+            let mut items = ctx
+                .query(&owned.list)
+                .bind(i64::from(page.limit))
+                .bind(offset);
+            bind_owner::<R>(items.args_mut(), caller.as_ref())?;
+            let mut total = ctx.query(&owned.count);
+            bind_owner::<R>(total.args_mut(), caller.as_ref())?;
+            tokio::try_join!(items.fetch_all(pool), total.fetch_one::<(i64,)>(pool))
+        }
+        _ => {
+            let items = ctx
+                .query(&ctx.sql.list)
+                .bind(i64::from(page.limit))
+                .bind(offset);
+            tokio::try_join!(
+                items.fetch_all(pool),
+                ctx.query(&ctx.sql.count).fetch_one::<(i64,)>(pool)
+            )
+        }
+    }
+    .map_err(|e| ctx.db_error(e))?;
     Ok(Json(ListPage {
         items,
-        total,
+        total: total.0,
         offset: page.offset,
         limit: page.limit,
     }))
@@ -137,13 +268,21 @@ async fn list<R: Resource>(
 
 async fn read<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
+    token: Token,
     Path(id): Path<String>,
 ) -> Result<Json<R::Response>, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let found = ctx
-        .query(&ctx.sql.get)
-        .bind(id)
-        .fetch_optional(&ctx.pool)
+    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
+    let query = match (&ctx.sql.owned, R::meta().owner_reads) {
+        (Some(owned), true) => {
+            let mut query = ctx.query(&owned.get).bind(id);
+            bind_owner::<R>(query.args_mut(), caller.as_ref())?;
+            query
+        }
+        _ => ctx.query(&ctx.sql.get).bind(id),
+    };
+    let found = query
+        .fetch_optional(&ctx.env.pool)
         .await
         .map_err(|e| ctx.db_error(e))?;
     found.map(Json).ok_or_else(|| ctx.not_found())
@@ -151,41 +290,68 @@ async fn read<R: Resource>(
 
 async fn update<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
+    token: Token,
     Path(id): Path<String>,
     ValidJson(body): ValidJson<R::Update>,
 ) -> Result<Json<R::Response>, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let mut query = ctx.query(&ctx.sql.update).bind(id);
+    let meta = R::meta();
+    let caller = ctx
+        .caller(token, meta.auth.update || ctx.sql.owned.is_some())
+        .await?;
+    let statement = ctx
+        .sql
+        .owned
+        .as_ref()
+        .map_or(&ctx.sql.update, |owned| &owned.update);
+    let mut query = ctx.query(statement).bind(id.clone());
     body.bind_update(query.args_mut());
     let now = Utc::now();
-    for _ in R::meta()
+    for _ in meta
         .columns
         .iter()
         .filter(|column| column.role == Role::UpdatedAt)
     {
         query.args_mut().add(now);
     }
-    let updated = query
-        .fetch_optional(&ctx.pool)
+    if ctx.sql.owned.is_some() {
+        bind_owner::<R>(query.args_mut(), caller.as_ref())?;
+    }
+    match query
+        .fetch_optional(&ctx.env.pool)
         .await
-        .map_err(|e| ctx.db_error(e))?;
-    updated.map(Json).ok_or_else(|| ctx.not_found())
+        .map_err(|e| ctx.db_error(e))?
+    {
+        Some(updated) => Ok(Json(updated)),
+        None if ctx.sql.owned.is_some() => Err(ctx.forbidden_or_missing(id).await),
+        None => Err(ctx.not_found()),
+    }
 }
 
 async fn remove<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
+    token: Token,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let deleted = ctx
-        .query(&ctx.sql.delete)
-        .bind(id)
-        .execute(&ctx.pool)
+    let caller = ctx
+        .caller(token, R::meta().auth.delete || ctx.sql.owned.is_some())
+        .await?;
+    let query = match &ctx.sql.owned {
+        Some(owned) => {
+            let mut query = ctx.query(&owned.delete).bind(id.clone());
+            bind_owner::<R>(query.args_mut(), caller.as_ref())?;
+            query
+        }
+        None => ctx.query(&ctx.sql.delete).bind(id.clone()),
+    };
+    let deleted = query
+        .execute(&ctx.env.pool)
         .await
         .map_err(|e| ctx.db_error(e))?;
-    if deleted == 0 {
-        Err(ctx.not_found())
-    } else {
-        Ok(StatusCode::NO_CONTENT)
+    match (deleted, &ctx.sql.owned) {
+        (0, Some(_)) => Err(ctx.forbidden_or_missing(id).await),
+        (0, None) => Err(ctx.not_found()),
+        _ => Ok(StatusCode::NO_CONTENT),
     }
 }

@@ -38,12 +38,14 @@
 //! | [`app`] | [`App`], [`Settings`] |
 //! | [`resource`] | the [`Resource`](trait@Resource) trait and its static metadata, SQL and DDL |
 //! | [`extract`] | the extractors: `ValidJson`, `Path`, `Query`, `Page`, `Dep` |
+//! | [`auth`] | JWT + argon2 authentication, `CurrentUser`, ownership |
 //! | [`db`] | pools, transactions ([`db::Db`]) and queries for both backends |
 //! | [`validate`] | validation rules and FastAPI's 422 shape |
 //! | [`routing`] | `get`, `post`, ... for hand-written routes |
 //! | [`testing`] | [`testing::TestClient`] |
 
 pub mod app;
+pub mod auth;
 mod crud;
 pub mod db;
 mod error;
@@ -69,6 +71,7 @@ pub use {chrono, serde_json, sqlx, uuid};
 
 /// The names most apps need: `use fastrs::prelude::*;`.
 pub mod prelude {
+    pub use crate::auth::{CurrentUser, OptionalUser};
     pub use crate::db::Db;
     pub use crate::extract::{Dep, Page, Path, Query, ValidJson};
     pub use crate::routing::{delete, get, patch, post, put};
@@ -83,11 +86,12 @@ pub mod prelude {
 /// `fastrs-macros` is pinned to this exact version of `fastrs`.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::auth::AuthUser;
     pub use crate::db::{Args, ColumnType, FromRow, Row};
     pub use crate::patch::Patch;
     pub use crate::resource::{
-        BindInsert, BindUpdate, ColumnMeta, InsertFrom, PageBounds, Resource, ResourceMeta, Role,
-        SqlType,
+        AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, PageBounds, Resource,
+        ResourceMeta, Role, SqlType,
     };
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{

@@ -28,18 +28,39 @@ use crate::app::AppState;
 /// Something an operation needs that the app must provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
-    /// The dependency's type.
+    /// What is needed.
+    pub kind: RequirementKind,
+    /// The type: the dependency, or the user model.
     pub type_id: TypeId,
     /// Its name, for the start-up error.
     pub type_name: &'static str,
+}
+
+/// What kind of thing a [`Requirement`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequirementKind {
+    /// A dependency registered with [`App::dep`](crate::App::dep).
+    Dep,
+    /// Authentication as this user model ([`App::auth`](crate::App::auth)).
+    User,
 }
 
 impl Requirement {
     /// The requirement of a [`Dep<T>`](crate::extract::Dep).
     pub fn dep<T: 'static>() -> Self {
         Self {
+            kind: RequirementKind::Dep,
             type_id: TypeId::of::<T>(),
             type_name: type_name::<T>(),
+        }
+    }
+
+    /// The requirement of a [`CurrentUser<U>`](crate::auth::CurrentUser).
+    pub fn user<U: 'static>() -> Self {
+        Self {
+            kind: RequirementKind::User,
+            type_id: TypeId::of::<U>(),
+            type_name: type_name::<U>(),
         }
     }
 }
@@ -221,6 +242,18 @@ impl<T> ApiInput for crate::extract::Query<T> {}
 impl<T: ApiInput> ApiInput for Option<T> {
     fn describe(operation: &mut Operation) {
         T::describe(operation);
+    }
+}
+
+impl<U: 'static> ApiInput for crate::auth::CurrentUser<U> {
+    fn describe(operation: &mut Operation) {
+        operation.requires.push(Requirement::user::<U>());
+    }
+}
+
+impl<U: 'static> ApiInput for crate::auth::OptionalUser<U> {
+    fn describe(operation: &mut Operation) {
+        operation.requires.push(Requirement::user::<U>());
     }
 }
 

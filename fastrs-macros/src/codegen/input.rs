@@ -73,7 +73,7 @@ pub(crate) fn field_specs(resource: &Resource<'_>) -> TokenStream {
         let ident = spec_ident(i);
         let inner = field.inner;
         let name = &field.name;
-        let secret = field.write_only.is_some();
+        let secret = field.write_only();
         let rules = (0..field.rules.len()).map(|j| rule_ident(i, j));
         quote! {
             static #ident: ::fastrs::__private::FieldSpec<#inner> = ::fastrs::__private::FieldSpec {
@@ -158,6 +158,18 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             Insert::Auto | Insert::Database => None,
         }
     });
+    let password_mut = resource
+        .fields
+        .iter()
+        .find(|f| f.password.is_some() && f.in_create())
+        .map(|f| {
+            let name = f.ident;
+            quote! {
+                fn password_mut(&mut self) -> ::core::option::Option<&mut ::std::string::String> {
+                    ::core::option::Option::Some(&mut self.#name)
+                }
+            }
+        });
     let update_binds = updates.iter().map(|(_, f)| {
         let name = f.ident;
         quote!(__args.add_patch(self.#name);)
@@ -186,6 +198,8 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             fn bind_insert(self, __args: &mut #p::Args) {
                 #(#insert_binds)*
             }
+
+            #password_mut
         }
 
         impl #p::BindUpdate for #update {

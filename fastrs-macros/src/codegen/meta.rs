@@ -26,6 +26,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         Role::Data => quote!(Data),
         Role::CreatedAt => quote!(CreatedAt),
         Role::UpdatedAt => quote!(UpdatedAt),
+        Role::Owner => quote!(Owner),
     };
     let insert = match field.insert() {
         Insert::Body => quote!(Body),
@@ -36,6 +37,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
     let (in_create, in_update, in_response) =
         (field.in_create(), field.in_update(), field.in_response());
     let (unique, index_flag) = (field.unique, field.index);
+    let (login, password) = (field.login.is_some(), field.password.is_some());
     let default_sql = option_str(field.default_sql());
     let doc = option_str(field.doc.clone());
     let rules = (0..field.rules.len()).map(|j| rule_ident(index, j));
@@ -52,6 +54,8 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             in_response: #in_response,
             unique: #unique,
             index: #index_flag,
+            login: #login,
+            password: #password,
             default_sql: #default_sql,
             doc: #doc,
             rules: &[#(&#rules),*],
@@ -107,6 +111,19 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let rules = &resource.auth;
+    let (create_auth, read_auth, update_auth, delete_auth) =
+        (rules.create, rules.read, rules.update, rules.delete);
+    let scope = option_str(rules.scope.clone());
+    let auth = quote!(#p::AuthRules {
+        create: #create_auth,
+        read: #read_auth,
+        update: #update_auth,
+        delete: #delete_auth,
+        scope: #scope,
+    });
+    let owner_reads = resource.owner_reads.is_some();
+    let user = auth_user(resource);
     let model_row = from_row(ident, resource.fields.iter());
     let response_row = from_row(response, resource.fields.iter().filter(|f| f.in_response()));
     // `check` guarantees exactly one id; without one, nothing is generated at all.
@@ -124,6 +141,8 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             doc: #doc,
             columns: &[#(#columns),*],
             page: #page,
+            auth: #auth,
+            owner_reads: #owner_reads,
         };
 
         #[automatically_derived]
@@ -140,9 +159,72 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             fn response_id(__response: &#response) -> &#id_ty {
                 &__response.#id_name
             }
+
+            fn id(&self) -> &#id_ty {
+                &self.#id_name
+            }
         }
+
+        #user
 
         #model_row
         #response_row
+    }
+}
+
+/// `impl AuthUser` for a `#[resource(user)]` model.
+fn auth_user(resource: &Resource<'_>) -> TokenStream {
+    let p = quote!(::fastrs::__private);
+    let ident = resource.ident;
+    let (Some(_), Some(id)) = (resource.user, resource.id()) else {
+        return TokenStream::new();
+    };
+    let Some((index, password)) = resource
+        .fields
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.password.is_some())
+    else {
+        return TokenStream::new();
+    };
+    let (id_name, password_name) = (id.ident, password.ident);
+    let spec = quote::format_ident!("__FIELD_{}", index);
+    let is_active = match resource.fields.iter().find(|f| f.active.is_some()) {
+        Some(active) => {
+            let name = active.ident;
+            quote!(self.#name)
+        }
+        None => quote!(true),
+    };
+    let scopes = match resource.fields.iter().find(|f| f.scopes.is_some()) {
+        Some(scopes) => {
+            let name = scopes.ident;
+            quote!(&self.#name)
+        }
+        None => quote!(&[]),
+    };
+    quote! {
+        #[automatically_derived]
+        impl #p::AuthUser for #ident {
+            fn subject(&self) -> ::std::string::String {
+                ::std::string::ToString::to_string(&self.#id_name)
+            }
+
+            fn password_hash(&self) -> &str {
+                &self.#password_name
+            }
+
+            fn is_active(&self) -> bool {
+                #is_active
+            }
+
+            fn scopes(&self) -> &[::std::string::String] {
+                #scopes
+            }
+
+            fn password_spec() -> &'static #p::FieldSpec<::std::string::String> {
+                &#spec
+            }
+        }
     }
 }

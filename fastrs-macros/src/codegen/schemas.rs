@@ -80,7 +80,7 @@ fn debug<'a>(ty: &syn::Ident, fields: impl Iterator<Item = &'a Field<'a>>) -> To
     let name = ty.to_string();
     let entries = fields.map(|f| {
         let (ident, label) = (f.ident, &f.name);
-        if f.write_only.is_some() {
+        if f.write_only() {
             quote!(.field(#label, &"<redacted>"))
         } else {
             quote!(.field(#label, &self.#ident))

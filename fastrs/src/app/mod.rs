@@ -3,7 +3,11 @@
 mod settings;
 mod state;
 
+use std::any::TypeId;
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -13,16 +17,37 @@ pub use settings::Settings;
 pub use state::AppState;
 
 use crate::ApiError;
+use crate::auth::{AuthOptions, AuthSettings, AuthState, AuthUser, PasswordHasher};
+use crate::crud::Env;
 use crate::db::{Backend, Pool};
 use crate::error::Error;
 use crate::extract::dep::Deps;
 use crate::resource::{Resource, ResourceMeta, create_table};
-use crate::routing::{ApiMethodRouter, ApiRouter};
+use crate::routing::{ApiMethodRouter, ApiRouter, RequirementKind};
 use crate::testing::TestClient;
 
 struct Mount {
     meta: &'static ResourceMeta,
-    router: fn(&Pool, crate::resource::PageBounds) -> Router<AppState>,
+    router: fn(&Env) -> Router<AppState>,
+}
+
+type AuthFuture = Pin<Box<dyn Future<Output = crate::Result<AuthState>> + Send>>;
+type AuthStateFn = fn(AuthSettings, Keys, Pool, PasswordHasher) -> AuthFuture;
+
+struct AuthMount {
+    meta: &'static ResourceMeta,
+    type_id: TypeId,
+    options: AuthOptions,
+    state: AuthStateFn,
+    router: fn(&AuthOptions) -> Router<AppState>,
+}
+
+fn auth_state<U: AuthUser>(
+    settings: AuthSettings,
+    pool: Pool,
+    hasher: PasswordHasher,
+) -> AuthFuture {
+    Box::pin(async move { AuthState::new::<U>(settings, pool, &hasher).await })
 }
 
 /// The application: settings, resources, hand-written routes and dependencies.
@@ -49,6 +74,7 @@ struct Mount {
 pub struct App {
     settings: Settings,
     resources: Vec<Mount>,
+    auth: Option<AuthMount>,
     routes: Vec<(String, ApiMethodRouter)>,
     deps: Deps,
 }
@@ -64,6 +90,7 @@ impl App {
         Self {
             settings,
             resources: Vec::new(),
+            auth: None,
             routes: Vec::new(),
             deps: Deps::default(),
         }
@@ -86,6 +113,26 @@ impl App {
         self.resources.push(Mount {
             meta: R::meta(),
             router: crate::crud::router::<R>,
+        });
+        self
+    }
+
+    /// Authenticates users of `U` (a `#[resource(user)]` model): mounts `/auth/register`,
+    /// `/auth/token`, `/auth/refresh`, `/auth/password` and `/users/me`, and enables
+    /// [`CurrentUser<U>`](crate::auth::CurrentUser) and resources' `auth(...)` / `owner`.
+    /// Needs `SECRET_KEY` (see [`AuthSettings`]).
+    pub fn auth<U: AuthUser>(self) -> Self {
+        self.auth_with::<U>(AuthOptions::default())
+    }
+
+    /// [`App::auth`] with other route prefixes.
+    pub fn auth_with<U: AuthUser>(mut self, options: AuthOptions) -> Self {
+        self.auth = Some(AuthMount {
+            meta: U::meta(),
+            type_id: TypeId::of::<U>(),
+            options,
+            state: auth_state::<U>,
+            router: crate::auth::routes::router::<U>,
         });
         self
     }
@@ -121,11 +168,26 @@ impl App {
     /// migration. `serve()` prints it and exits when run with `--print-ddl sqlite|postgres`.
     pub fn ddl(&self, backend: Backend) -> String {
         let mut out = String::new();
-        for mount in &self.resources {
-            for statement in create_table(mount.meta, backend) {
+        let mut metas: Vec<&'static ResourceMeta> = Vec::new();
+        for meta in self
+            .auth
+            .iter()
+            .map(|auth| auth.meta)
+            .chain(self.resources.iter().map(|mount| mount.meta))
+        {
+            if !metas.iter().any(|seen| std::ptr::eq(*seen, meta)) {
+                metas.push(meta);
+            }
+        }
+        for meta in metas {
+            for statement in create_table(meta, backend) {
                 out.push_str(&statement);
                 out.push_str(";\n");
             }
+        }
+        if self.auth.is_some() {
+            out.push_str(crate::auth::refresh_ddl(backend));
+            out.push_str(";\n");
         }
         out
     }
@@ -152,7 +214,11 @@ impl App {
                 .iter()
                 .map(move |op| (op.method.to_string(), path.clone()))
         });
-        for (method, path) in resource_ops.chain(route_ops) {
+        let auth_ops = self
+            .auth
+            .iter()
+            .flat_map(|auth| crate::auth::routes::paths(&auth.options));
+        for (method, path) in resource_ops.chain(route_ops).chain(auth_ops) {
             if !path.starts_with('/') {
                 return Err(Error::Config(format!(
                     "route path {path:?} must start with '/'"
@@ -167,13 +233,57 @@ impl App {
         for (path, methods) in &self.routes {
             for op in &methods.operations {
                 for requirement in &op.requires {
-                    if !self.deps.contains(requirement.type_id) {
-                        return Err(Error::Config(format!(
-                            "{} {path} needs Dep<{}>, but none is registered: call App::dep(...)",
-                            op.method, requirement.type_name
-                        )));
-                    }
+                    let missing = match requirement.kind {
+                        RequirementKind::Dep if !self.deps.contains(requirement.type_id) => {
+                            format!(
+                                "Dep<{}>, but none is registered: call App::dep(...)",
+                                requirement.type_name
+                            )
+                        }
+                        RequirementKind::User
+                            if self.auth.as_ref().map(|a| a.type_id)
+                                != Some(requirement.type_id) =>
+                        {
+                            format!(
+                                "users of {}: call App::auth::<{0}>()",
+                                requirement.type_name
+                            )
+                        }
+                        _ => continue,
+                    };
+                    return Err(Error::Config(format!(
+                        "{} {path} needs {missing}",
+                        op.method
+                    )));
                 }
+            }
+        }
+        self.check_auth()
+    }
+
+    /// Resources that need a caller need `App::auth`, and owners must hold user ids.
+    fn check_auth(&self) -> crate::Result<()> {
+        for mount in &self.resources {
+            let meta = mount.meta;
+            let needs_auth = meta.auth.any() || meta.owner_column().is_some();
+            let Some(auth) = &self.auth else {
+                if needs_auth {
+                    return Err(Error::Config(format!(
+                        "{} requires authenticated callers: call App::auth::<YourUser>()",
+                        meta.name
+                    )));
+                }
+                continue;
+            };
+            let user_id = auth.meta.id_column().map(|c| c.sql_type);
+            if let Some(owner) = meta.owner_column()
+                && Some(owner.sql_type) != user_id
+                && owner.sql_type != crate::resource::SqlType::Text
+            {
+                return Err(Error::Config(format!(
+                    "{}.{} holds the owner's id, so it must have the type of {}'s id",
+                    meta.name, owner.field, auth.meta.name
+                )));
             }
         }
         Ok(())
@@ -182,6 +292,13 @@ impl App {
     /// Connects, creates missing tables and assembles the router.
     pub async fn build(self) -> crate::Result<(Router, Pool)> {
         self.check()?;
+        let auth_settings = &self.settings.auth;
+        let hasher = PasswordHasher::new(auth_settings.hash, auth_settings.hash_concurrency)
+            .map_err(Error::Config)?;
+        // Keys first: a missing SECRET_KEY is reported before anything connects.
+        if self.auth.is_some() {
+            auth_settings.keys()?;
+        }
         let pool =
             Pool::connect(&self.settings.database_url, self.settings.max_connections).await?;
         if self.settings.create_tables {
@@ -190,9 +307,26 @@ impl App {
                 pool.execute_script(&ddl).await?;
             }
         }
+        let auth = match &self.auth {
+            Some(mount) => {
+                let state =
+                    (mount.state)(auth_settings.clone(), pool.clone(), hasher.clone()).await?;
+                Some(Arc::new(state))
+            }
+            None => None,
+        };
+        let env = Env {
+            pool: pool.clone(),
+            page: self.settings.page,
+            auth: auth.clone(),
+            hasher,
+        };
         let mut router: Router<AppState> = Router::new();
         for mount in &self.resources {
-            router = router.merge((mount.router)(&pool, self.settings.page));
+            router = router.merge((mount.router)(&env));
+        }
+        if let Some(mount) = &self.auth {
+            router = router.merge((mount.router)(&mount.options));
         }
         for (path, methods) in self.routes {
             // Every hand-written route gets the transaction behind `Db`.
@@ -201,7 +335,7 @@ impl App {
                 .route_layer(middleware::from_fn(crate::db::transaction_layer));
             router = router.route(&path, methods);
         }
-        let state = AppState::new(pool.clone(), self.settings, self.deps);
+        let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
         let router = router
             .fallback(|| async { ApiError::not_found("Not Found") })
             .method_not_allowed_fallback(|| async {

@@ -1,6 +1,9 @@
 //! [`Settings`]: what the app reads from the environment and `.env`.
 
 use crate::Error;
+use std::time::Duration;
+
+use crate::auth::{AuthSettings, HashParams, Secret};
 use crate::resource::PageBounds;
 
 /// Settings read from the environment (and a `.env` file in the working directory, which never
@@ -15,6 +18,7 @@ use crate::resource::PageBounds;
 /// | `FASTRS_PAGE_LIMIT` | `20` | default `limit` of lists |
 /// | `FASTRS_PAGE_MAX_LIMIT` | `100` | largest `limit` accepted |
 /// | `FASTRS_CREATE_TABLES` | `true` | create missing tables at start-up |
+/// | `SECRET_KEY`, `JWT_*`, `ACCESS_TOKEN_EXPIRE_MINUTES`, ... | | see [`AuthSettings`] |
 ///
 /// ```
 /// let settings = fastrs::Settings { port: 9000, ..fastrs::Settings::default() };
@@ -34,6 +38,8 @@ pub struct Settings {
     pub page: PageBounds,
     /// Create missing tables from the resources' DDL at start-up.
     pub create_tables: bool,
+    /// Keys, token lifetimes and hashing costs.
+    pub auth: AuthSettings,
 }
 
 impl Default for Settings {
@@ -45,6 +51,7 @@ impl Default for Settings {
             port: 8000,
             page: PageBounds::default(),
             create_tables: true,
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -102,6 +109,7 @@ impl Settings {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let vars = Vars(lookup);
         let defaults = Settings::default();
+        let auth = defaults.auth.clone();
         let page = PageBounds {
             default_limit: vars
                 .parsed("FASTRS_PAGE_LIMIT")?
@@ -123,6 +131,35 @@ impl Settings {
             port: vars.parsed("PORT")?.unwrap_or(defaults.port),
             page,
             create_tables: vars.flag("FASTRS_CREATE_TABLES")?.unwrap_or(true),
+            auth: AuthSettings {
+                secret_key: vars.var("SECRET_KEY").map(Secret::new),
+                algorithm: vars.var("JWT_ALGORITHM").unwrap_or(auth.algorithm),
+                private_key_file: vars.var("JWT_PRIVATE_KEY_FILE"),
+                public_key_file: vars.var("JWT_PUBLIC_KEY_FILE"),
+                access_token_ttl: vars
+                    .parsed::<u64>("ACCESS_TOKEN_EXPIRE_MINUTES")?
+                    .map_or(auth.access_token_ttl, |minutes| {
+                        Duration::from_secs(minutes * 60)
+                    }),
+                refresh_token_ttl: vars
+                    .parsed::<u64>("REFRESH_TOKEN_EXPIRE_DAYS")?
+                    .map_or(auth.refresh_token_ttl, |days| {
+                        Duration::from_secs(days * 86_400)
+                    }),
+                hash: HashParams {
+                    memory_kib: vars
+                        .parsed("ARGON2_MEMORY_KIB")?
+                        .unwrap_or(auth.hash.memory_kib),
+                    iterations: vars
+                        .parsed("ARGON2_ITERATIONS")?
+                        .unwrap_or(auth.hash.iterations),
+                    parallelism: vars
+                        .parsed("ARGON2_PARALLELISM")?
+                        .unwrap_or(auth.hash.parallelism),
+                },
+                hash_concurrency: auth.hash_concurrency,
+                dev_mode: vars.flag("FASTRS_DEV")?.unwrap_or(false),
+            },
         })
     }
 }

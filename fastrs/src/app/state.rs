@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::Settings;
+use crate::auth::AuthState;
 use crate::db::Pool;
 use crate::extract::dep::Deps;
 
@@ -15,15 +16,27 @@ struct Inner {
     pool: Pool,
     settings: Settings,
     deps: Deps,
+    auth: Option<Arc<AuthState>>,
 }
 
 impl AppState {
-    pub(crate) fn new(pool: Pool, settings: Settings, deps: Deps) -> Self {
+    pub(crate) fn new(
+        pool: Pool,
+        settings: Settings,
+        deps: Deps,
+        auth: Option<Arc<AuthState>>,
+    ) -> Self {
         Self(Arc::new(Inner {
             pool,
             settings,
             deps,
+            auth,
         }))
+    }
+
+    /// The auth configuration, when [`App::auth`](crate::App::auth) was called.
+    pub fn auth(&self) -> Option<&Arc<AuthState>> {
+        self.0.auth.as_ref()
     }
 
     /// The database pool.

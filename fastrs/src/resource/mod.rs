@@ -10,6 +10,7 @@ mod sql;
 
 pub use ddl::create_table;
 pub use sql::Statements;
+pub(crate) use sql::{quote, sql};
 
 use serde::Serialize;
 
@@ -30,12 +31,14 @@ pub trait Resource: FromRow + Send + Sync + 'static {
     /// The body of `PATCH`.
     type Update: Input + BindUpdate;
     /// What every route answers.
-    type Response: FromRow + Serialize + Send + 'static;
+    type Response: FromRow + Serialize + From<Self> + Send + 'static;
     /// Names, columns and options. (A function rather than a constant: the metadata points at
     /// rule statics, which a constant may not.)
     fn meta() -> &'static ResourceMeta;
     /// The id of a response (for the `Location` header).
     fn response_id(response: &Self::Response) -> &Self::Id;
+    /// The model's id.
+    fn id(&self) -> &Self::Id;
 }
 
 /// A create body binds its values in the order of [`ResourceMeta::columns`] whose
@@ -43,6 +46,12 @@ pub trait Resource: FromRow + Send + Sync + 'static {
 pub trait BindInsert {
     /// Binds the values.
     fn bind_insert(self, args: &mut Args);
+
+    /// The `#[resource(password)]` field, which the runtime replaces with its hash before
+    /// binding.
+    fn password_mut(&mut self) -> Option<&mut String> {
+        None
+    }
 }
 
 /// An update body binds one [`Patch`](crate::Patch) pair per updatable column, in order
@@ -69,12 +78,45 @@ pub struct ResourceMeta {
     pub columns: &'static [ColumnMeta],
     /// Page-size bounds of the list route (`None`: the app's).
     pub page: Option<PageBounds>,
+    /// Which routes need an authenticated caller.
+    pub auth: AuthRules,
+    /// Reads (list, get) see only the caller's rows (needs an owner column).
+    pub owner_reads: bool,
+}
+
+/// Which CRUD routes of a resource need an authenticated caller (`#[resource(auth(...))]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthRules {
+    /// `POST`.
+    pub create: bool,
+    /// `GET` (list and item).
+    pub read: bool,
+    /// `PATCH`.
+    pub update: bool,
+    /// `DELETE`.
+    pub delete: bool,
+    /// A scope every authenticated route also needs.
+    pub scope: Option<&'static str>,
+}
+
+impl AuthRules {
+    /// True when any route needs a caller.
+    pub fn any(&self) -> bool {
+        self.create || self.read || self.update || self.delete
+    }
 }
 
 impl ResourceMeta {
     /// The id column.
     pub fn id_column(&self) -> Option<&ColumnMeta> {
         self.columns.iter().find(|column| column.role == Role::Id)
+    }
+
+    /// The owner column (`#[resource(owner = field)]`).
+    pub fn owner_column(&self) -> Option<&ColumnMeta> {
+        self.columns
+            .iter()
+            .find(|column| column.role == Role::Owner)
     }
 
     /// Checks the rules at start-up (compiles patterns), so a bad rule never fails a request.
@@ -139,6 +181,8 @@ pub enum Role {
     CreatedAt,
     /// Set to the current time on insert and update.
     UpdatedAt,
+    /// Set to the caller's id on insert; only the owner may update or delete the row.
+    Owner,
 }
 
 /// Where a column's value comes from on insert.
@@ -148,7 +192,7 @@ pub enum InsertFrom {
     Body,
     /// The field's `default` expression, not accepted from the body (bound by the derive).
     Default,
-    /// Filled by the framework: a new UUID id, or the current time.
+    /// Filled by the framework: a new UUID id, the current time, or the caller's id.
     Auto,
     /// Left out of the `INSERT`: the database's default (a generated id, a column default, NULL).
     Database,
@@ -179,6 +223,10 @@ pub struct ColumnMeta {
     pub unique: bool,
     /// Indexed.
     pub index: bool,
+    /// A login name of an auth user (`/auth/token` looks users up by it).
+    pub login: bool,
+    /// The password of an auth user: stored hashed.
+    pub password: bool,
     /// SQL literal of a `default` that is a literal (for the DDL).
     pub default_sql: Option<&'static str>,
     /// The field's doc comment.
@@ -210,6 +258,8 @@ pub(crate) mod tests {
             in_response: !matches!(field.as_bytes(), b"secret"),
             unique: false,
             index: false,
+            login: false,
+            password: false,
             default_sql: None,
             doc: None,
             rules: &[],
@@ -225,6 +275,14 @@ pub(crate) mod tests {
             doc: None,
             columns,
             page: None,
+            auth: AuthRules {
+                create: false,
+                read: false,
+                update: false,
+                delete: false,
+                scope: None,
+            },
+            owner_reads: false,
         }
     }
 }

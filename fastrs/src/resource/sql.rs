@@ -28,6 +28,26 @@ pub struct Statements {
     pub update: SqlStr,
     /// `DELETE ... WHERE id = $1`.
     pub delete: SqlStr,
+    /// `SELECT COUNT(*) ... WHERE id = $1`: tells 403 from 404.
+    pub exists: SqlStr,
+    /// With an owner column: the same statements restricted to the caller's rows (the owner is
+    /// the last parameter).
+    pub owned: Option<OwnedStatements>,
+}
+
+/// Statements that only touch the caller's rows.
+#[derive(Debug, Clone)]
+pub struct OwnedStatements {
+    /// `... WHERE id = $1 AND owner = $n`.
+    pub update: SqlStr,
+    /// `DELETE ... WHERE id = $1 AND owner = $2`.
+    pub delete: SqlStr,
+    /// `SELECT ... WHERE id = $1 AND owner = $2`.
+    pub get: SqlStr,
+    /// `SELECT ... WHERE owner = $3 ORDER BY id LIMIT $1 OFFSET $2`.
+    pub list: SqlStr,
+    /// `SELECT COUNT(*) ... WHERE owner = $1`.
+    pub count: SqlStr,
 }
 
 /// Quotes an identifier (`"name"`, doubling inner quotes): valid on SQLite and PostgreSQL.
@@ -42,7 +62,7 @@ fn columns<'a>(columns: impl Iterator<Item = &'a ColumnMeta>) -> String {
         .join(", ")
 }
 
-fn sql(text: String) -> SqlStr {
+pub(crate) fn sql(text: String) -> SqlStr {
     AssertSqlSafe(Arc::<str>::from(text)).into_sql_str()
 }
 
@@ -97,6 +117,22 @@ impl Statements {
             sets.push(format!("{id} = {id}"));
         }
 
+        let owned = meta.owner_column().map(|owner| {
+            let owner = quote(owner.column);
+            OwnedStatements {
+                update: sql(format!(
+                    "UPDATE {table} SET {} WHERE {id} = $1 AND {owner} = ${n} RETURNING {response}",
+                    sets.join(", ")
+                )),
+                delete: sql(format!("DELETE FROM {table} WHERE {id} = $1 AND {owner} = $2")),
+                get: sql(format!("SELECT {response} FROM {table} WHERE {id} = $1 AND {owner} = $2")),
+                list: sql(format!(
+                    "SELECT {response} FROM {table} WHERE {owner} = $3 ORDER BY {id} LIMIT $1 OFFSET $2"
+                )),
+                count: sql(format!("SELECT COUNT(*) FROM {table} WHERE {owner} = $1")),
+            }
+        });
+
         Statements {
             insert: sql(insert),
             get: sql(format!("SELECT {response} FROM {table} WHERE {id} = $1")),
@@ -110,6 +146,8 @@ impl Statements {
                 sets.join(", ")
             )),
             delete: sql(format!("DELETE FROM {table} WHERE {id} = $1")),
+            exists: sql(format!("SELECT COUNT(*) FROM {table} WHERE {id} = $1")),
+            owned,
         }
     }
 }

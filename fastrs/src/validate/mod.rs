@@ -201,11 +201,17 @@ pub struct FieldSpec<T: 'static> {
 
 impl<T: FromJson + Serialize> FieldSpec<T> {
     fn check(&self, raw: Value, errors: &mut ValidationErrors) -> Option<T> {
+        self.check_as(self.name, raw, errors)
+    }
+
+    /// Checks a value against this field's type and rules, reporting failures at
+    /// `["body", name]` (to reuse one field's rules for another, e.g. a new password).
+    pub fn check_as(&self, name: &str, raw: Value, errors: &mut ValidationErrors) -> Option<T> {
         let value = match T::from_json(raw) {
             Ok(value) => value,
             Err(rejected) => {
                 let (violation, raw) = *rejected;
-                errors.body(self.name, violation, (!self.secret).then_some(raw));
+                errors.body(name, violation, (!self.secret).then_some(raw));
                 return None;
             }
         };
@@ -217,7 +223,7 @@ impl<T: FromJson + Serialize> FieldSpec<T> {
                 } else {
                     serde_json::to_value(&value).ok()
                 };
-                errors.body(self.name, violation, input);
+                errors.body(name, violation, input);
                 ok = false;
             }
         }

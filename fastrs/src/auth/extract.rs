@@ -1,0 +1,108 @@
+//! [`CurrentUser`] and [`OptionalUser`]: the caller, from `Authorization: Bearer <token>`.
+
+use std::ops::Deref;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::{AuthState, AuthUser, Principal};
+use crate::ApiError;
+use crate::app::AppState;
+
+/// The bearer token of a request, if any. A malformed `Authorization` header counts as none.
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+}
+
+fn auth_of<S>(state: &S) -> Result<std::sync::Arc<AuthState>, ApiError>
+where
+    AppState: FromRef<S>,
+{
+    AppState::from_ref(state)
+        .auth()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("a route needs a user, but App::auth was not called"))
+}
+
+/// The authenticated user (FastAPI's `Depends(get_current_user)`): 401 with
+/// `WWW-Authenticate: Bearer` when the token is missing, invalid or expired or the user is
+/// gone; 403 when the user is inactive.
+///
+/// ```
+/// # use fastrs::prelude::*;
+/// # #[derive(Resource)]
+/// # #[resource(user)]
+/// # pub struct User {
+/// #     #[resource(id)] pub id: i64,
+/// #     #[resource(login, unique)] pub email: String,
+/// #     #[resource(password)] pub password: String,
+/// # }
+/// async fn whoami(user: CurrentUser<User>) -> String {
+///     user.email.clone()
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CurrentUser<U>(pub U);
+
+impl<U> Deref for CurrentUser<U> {
+    type Target = U;
+
+    fn deref(&self) -> &U {
+        &self.0
+    }
+}
+
+impl<U: AuthUser> CurrentUser<U> {
+    /// 403 unless the user has `scope`.
+    pub fn require_scope(&self, scope: &str) -> Result<(), ApiError> {
+        Principal {
+            id: self.0.subject(),
+            scopes: self.0.scopes().to_vec(),
+        }
+        .require_scope(scope)
+    }
+
+    /// The user.
+    pub fn into_inner(self) -> U {
+        self.0
+    }
+}
+
+impl<U: AuthUser, S> FromRequestParts<S> for CurrentUser<U>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let auth = auth_of(state)?;
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("Not authenticated"))?;
+        auth.user::<U>(token).await.map(CurrentUser)
+    }
+}
+
+/// The user when a token is sent, `None` when none is; an invalid token is still a 401.
+#[derive(Debug, Clone)]
+pub struct OptionalUser<U>(pub Option<U>);
+
+impl<U: AuthUser, S> FromRequestParts<S> for OptionalUser<U>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Some(token) = bearer(parts) else {
+            return Ok(OptionalUser(None));
+        };
+        let auth = auth_of(state)?;
+        auth.user::<U>(token)
+            .await
+            .map(|user| OptionalUser(Some(user)))
+    }
+}

@@ -1,0 +1,258 @@
+//! The auth routes: register, token (OAuth2 password flow), refresh, password change, me.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use serde_json::{Map, Value};
+
+use super::{AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, unauthorized};
+use crate::ApiError;
+use crate::app::AppState;
+use crate::crud;
+use crate::db::Query;
+use crate::extract::ValidJson;
+use crate::validate::{FieldError, FieldSpec, Input, ValidationErrors, Violation, loc};
+
+/// The app's auth state (always there: these routes exist only with `App::auth`).
+struct Auth(Arc<AuthState>);
+
+impl<S> axum::extract::FromRequestParts<S> for Auth
+where
+    AppState: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        _parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let app = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        app.auth()
+            .cloned()
+            .map(Auth)
+            .ok_or_else(|| ApiError::internal("auth routes without App::auth"))
+    }
+}
+
+/// The auth routes for `U`.
+pub(crate) fn router<U: AuthUser>(options: &AuthOptions) -> Router<AppState> {
+    let prefix = options.auth_prefix.trim_end_matches('/');
+    let users = options.users_prefix.trim_end_matches('/');
+    Router::new()
+        .route(&format!("{prefix}/register"), post(register::<U>))
+        .route(&format!("{prefix}/token"), post(token::<U>))
+        .route(&format!("{prefix}/refresh"), post(refresh::<U>))
+        .route(&format!("{prefix}/password"), post(change_password::<U>))
+        .route(&format!("{users}/me"), get(me::<U>))
+}
+
+/// The auth routes' (method, path) pairs, for the start-up duplicate check.
+pub(crate) fn paths(options: &AuthOptions) -> Vec<(String, String)> {
+    let prefix = options.auth_prefix.trim_end_matches('/');
+    let users = options.users_prefix.trim_end_matches('/');
+    let mut paths: Vec<(String, String)> = ["register", "token", "refresh", "password"]
+        .iter()
+        .map(|name| ("POST".to_owned(), format!("{prefix}/{name}")))
+        .collect();
+    paths.push(("GET".to_owned(), format!("{users}/me")));
+    paths
+}
+
+async fn register<U: AuthUser>(
+    Auth(auth): Auth,
+    ValidJson(body): ValidJson<U::Create>,
+) -> Result<(StatusCode, Json<U::Response>), ApiError> {
+    let created = crud::insert::<U>(&auth.pool, &auth.user_sql, body, None, &auth.hasher).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+fn form_field(
+    errors: &mut ValidationErrors,
+    fields: &mut Map<String, Value>,
+    name: &str,
+) -> Option<String> {
+    match fields.remove(name) {
+        Some(Value::String(value)) => Some(value),
+        _ => {
+            errors.push(FieldError::new(
+                loc("body", name),
+                Violation::new("missing", "Field required"),
+                None,
+            ));
+            None
+        }
+    }
+}
+
+/// `POST /auth/token`: `username` (any login field) and `password`, form-encoded, as FastAPI's
+/// `OAuth2PasswordRequestForm`. A wrong password and an unknown user answer the same 401 after
+/// the same work (an unknown user is checked against a dummy hash).
+async fn token<U: AuthUser>(
+    Auth(auth): Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TokenPair>, ApiError> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    let mut fields: Map<String, Value> = if is_form {
+        form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect()
+    } else {
+        Map::new()
+    };
+    let mut errors = ValidationErrors::new();
+    let username = form_field(&mut errors, &mut fields, "username");
+    let password = form_field(&mut errors, &mut fields, "password");
+    if let Some(Value::String(grant)) = fields.get("grant_type")
+        && grant != "password"
+    {
+        errors.push(FieldError::new(
+            loc("body", "grant_type"),
+            Violation::new(
+                "string_pattern_mismatch",
+                "String should match pattern '^password$'",
+            ),
+            Some(Value::String(grant.clone())),
+        ));
+    }
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(errors.into());
+    };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+
+    let user: Option<U> = Query::new(auth.pool.backend(), auth.find_by_login.clone())
+        .bind(username)
+        .fetch_optional(&auth.pool)
+        .await?;
+    let hash = user.as_ref().map_or_else(
+        || auth.dummy_hash.clone(),
+        |user| user.password_hash().to_owned(),
+    );
+    let verified = auth.hasher.verify(password, hash).await;
+    match user {
+        Some(user) if verified => {
+            if !user.is_active() {
+                return Err(ApiError::forbidden("Inactive user"));
+            }
+            Ok(Json(auth.issue(user.subject()).await?))
+        }
+        _ => Err(ApiError::unauthorized("Incorrect username or password")),
+    }
+}
+
+/// `{"refresh_token": "..."}`.
+struct RefreshBody {
+    refresh_token: String,
+}
+
+static REFRESH_TOKEN: FieldSpec<String> = FieldSpec {
+    name: "refresh_token",
+    rules: &[],
+    secret: true,
+};
+
+impl Input for RefreshBody {
+    fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self> {
+        Some(RefreshBody {
+            refresh_token: REFRESH_TOKEN.required(body, errors)?,
+        })
+    }
+}
+
+/// `POST /auth/refresh`: a refresh token (never an access token) for a new pair; each refresh
+/// token works once.
+async fn refresh<U: AuthUser>(
+    Auth(auth): Auth,
+    ValidJson(body): ValidJson<RefreshBody>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let claims = auth
+        .keys
+        .decode(&body.refresh_token, TokenKind::Refresh)
+        .ok_or_else(unauthorized)?;
+    auth.refresh.consume(&auth.pool, &claims).await?;
+    let user = auth.user_by_subject::<U>(&claims.sub).await?;
+    Ok(Json(auth.issue(user.subject()).await?))
+}
+
+/// `{"current_password": "...", "new_password": "..."}`.
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+static CURRENT_PASSWORD: FieldSpec<String> = FieldSpec {
+    name: "current_password",
+    rules: &[],
+    secret: true,
+};
+static NEW_PASSWORD: FieldSpec<String> = FieldSpec {
+    name: "new_password",
+    rules: &[],
+    secret: true,
+};
+
+impl Input for PasswordChange {
+    fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self> {
+        let current_password = CURRENT_PASSWORD.required(body, errors);
+        let new_password = NEW_PASSWORD.required(body, errors);
+        Some(PasswordChange {
+            current_password: current_password?,
+            new_password: new_password?,
+        })
+    }
+}
+
+/// `POST /auth/password` (Bearer): checks the current password, stores the new one, and revokes
+/// every refresh token of the user. 204.
+async fn change_password<U: AuthUser>(
+    Auth(auth): Auth,
+    user: CurrentUser<U>,
+    ValidJson(body): ValidJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    // The new password obeys the rules of the user's password field.
+    let mut errors = ValidationErrors::new();
+    U::password_spec().check_as(
+        "new_password",
+        Value::String(body.new_password.clone()),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    if !auth
+        .hasher
+        .verify(body.current_password, user.password_hash().to_owned())
+        .await
+    {
+        return Err(ApiError::bad_request("Incorrect password"));
+    }
+    let hash = auth.hasher.hash(body.new_password).await?;
+    Query::new(auth.pool.backend(), auth.set_password.clone())
+        .bind(user.0.id().clone())
+        .bind(hash)
+        .execute(&auth.pool)
+        .await?;
+    auth.refresh.revoke_all(&auth.pool, &user.subject()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /users/me`.
+async fn me<U: AuthUser>(user: CurrentUser<U>) -> Json<U::Response> {
+    Json(user.0.into())
+}
