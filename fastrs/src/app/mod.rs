@@ -17,7 +17,7 @@ pub use settings::Settings;
 pub use state::AppState;
 
 use crate::ApiError;
-use crate::auth::{AuthOptions, AuthSettings, AuthState, AuthUser, PasswordHasher};
+use crate::auth::{AuthOptions, AuthSettings, AuthState, AuthUser, Keys, PasswordHasher};
 use crate::crud::Env;
 use crate::db::{Backend, Pool};
 use crate::error::Error;
@@ -44,10 +44,11 @@ struct AuthMount {
 
 fn auth_state<U: AuthUser>(
     settings: AuthSettings,
+    keys: Keys,
     pool: Pool,
     hasher: PasswordHasher,
 ) -> AuthFuture {
-    Box::pin(async move { AuthState::new::<U>(settings, pool, &hasher).await })
+    Box::pin(async move { AuthState::new::<U>(settings, keys, pool, &hasher).await })
 }
 
 /// The application: settings, resources, hand-written routes and dependencies.
@@ -296,9 +297,10 @@ impl App {
         let hasher = PasswordHasher::new(auth_settings.hash, auth_settings.hash_concurrency)
             .map_err(Error::Config)?;
         // Keys first: a missing SECRET_KEY is reported before anything connects.
-        if self.auth.is_some() {
-            auth_settings.keys()?;
-        }
+        let keys = match &self.auth {
+            Some(_) => Some(auth_settings.keys()?),
+            None => None,
+        };
         let pool =
             Pool::connect(&self.settings.database_url, self.settings.max_connections).await?;
         if self.settings.create_tables {
@@ -307,13 +309,14 @@ impl App {
                 pool.execute_script(&ddl).await?;
             }
         }
-        let auth = match &self.auth {
-            Some(mount) => {
+        let auth = match (&self.auth, keys) {
+            (Some(mount), Some(keys)) => {
                 let state =
-                    (mount.state)(auth_settings.clone(), pool.clone(), hasher.clone()).await?;
+                    (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
+                        .await?;
                 Some(Arc::new(state))
             }
-            None => None,
+            _ => None,
         };
         let env = Env {
             pool: pool.clone(),

@@ -151,10 +151,10 @@ pub(crate) fn unauthorized() -> ApiError {
 impl AuthState {
     pub(crate) async fn new<U: AuthUser>(
         settings: AuthSettings,
+        keys: Keys,
         pool: Pool,
         hasher: &PasswordHasher,
     ) -> crate::Result<Self> {
-        let keys = settings.keys()?;
         let meta = U::meta();
         let backend = pool.backend();
         let logins: Vec<String> = meta
