@@ -94,6 +94,50 @@ pub struct Token {
     pub label: String,
 }
 
+/// A user model with a UUID id and scopes.
+#[derive(Resource)]
+#[resource(table = "staff", path = "/staff", user)]
+pub struct Staff {
+    #[resource(id)]
+    pub id: Uuid,
+    #[resource(login, unique)]
+    #[validate(length(min = 2))]
+    pub handle: String,
+    #[resource(password)]
+    #[validate(length(min = 8))]
+    pub password: String,
+    #[resource(scopes)]
+    pub scopes: Vec<String>,
+}
+
+/// Readable and writable by staff with the `admin` scope only.
+#[derive(Resource)]
+#[resource(table = "reports", path = "/reports", auth(scope = "admin"))]
+pub struct Report {
+    #[resource(id)]
+    pub id: i64,
+    pub title: String,
+}
+
+/// Private notes: every read and write sees only the caller's own.
+#[derive(Resource)]
+#[resource(table = "notes", path = "/notes", owner = author, owner_reads)]
+pub struct Note {
+    #[resource(id)]
+    pub id: i64,
+    pub text: String,
+    pub author: Uuid,
+}
+
+/// Public to read, login needed to create (`auth(create)`), no owner.
+#[derive(Resource)]
+#[resource(table = "posts", path = "/posts", auth(create))]
+pub struct Post {
+    #[resource(id)]
+    pub id: i64,
+    pub body: String,
+}
+
 /// Where a test's database lives.
 pub struct TestDb {
     pub url: String,
@@ -151,6 +195,38 @@ impl TestDb {
             ..Settings::default()
         }
     }
+}
+
+/// The HS256 key of the test apps.
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// The `items` reference app on a fresh database of `backend`, or `None` (skip).
+pub async fn items_client(backend: Backend) -> Option<TestClient> {
+    let db = TestDb::new(backend).await?;
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(fastrs::auth::Secret::new(SECRET));
+    Some(
+        items::app(settings)
+            .test_client()
+            .await
+            .expect("app starts"),
+    )
+}
+
+/// Unpadded base64url, to forge tokens by hand.
+pub fn b64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
 }
 
 /// An app with the test resources on a fresh database of `backend`, or `None` (skip).

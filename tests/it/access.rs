@@ -1,0 +1,290 @@
+//! Access rules beyond the reference app: scopes, owner-scoped reads, `auth(create)`, UUID user
+//! ids, `CurrentUser` / `OptionalUser` on hand-written routes, and auth start-up errors.
+
+use fastrs::auth::Secret;
+use fastrs::db::{Backend, Query};
+use fastrs::prelude::*;
+use fastrs::testing::TestClient;
+use fastrs_tests::{Note, Post, Report, SECRET, Staff, TestDb, on_both_backends};
+use serde_json::json;
+
+async fn whoami(user: CurrentUser<Staff>) -> Json<serde_json::Value> {
+    Json(json!({"handle": user.handle, "admin": user.require_scope("admin").is_ok()}))
+}
+
+async fn greeting(user: OptionalUser<Staff>) -> String {
+    match user.0 {
+        Some(user) => format!("hello {}", user.handle),
+        None => "hello stranger".into(),
+    }
+}
+
+async fn admin_only(user: CurrentUser<Staff>) -> Result<&'static str, ApiError> {
+    user.require_scope("admin")?;
+    Ok("secret stuff")
+}
+
+fn settings(db: &TestDb) -> Settings {
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(Secret::new(SECRET));
+    settings
+}
+
+async fn app(backend: Backend) -> Option<TestClient> {
+    let db = TestDb::new(backend).await?;
+    let app = App::new(settings(&db))
+        .auth::<Staff>()
+        .resource::<Report>()
+        .resource::<Note>()
+        .resource::<Post>()
+        .route("/whoami", get(whoami))
+        .route("/greeting", get(greeting))
+        .route("/admin", get(admin_only));
+    Some(app.test_client().await.expect("app starts"))
+}
+
+/// Registers and logs in; `admin` grants the scope directly in the database.
+async fn staff(client: &TestClient, handle: &str, admin: bool) -> (String, String) {
+    let created = client
+        .post("/auth/register")
+        .json(&json!({"handle": handle, "password": "long enough"}))
+        .await;
+    assert_eq!(created.status(), 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.json()["scopes"], json!([]));
+    if admin {
+        let pool = client.pool();
+        Query::new(pool.backend(), "UPDATE staff SET scopes = $1 WHERE id = $2")
+            .bind(vec!["admin".to_owned()])
+            .bind(uuid::Uuid::parse_str(&id).unwrap())
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let token = client
+        .post("/auth/token")
+        .form(&[("username", handle), ("password", "long enough")])
+        .await;
+    assert_eq!(token.status(), 200, "{}", token.text());
+    (
+        id,
+        token.json()["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn scopes_guard_resources_and_routes(backend: Backend) {
+    let Some(client) = app(backend).await else {
+        return;
+    };
+    let (_, admin) = staff(&client, "root", true).await;
+    let (_, user) = staff(&client, "user", false).await;
+    assert_eq!(client.get("/reports").await.status(), 401);
+    let refused = client.get("/reports").bearer(&user).await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.json(),
+        json!({"detail": "Not enough permissions: the `admin` scope is required"})
+    );
+    assert_eq!(
+        client
+            .post("/reports")
+            .bearer(&user)
+            .json(&json!({"title": "t"}))
+            .await
+            .status(),
+        403
+    );
+    let created = client
+        .post("/reports")
+        .bearer(&admin)
+        .json(&json!({"title": "t"}))
+        .await;
+    assert_eq!(created.status(), 201);
+    assert_eq!(
+        client.get("/reports").bearer(&admin).await.json()["total"],
+        1
+    );
+
+    assert_eq!(client.get("/admin").bearer(&user).await.status(), 403);
+    assert_eq!(
+        client.get("/admin").bearer(&admin).await.text(),
+        "secret stuff"
+    );
+    assert_eq!(
+        client.get("/whoami").bearer(&admin).await.json(),
+        json!({"handle": "root", "admin": true})
+    );
+    assert_eq!(client.get("/whoami").await.status(), 401);
+}
+
+async fn owner_reads_hide_other_users_rows(backend: Backend) {
+    let Some(client) = app(backend).await else {
+        return;
+    };
+    let (ann_id, ann) = staff(&client, "ann", false).await;
+    let (_, ben) = staff(&client, "ben", false).await;
+    let note = client
+        .post("/notes")
+        .bearer(&ann)
+        .json(&json!({"text": "mine", "author": uuid::Uuid::nil()}))
+        .await;
+    assert_eq!(note.status(), 201, "{}", note.text());
+    let note = note.json();
+    assert_eq!(
+        note["author"],
+        ann_id.as_str(),
+        "a UUID owner from the token"
+    );
+    client
+        .post("/notes")
+        .bearer(&ben)
+        .json(&json!({"text": "his"}))
+        .await;
+    let path = format!("/notes/{}", note["id"]);
+
+    assert_eq!(client.get("/notes").await.status(), 401);
+    let anns = client.get("/notes").bearer(&ann).await.json();
+    assert_eq!(anns["total"], 1);
+    assert_eq!(anns["items"][0]["text"], "mine");
+    assert_eq!(client.get(&path).bearer(&ann).await.status(), 200);
+    assert_eq!(
+        client.get(&path).bearer(&ben).await.status(),
+        404,
+        "others' rows do not exist for you"
+    );
+    assert_eq!(
+        client
+            .patch(&path)
+            .bearer(&ben)
+            .json(&json!({"text": "x"}))
+            .await
+            .status(),
+        403
+    );
+}
+
+async fn auth_create_leaves_reads_public(backend: Backend) {
+    let Some(client) = app(backend).await else {
+        return;
+    };
+    let (_, token) = staff(&client, "poster", false).await;
+    assert_eq!(
+        client
+            .post("/posts")
+            .json(&json!({"body": "b"}))
+            .await
+            .status(),
+        401
+    );
+    let created = client
+        .post("/posts")
+        .bearer(&token)
+        .json(&json!({"body": "b"}))
+        .await;
+    assert_eq!(created.status(), 201);
+    let path = format!("/posts/{}", created.json()["id"]);
+    assert_eq!(client.get(&path).await.status(), 200);
+    assert_eq!(
+        client
+            .patch(&path)
+            .json(&json!({"body": "c"}))
+            .await
+            .status(),
+        200,
+        "only create is guarded"
+    );
+}
+
+async fn optional_user_is_none_without_a_token(backend: Backend) {
+    let Some(client) = app(backend).await else {
+        return;
+    };
+    let (_, token) = staff(&client, "opt", false).await;
+    assert_eq!(client.get("/greeting").await.text(), "hello stranger");
+    assert_eq!(
+        client.get("/greeting").bearer(&token).await.text(),
+        "hello opt"
+    );
+    assert_eq!(
+        client.get("/greeting").bearer("garbage").await.status(),
+        401
+    );
+}
+
+on_both_backends!(
+    scopes_guard_resources_and_routes,
+    owner_reads_hide_other_users_rows,
+    auth_create_leaves_reads_public,
+    optional_user_is_none_without_a_token,
+);
+
+fn memory() -> Settings {
+    Settings {
+        database_url: "sqlite::memory:".into(),
+        ..Settings::default()
+    }
+}
+
+async fn start_up_error(app: App) -> String {
+    match app.test_client().await {
+        Ok(_) => panic!("the app should not start"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_missing_or_short_secret_key_is_a_start_up_error() {
+    let error = start_up_error(App::new(memory()).auth::<Staff>()).await;
+    assert!(error.contains("SECRET_KEY is not set"), "{error}");
+    let mut short = memory();
+    short.auth.secret_key = Some(Secret::new("too-short"));
+    let error = start_up_error(App::new(short).auth::<Staff>()).await;
+    assert!(
+        error.contains("SECRET_KEY must be at least 32 bytes"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn development_mode_makes_a_throwaway_key() {
+    let mut dev = memory();
+    dev.auth.dev_mode = true;
+    let client = App::new(dev)
+        .auth::<Staff>()
+        .test_client()
+        .await
+        .expect("starts in dev mode");
+    let created = client
+        .post("/auth/register")
+        .json(&json!({"handle": "dev", "password": "long enough"}))
+        .await;
+    assert_eq!(created.status(), 201);
+    let token = client
+        .post("/auth/token")
+        .form(&[("username", "dev"), ("password", "long enough")])
+        .await;
+    assert_eq!(token.status(), 200);
+}
+
+#[tokio::test]
+async fn resources_that_need_callers_need_auth() {
+    let error = start_up_error(App::new(memory()).resource::<Note>()).await;
+    assert!(
+        error.contains("Note requires authenticated callers: call App::auth"),
+        "{error}"
+    );
+    let error = start_up_error(App::new(memory()).route("/whoami", get(whoami))).await;
+    assert!(error.contains("GET /whoami needs users of"), "{error}");
+}
+
+#[tokio::test]
+async fn an_owner_must_hold_the_users_id_type() {
+    // Items' owner is an i64; Staff ids are UUIDs.
+    let mut settings = memory();
+    settings.auth.secret_key = Some(Secret::new(SECRET));
+    let error = start_up_error(App::new(settings).auth::<Staff>().resource::<items::Item>()).await;
+    assert!(
+        error.contains("Item.owner_id holds the owner's id"),
+        "{error}"
+    );
+}
