@@ -103,10 +103,11 @@ fn user(resource: &Resource<'_>, errors: &mut Accumulator) {
     let fields = &resource.fields;
     let typed = |span: Option<Span>, ok: bool, what: &str, errors: &mut Accumulator| {
         if let (Some(span), false) = (span, ok) {
+            let article = if what == "active" { "an" } else { "a" };
             errors.push(error(
                 span,
                 format!(
-                    "a `{what}` field must be {}",
+                    "{article} `{what}` field must be {}",
                     match what {
                         "active" => "`bool`",
                         "scopes" => "`Vec<String>`",
@@ -301,16 +302,21 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
 
 // Options that contradict each other, or leave a NOT NULL column without a value on insert.
 fn options(field: &Field<'_>, errors: &mut Accumulator) {
+    let kind = if field.password.is_some() {
+        "`password`"
+    } else {
+        "`write_only`"
+    };
     if let (Some(read_only), Some(_)) = (field.read_only, field.write_only.or(field.password)) {
         errors.push(error(
             read_only,
-            "a field cannot be both `read_only` and `write_only`",
+            format!("a {kind} field is write-only: it cannot be `read_only`"),
         ));
     }
     if let (Some(write_only), Some(_)) = (field.write_only.or(field.password), field.skip_create) {
         errors.push(error(
             write_only,
-            "a `write_only` field skipped in create could never be set",
+            format!("a {kind} field skipped in create could never be set"),
         ));
     }
     if field.role == Role::Data && !field.in_create() && !field.filled_on_insert() {

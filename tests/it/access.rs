@@ -288,3 +288,92 @@ async fn an_owner_must_hold_the_users_id_type() {
         "{error}"
     );
 }
+
+fn key(name: &str) -> String {
+    format!("{}/keys/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+async fn asymmetric(algorithm: &str, private: &str, public: &str) -> TestClient {
+    let mut settings = memory();
+    settings.auth.algorithm = algorithm.into();
+    settings.auth.private_key_file = Some(key(private));
+    settings.auth.public_key_file = Some(key(public));
+    App::new(settings)
+        .auth::<Staff>()
+        .route("/whoami", get(whoami))
+        .test_client()
+        .await
+        .expect("starts")
+}
+
+#[tokio::test]
+async fn rs256_and_eddsa_keys_sign_and_pin_their_algorithm() {
+    for (algorithm, private, public) in [
+        ("RS256", "rsa-private.pem", "rsa-public.pem"),
+        ("EdDSA", "ed25519-private.pem", "ed25519-public.pem"),
+    ] {
+        let client = asymmetric(algorithm, private, public).await;
+        client
+            .post("/auth/register")
+            .json(&json!({"handle": "kim", "password": "long enough"}))
+            .await;
+        let token = client
+            .post("/auth/token")
+            .form(&[("username", "kim"), ("password", "long enough")])
+            .await;
+        let access = token.json()["access_token"].as_str().unwrap().to_owned();
+        let header = access.split('.').next().unwrap();
+        assert!(
+            fastrs_tests::b64url(format!(r#"{{"typ":"JWT","alg":"{algorithm}"}}"#).as_bytes())
+                == header
+                || fastrs_tests::b64url(
+                    format!(r#"{{"alg":"{algorithm}","typ":"JWT"}}"#).as_bytes()
+                ) == header,
+            "{algorithm}: header {header}"
+        );
+        assert_eq!(
+            client.get("/whoami").bearer(&access).await.status(),
+            200,
+            "{algorithm}"
+        );
+
+        // Algorithm confusion: an HS256 token whose HMAC key is the public key.
+        let sub = client.get("/whoami").bearer(&access).await;
+        assert_eq!(sub.status(), 200);
+        let public_pem = std::fs::read(key(public)).unwrap();
+        let claims = fastrs::auth::Keys::claims(
+            "x".into(),
+            fastrs::auth::TokenKind::Access,
+            std::time::Duration::from_secs(60),
+        );
+        let confused = fastrs::auth::Keys::hs256(&public_pem)
+            .encode(&claims)
+            .unwrap();
+        assert_eq!(
+            client.get("/whoami").bearer(&confused).await.status(),
+            401,
+            "{algorithm}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn asymmetric_keys_must_exist() {
+    let mut settings = memory();
+    settings.auth.algorithm = "RS256".into();
+    let error = start_up_error(App::new(settings.clone()).auth::<Staff>()).await;
+    assert!(
+        error.contains("JWT_PRIVATE_KEY_FILE must be set"),
+        "{error}"
+    );
+    settings.auth.private_key_file = Some(key("missing.pem"));
+    settings.auth.public_key_file = Some(key("rsa-public.pem"));
+    let error = start_up_error(App::new(settings.clone()).auth::<Staff>()).await;
+    assert!(error.contains("missing.pem"), "{error}");
+    settings.auth.algorithm = "none".into();
+    let error = start_up_error(App::new(settings).auth::<Staff>()).await;
+    assert!(
+        error.contains("JWT_ALGORITHM=\"none\" is not supported"),
+        "{error}"
+    );
+}

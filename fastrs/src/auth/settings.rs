@@ -139,8 +139,9 @@ impl AuthSettings {
                 &read("JWT_PUBLIC_KEY_FILE", &self.public_key_file)?,
             )
             .map_err(Error::Config),
-            other => Err(Error::Config(format!(
-                "JWT_ALGORITHM={other:?} is not supported (HS256, RS256, EdDSA)"
+            _ => Err(Error::Config(format!(
+                "JWT_ALGORITHM={:?} is not supported (HS256, RS256, EdDSA)",
+                self.algorithm
             ))),
         }
     }
