@@ -487,7 +487,7 @@ mod tests {
         assert!(
             errors
                 .iter()
-                .any(|e| e.contains("both `read_only` and `write_only`"))
+                .any(|e| e.contains("is write-only: it cannot be `read_only`"))
         );
         assert!(errors.iter().any(|e| e.contains("integer field")));
     }
