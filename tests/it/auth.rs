@@ -166,6 +166,14 @@ async fn login_with_username_or_email_and_identical_failures(backend: Backend) {
     );
 }
 
+/// Flips one character of the signature.
+fn tamper_signature(token: &str) -> String {
+    let (rest, signature) = token.rsplit_once('.').unwrap();
+    let mut chars: Vec<char> = signature.chars().collect();
+    chars[0] = if chars[0] == 'A' { 'B' } else { 'A' };
+    format!("{rest}.{}", chars.into_iter().collect::<String>())
+}
+
 fn forge(claims_json: &Value, header_json: &Value) -> String {
     format!(
         "{}.{}.",
@@ -220,7 +228,11 @@ async fn bad_tokens_are_401_with_www_authenticate(backend: Backend) {
             Some(format!("Bearer {other_key}")),
         ),
         ("alg none", Some(format!("Bearer {alg_none}"))),
-        ("tampered", Some(format!("Bearer {tampered}"))),
+        ("tampered payload", Some(format!("Bearer {tampered}"))),
+        (
+            "tampered signature",
+            Some(format!("Bearer {}", tamper_signature(&access))),
+        ),
         ("refresh as access", Some(format!("Bearer {refresh}"))),
         ("not a jwt", Some("Bearer abc.def".to_owned())),
         ("wrong scheme", Some(format!("Basic {access}"))),
@@ -617,7 +629,32 @@ async fn logins_hash_off_the_executor(backend: Backend) {
     );
 }
 
+/// Two instances of the app on one database: a refresh token used on one is dead on the other.
+async fn refresh_reuse_is_refused_across_instances(backend: Backend) {
+    let Some(db) = fastrs_tests::TestDb::new(backend).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(fastrs::auth::Secret::new(SECRET));
+    let first = items::app(settings.clone()).test_client().await.unwrap();
+    let second = items::app(settings).test_client().await.unwrap();
+    register(&first, "ivan").await;
+    let (_, refresh) = login(&second, "ivan").await;
+    let rotated = first
+        .post("/auth/refresh")
+        .json(&json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(rotated.status(), 200);
+    assert_401(
+        &second
+            .post("/auth/refresh")
+            .json(&json!({"refresh_token": refresh}))
+            .await,
+    );
+}
+
 on_both_backends!(
+    refresh_reuse_is_refused_across_instances,
     register_answers_the_user_without_password,
     register_conflicts_and_validation,
     login_with_username_or_email_and_identical_failures,
