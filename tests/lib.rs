@@ -238,6 +238,22 @@ pub async fn client(backend: Backend) -> Option<TestClient> {
     Some(app.test_client().await.expect("app starts"))
 }
 
+/// Settings for an in-memory SQLite database (for tests that never get as far as a request).
+pub fn memory() -> Settings {
+    Settings {
+        database_url: "sqlite::memory:".into(),
+        ..Settings::default()
+    }
+}
+
+/// The start-up error of an app that must refuse to start.
+pub async fn start_up_error(app: App) -> String {
+    match app.test_client().await {
+        Ok(_) => panic!("the app should not start"),
+        Err(error) => error.to_string(),
+    }
+}
+
 /// Runs `$name(backend)` as a test on SQLite and on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_backends {

@@ -5,7 +5,9 @@ use fastrs::auth::Secret;
 use fastrs::db::{Backend, Query};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{Note, Post, Report, SECRET, Staff, TestDb, on_both_backends};
+use fastrs_tests::{
+    Note, Post, Report, SECRET, Staff, TestDb, memory, on_both_backends, start_up_error,
+};
 use serde_json::json;
 
 async fn whoami(user: CurrentUser<Staff>) -> Json<serde_json::Value> {
@@ -217,20 +219,6 @@ on_both_backends!(
     auth_create_leaves_reads_public,
     optional_user_is_none_without_a_token,
 );
-
-fn memory() -> Settings {
-    Settings {
-        database_url: "sqlite::memory:".into(),
-        ..Settings::default()
-    }
-}
-
-async fn start_up_error(app: App) -> String {
-    match app.test_client().await {
-        Ok(_) => panic!("the app should not start"),
-        Err(error) => error.to_string(),
-    }
-}
 
 #[tokio::test]
 async fn a_missing_or_short_secret_key_is_a_start_up_error() {

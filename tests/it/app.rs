@@ -5,7 +5,7 @@ use fastrs::db::Backend;
 use fastrs::extract::{Path, Query};
 use fastrs::prelude::*;
 use fastrs::routing::ApiRouter;
-use fastrs_tests::{Gadget, TestDb, Token, on_both_backends};
+use fastrs_tests::{Gadget, TestDb, Token, memory, on_both_backends, start_up_error};
 use serde_json::{Value, json};
 
 #[derive(Clone)]
@@ -138,24 +138,10 @@ on_both_backends!(
     hand_written_extractors_answer_fastapi_422s,
 );
 
-fn memory() -> Settings {
-    Settings {
-        database_url: "sqlite::memory:".into(),
-        ..Settings::default()
-    }
-}
-
-fn start_up_error(result: fastrs::Result<fastrs::testing::TestClient>) -> String {
-    match result {
-        Ok(_) => panic!("the app should not start"),
-        Err(error) => error.to_string(),
-    }
-}
-
 #[tokio::test]
 async fn a_missing_dependency_is_a_start_up_error() {
     let app = App::new(memory()).route("/greet/{name}", get(greet));
-    let error = start_up_error(app.test_client().await);
+    let error = start_up_error(app).await;
     assert!(error.contains("GET /greet/{name} needs Dep<"), "{error}");
     assert!(error.contains("Greeting"), "{error}");
 }
@@ -168,7 +154,7 @@ async fn a_route_registered_twice_is_a_start_up_error() {
     let app = App::new(memory())
         .resource::<Token>()
         .route("/tokens", post(other));
-    let error = start_up_error(app.test_client().await);
+    let error = start_up_error(app).await;
     assert!(
         error.contains("POST /tokens is registered twice"),
         "{error}"
@@ -181,7 +167,7 @@ async fn a_bad_database_url_is_a_clear_start_up_error() {
         database_url: "mysql://x".into(),
         ..Settings::default()
     });
-    let error = start_up_error(app.test_client().await);
+    let error = start_up_error(app).await;
     assert!(
         error.contains("DATABASE_URL must start with sqlite: or postgres:"),
         "{error}"
@@ -199,7 +185,7 @@ pub struct Slug {
 
 #[tokio::test]
 async fn a_bad_pattern_is_a_start_up_error() {
-    let error = start_up_error(App::new(memory()).resource::<Slug>().test_client().await);
+    let error = start_up_error(App::new(memory()).resource::<Slug>()).await;
     assert!(error.contains("Slug.slug: invalid pattern"), "{error}");
 }
 
