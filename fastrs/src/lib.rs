@@ -50,6 +50,7 @@ mod crud;
 pub mod db;
 mod error;
 pub mod extract;
+pub mod openapi;
 mod patch;
 pub mod resource;
 pub mod routing;
@@ -88,6 +89,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::auth::AuthUser;
     pub use crate::db::{Args, ColumnType, FromRow, Row};
+    pub use crate::openapi::{ToSchema, create_schema, response_schema, update_schema};
     pub use crate::patch::Patch;
     pub use crate::resource::{
         AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, PageBounds, Resource,
@@ -101,4 +103,5 @@ pub mod __private {
     pub use serde_json;
     pub use sqlx;
     pub use std;
+    pub use utoipa::openapi::schema::Schema;
 }

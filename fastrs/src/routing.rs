@@ -24,6 +24,8 @@ use axum::response::IntoResponse;
 use axum::routing::MethodRouter;
 
 use crate::app::AppState;
+use crate::openapi::operation as doc;
+use crate::openapi::{Registry, ToSchema};
 
 /// Something an operation needs that the app must provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,17 +67,37 @@ impl Requirement {
     }
 }
 
-/// What the app knows of one method of one route.
+/// Documents an operation (a utoipa `Operation`) with the schemas it uses.
+pub type Document = fn(&mut utoipa::openapi::path::Operation, &mut Registry);
+
+/// What the app knows of one method of one route: what it needs, and how to document it.
 #[derive(Debug, Clone)]
 pub struct Operation {
     /// The HTTP method.
     pub method: Method,
     /// The dependencies its handler extracts.
     pub requires: Vec<Requirement>,
+    /// The handler's type name (`crate::module::handler`), for the default operation id and summary.
+    pub handler: &'static str,
+    /// Documents the operation from the handler's extractors and return type.
+    pub document: Document,
+    /// Overrides the operation id (default: `{handler}_{method}`).
+    pub operation_id: Option<String>,
+    /// Overrides the summary (default: the handler's name, as words).
+    pub summary: Option<String>,
+    /// A description.
+    pub description: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Marks the operation deprecated.
+    pub deprecated: bool,
+    /// Extra error responses, `(status, description)`.
+    pub responses: Vec<(String, String)>,
 }
 
-/// An extractor's contribution to its operation's description. Every method has a default, so
-/// an empty impl is valid.
+/// An extractor's contribution to its operation's description: what it needs from the app, and
+/// what it adds to the OpenAPI operation (parameters, body, security, error answers). Every
+/// method has a default, so an empty impl is valid.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not known to fastrs's routing",
     note = "fastrs describes routes from their extractors: add `impl fastrs::routing::ApiInput for {Self} {{}}`"
@@ -83,6 +105,19 @@ pub struct Operation {
 pub trait ApiInput {
     /// Adds what this extractor needs to `operation`.
     fn describe(_operation: &mut Operation) {}
+
+    /// Documents what this extractor reads.
+    fn document(_operation: &mut utoipa::openapi::path::Operation, _registry: &mut Registry) {}
+}
+
+/// A handler's return type's contribution to its operation's description: its responses.
+#[diagnostic::on_unimplemented(
+    message = "fastrs cannot document `{Self}` as a response",
+    note = "return `Json<T>` with `T: fastrs::openapi::ToSchema`, `String`, `StatusCode`, `Result<_, ApiError>`..., or add `impl fastrs::routing::ApiOutput for {Self} {{}}`"
+)]
+pub trait ApiOutput {
+    /// Documents the responses.
+    fn document(_operation: &mut utoipa::openapi::path::Operation, _registry: &mut Registry) {}
 }
 
 /// A handler whose extractors all implement [`ApiInput`].
@@ -93,15 +128,22 @@ pub trait ApiInput {
 pub trait ApiHandler<T>: Handler<T, AppState> {
     /// Describes the handler's operation from its extractors.
     fn describe(operation: &mut Operation);
+
+    /// Documents the handler's operation from its extractors and return type.
+    fn document(operation: &mut utoipa::openapi::path::Operation, registry: &mut Registry);
 }
 
 impl<F, Fut, Res> ApiHandler<((),)> for F
 where
     F: FnOnce() -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Res> + Send,
-    Res: IntoResponse,
+    Res: IntoResponse + ApiOutput,
 {
     fn describe(_operation: &mut Operation) {}
+
+    fn document(operation: &mut utoipa::openapi::path::Operation, registry: &mut Registry) {
+        Res::document(operation, registry);
+    }
 }
 
 macro_rules! api_handler {
@@ -110,13 +152,19 @@ macro_rules! api_handler {
         where
             F: FnOnce($($ty,)* $last) -> Fut + Clone + Send + Sync + 'static,
             Fut: Future<Output = Res> + Send,
-            Res: IntoResponse,
+            Res: IntoResponse + ApiOutput,
             $($ty: FromRequestParts<AppState> + ApiInput + Send,)*
             $last: FromRequest<AppState, M> + ApiInput + Send,
         {
             fn describe(operation: &mut Operation) {
                 $($ty::describe(operation);)*
                 $last::describe(operation);
+            }
+
+            fn document(operation: &mut utoipa::openapi::path::Operation, registry: &mut Registry) {
+                $($ty::document(operation, registry);)*
+                $last::document(operation, registry);
+                Res::document(operation, registry);
             }
         }
     };
@@ -145,6 +193,14 @@ fn operation<H: ApiHandler<T>, T>(method: Method) -> Operation {
     let mut operation = Operation {
         method,
         requires: Vec::new(),
+        handler: type_name::<H>(),
+        document: H::document,
+        operation_id: None,
+        summary: None,
+        description: None,
+        tags: Vec::new(),
+        deprecated: false,
+        responses: Vec::new(),
     };
     H::describe(&mut operation);
     operation
@@ -175,6 +231,47 @@ macro_rules! methods {
             /// The operations of this path.
             pub fn operations(&self) -> &[Operation] {
                 &self.operations
+            }
+
+            fn last(&mut self) -> Option<&mut Operation> {
+                self.operations.last_mut()
+            }
+
+            /// Sets the summary of the method added last.
+            pub fn summary(mut self, summary: &str) -> Self {
+                if let Some(op) = self.last() { op.summary = Some(summary.to_owned()); }
+                self
+            }
+
+            /// Sets the description of the method added last.
+            pub fn description(mut self, description: &str) -> Self {
+                if let Some(op) = self.last() { op.description = Some(description.to_owned()); }
+                self
+            }
+
+            /// Adds a tag to the method added last.
+            pub fn tag(mut self, tag: &str) -> Self {
+                if let Some(op) = self.last() { op.tags.push(tag.to_owned()); }
+                self
+            }
+
+            /// Sets the operation id of the method added last.
+            pub fn operation_id(mut self, id: &str) -> Self {
+                if let Some(op) = self.last() { op.operation_id = Some(id.to_owned()); }
+                self
+            }
+
+            /// Marks the method added last deprecated.
+            pub fn deprecated(mut self) -> Self {
+                if let Some(op) = self.last() { op.deprecated = true; }
+                self
+            }
+
+            /// Documents an error answer (`{"detail": ...}`) of the method added last, e.g.
+            /// `.response("404", "No such order")`.
+            pub fn response(mut self, status: &str, description: &str) -> Self {
+                if let Some(op) = self.last() { op.responses.push((status.to_owned(), description.to_owned())); }
+                self
             }
         }
     };
@@ -227,18 +324,89 @@ plain_inputs!(
     axum::extract::MatchedPath,
     axum::extract::State<AppState>,
     String,
-    crate::db::Db,
-    crate::extract::Page
+    crate::db::Db
 );
 
-impl<T> ApiInput for axum::Json<T> {}
-impl<T> ApiInput for axum::Form<T> {}
+type OpenApiOperation = utoipa::openapi::path::Operation;
+use utoipa::openapi::path::ParameterIn;
+
+impl ApiInput for crate::extract::Page {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        doc::parameter(
+            operation,
+            "offset",
+            ParameterIn::Query,
+            false,
+            i64::schema(),
+        );
+        doc::parameter(operation, "limit", ParameterIn::Query, false, i64::schema());
+        doc::validation_error(operation, registry);
+    }
+}
+
+fn json_input<T: ToSchema>(operation: &mut OpenApiOperation, registry: &mut Registry) {
+    let schema = T::reference(registry);
+    doc::json_body(operation, schema);
+    doc::validation_error(operation, registry);
+    doc::too_large(operation, registry);
+}
+
+/// Each property of an object schema becomes a query parameter.
+fn query_input<T: ToSchema>(operation: &mut OpenApiOperation, registry: &mut Registry) {
+    if let utoipa::openapi::schema::Schema::Object(object) = T::schema() {
+        for (name, schema) in object.properties {
+            let required = object.required.contains(&name);
+            let schema = match schema {
+                utoipa::openapi::RefOr::T(schema) => schema,
+                utoipa::openapi::RefOr::Ref(_) => String::schema(),
+            };
+            doc::parameter(operation, &name, ParameterIn::Query, required, schema);
+        }
+    }
+    doc::validation_error(operation, registry);
+}
+
+impl<T: ToSchema> ApiInput for crate::extract::ValidJson<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        json_input::<T>(operation, registry);
+    }
+}
+
+impl<T: ToSchema> ApiInput for axum::Json<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        json_input::<T>(operation, registry);
+    }
+}
+
+impl<T: ToSchema> ApiInput for axum::Form<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        let schema = T::reference(registry);
+        doc::body(operation, "application/x-www-form-urlencoded", schema);
+        doc::validation_error(operation, registry);
+    }
+}
+
+impl<T: ToSchema> ApiInput for crate::extract::Query<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        query_input::<T>(operation, registry);
+    }
+}
+
+impl<T: ToSchema> ApiInput for axum::extract::Query<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        query_input::<T>(operation, registry);
+    }
+}
+
+impl<T> ApiInput for crate::extract::Path<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        doc::validation_error(operation, registry);
+    }
+}
+
 impl<T> ApiInput for axum::extract::Path<T> {}
-impl<T> ApiInput for axum::extract::Query<T> {}
 impl<T> ApiInput for axum::Extension<T> {}
-impl<T> ApiInput for crate::extract::ValidJson<T> {}
-impl<T> ApiInput for crate::extract::Path<T> {}
-impl<T> ApiInput for crate::extract::Query<T> {}
+
 impl<T: ApiInput> ApiInput for Option<T> {
     fn describe(operation: &mut Operation) {
         T::describe(operation);
@@ -249,16 +417,104 @@ impl<U: 'static> ApiInput for crate::auth::CurrentUser<U> {
     fn describe(operation: &mut Operation) {
         operation.requires.push(Requirement::user::<U>());
     }
+
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        doc::secure(operation, registry, &[]);
+    }
 }
 
 impl<U: 'static> ApiInput for crate::auth::OptionalUser<U> {
     fn describe(operation: &mut Operation) {
         operation.requires.push(Requirement::user::<U>());
     }
+
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        doc::secure(operation, registry, &[]);
+        // The empty requirement: a token is optional.
+        if let Some(security) = &mut operation.security {
+            security.push(utoipa::openapi::security::SecurityRequirement::default());
+        }
+    }
 }
 
 impl<T: 'static> ApiInput for crate::extract::Dep<T> {
     fn describe(operation: &mut Operation) {
         operation.requires.push(Requirement::dep::<T>());
+    }
+}
+
+fn success(
+    operation: &mut OpenApiOperation,
+    content: Option<(
+        &str,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    doc::respond(operation, "200", "Successful Response", content);
+}
+
+impl ApiOutput for String {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        success(
+            operation,
+            Some(("text/plain", utoipa::openapi::RefOr::T(String::schema()))),
+        );
+    }
+}
+
+impl ApiOutput for &'static str {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        <String as ApiOutput>::document(operation, registry);
+    }
+}
+
+impl<T: ToSchema> ApiOutput for axum::Json<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        let schema = T::reference(registry);
+        success(operation, Some(("application/json", schema)));
+    }
+}
+
+impl ApiOutput for axum::http::StatusCode {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        success(operation, None);
+    }
+}
+
+impl ApiOutput for () {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        success(operation, None);
+    }
+}
+
+impl ApiOutput for axum::response::Response {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        success(operation, None);
+    }
+}
+
+impl<T> ApiOutput for axum::response::Html<T> {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        success(
+            operation,
+            Some(("text/html", utoipa::openapi::RefOr::T(String::schema()))),
+        );
+    }
+}
+
+impl<T: ApiOutput> ApiOutput for (axum::http::StatusCode, T) {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        T::document(operation, registry);
+    }
+}
+
+/// An `ApiError` can be any 4xx/5xx; document the specific ones with
+/// [`ApiMethodRouter::response`].
+impl ApiOutput for crate::ApiError {}
+
+impl<T: ApiOutput, E: ApiOutput> ApiOutput for Result<T, E> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        T::document(operation, registry);
+        E::document(operation, registry);
     }
 }

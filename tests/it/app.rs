@@ -20,6 +20,13 @@ struct Fail {
     fail: bool,
 }
 
+/// Documents `?fail=` (what `Query<Fail>` needs to be documented).
+impl fastrs::openapi::ToSchema for Fail {
+    fn schema() -> fastrs::openapi::schema::Schema {
+        fastrs::openapi::object([("fail", bool::schema(), true)])
+    }
+}
+
 /// Reads, then inserts a token in the request's transaction (the read-then-write shape that
 /// makes a deferred SQLite transaction fail with "database is locked"), then succeeds or fails
 /// as asked.

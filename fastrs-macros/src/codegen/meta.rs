@@ -38,6 +38,8 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         (field.in_create(), field.in_update(), field.in_response());
     let (unique, index_flag) = (field.unique, field.index);
     let (login, password) = (field.login.is_some(), field.password.is_some());
+    let ty = field.ty;
+    let has_default = field.default.is_some();
     let default_sql = option_str(field.default_sql());
     let doc = option_str(field.doc.clone());
     let rules = (0..field.rules.len()).map(|j| rule_ident(index, j));
@@ -54,8 +56,10 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             in_response: #in_response,
             unique: #unique,
             index: #index_flag,
-            login: #login,
+                        login: #login,
             password: #password,
+            schema: <#ty as #p::ToSchema>::schema,
+            has_default: #has_default,
             default_sql: #default_sql,
             doc: #doc,
             rules: &[#(&#rules),*],
@@ -125,6 +129,26 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let owner_reads = resource.owner_reads.is_some();
     let user = auth_user(resource);
     let model_row = from_row(ident, resource.fields.iter());
+    let schemas = [
+        (create, quote!(create_schema)),
+        (update, quote!(update_schema)),
+        (response, quote!(response_schema)),
+    ]
+    .into_iter()
+    .map(|(ty, build)| {
+        let name = ty.to_string();
+        quote! {
+            impl #p::ToSchema for #ty {
+                fn name() -> ::core::option::Option<::std::string::String> {
+                    ::core::option::Option::Some(::std::string::ToString::to_string(#name))
+                }
+
+                fn schema() -> #p::Schema {
+                    #p::#build(<#ident as #p::Resource>::meta())
+                }
+            }
+        }
+    });
     let response_row = from_row(response, resource.fields.iter().filter(|f| f.in_response()));
     // `check` guarantees exactly one id; without one, nothing is generated at all.
     let Some(id) = resource.id() else {
@@ -169,6 +193,8 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
 
         #model_row
         #response_row
+
+        #(#schemas)*
     }
 }
 

@@ -22,6 +22,8 @@ use crate::crud::Env;
 use crate::db::{Backend, Pool};
 use crate::error::Error;
 use crate::extract::dep::Deps;
+use crate::openapi::document::Parts;
+use crate::openapi::{DocsOptions, OpenApi, document};
 use crate::resource::{Resource, ResourceMeta, create_table};
 use crate::routing::{ApiMethodRouter, ApiRouter, RequirementKind};
 use crate::testing::TestClient;
@@ -74,6 +76,7 @@ fn auth_state<U: AuthUser>(
 /// ```
 pub struct App {
     settings: Settings,
+    docs: DocsOptions,
     resources: Vec<Mount>,
     auth: Option<AuthMount>,
     routes: Vec<(String, ApiMethodRouter)>,
@@ -90,6 +93,7 @@ impl App {
     pub fn new(settings: Settings) -> Self {
         Self {
             settings,
+            docs: DocsOptions::default(),
             resources: Vec::new(),
             auth: None,
             routes: Vec::new(),
@@ -116,6 +120,43 @@ impl App {
             router: crate::crud::router::<R>,
         });
         self
+    }
+
+    /// Sets the document's title, version and description, and where the document and its UIs
+    /// are served (`None` switches one off).
+    pub fn docs(mut self, docs: DocsOptions) -> Self {
+        self.docs = docs;
+        self
+    }
+
+    /// The OpenAPI document of everything registered so far. Needs no database: it can be
+    /// written to a file without starting a server (`serve()` does with `--print-openapi`).
+    pub fn openapi(&self) -> OpenApi {
+        let mut resources: Vec<&'static ResourceMeta> = Vec::new();
+        for mount in &self.resources {
+            if !resources.iter().any(|seen| std::ptr::eq(*seen, mount.meta)) {
+                resources.push(mount.meta);
+            }
+        }
+        let routes = self
+            .routes
+            .iter()
+            .flat_map(|(path, methods)| {
+                methods.operations.iter().map(move |op| (path.as_str(), op))
+            })
+            .collect();
+        document(Parts {
+            options: &self.docs,
+            page: self.settings.page,
+            resources,
+            auth: self.auth.as_ref().map(|auth| (auth.meta, &auth.options)),
+            routes,
+        })
+    }
+
+    /// [`App::openapi`] as pretty JSON.
+    pub fn openapi_json(&self) -> String {
+        self.openapi().to_pretty_json().unwrap_or_default()
     }
 
     /// Authenticates users of `U` (a `#[resource(user)]` model): mounts `/auth/register`,
@@ -219,6 +260,10 @@ impl App {
             .auth
             .iter()
             .flat_map(|auth| crate::auth::routes::paths(&auth.options));
+        let docs_ops = crate::openapi::ui::paths(&self.docs)
+            .into_iter()
+            .map(|path| ("GET".to_owned(), path));
+        let auth_ops = auth_ops.chain(docs_ops);
         for (method, path) in resource_ops.chain(route_ops).chain(auth_ops) {
             if !path.starts_with('/') {
                 return Err(Error::Config(format!(
@@ -293,6 +338,7 @@ impl App {
     /// Connects, creates missing tables and assembles the router.
     pub async fn build(self) -> crate::Result<(Router, Pool)> {
         self.check()?;
+        let openapi = axum::body::Bytes::from(self.openapi_json());
         let auth_settings = &self.settings.auth;
         let hasher = PasswordHasher::new(auth_settings.hash, auth_settings.hash_concurrency)
             .map_err(Error::Config)?;
@@ -344,7 +390,8 @@ impl App {
             .method_not_allowed_fallback(|| async {
                 ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
             })
-            .with_state(state);
+            .with_state(state)
+            .merge(crate::openapi::ui::router(&self.docs, openapi));
         Ok((router, pool))
     }
 
@@ -370,6 +417,10 @@ impl App {
             )
             .try_init();
         let args: Vec<String> = std::env::args().collect();
+        if args.iter().any(|arg| arg == "--print-openapi") {
+            println!("{}", self.openapi_json());
+            return Ok(());
+        }
         if let Some(position) = args.iter().position(|arg| arg == "--print-ddl") {
             let backend: Backend = args
                 .get(position + 1)

@@ -165,3 +165,24 @@ mod tests {
         );
     }
 }
+
+impl<T: crate::openapi::ToSchema> crate::openapi::ToSchema for ListPage<T> {
+    /// `ItemResponse` pages are `ItemPage`.
+    fn name() -> Option<String> {
+        T::name().map(|name| format!("{}Page", name.strip_suffix("Response").unwrap_or(&name)))
+    }
+
+    fn schema() -> utoipa::openapi::schema::Schema {
+        crate::openapi::page_schema(utoipa::openapi::RefOr::T(T::schema()))
+    }
+
+    fn reference(
+        registry: &mut crate::openapi::Registry,
+    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let item = T::reference(registry);
+        match Self::name() {
+            Some(name) => registry.component(&name, |_| crate::openapi::page_schema(item)),
+            None => utoipa::openapi::RefOr::T(crate::openapi::page_schema(item)),
+        }
+    }
+}

@@ -233,6 +233,10 @@ pub struct ColumnMeta {
     pub doc: Option<&'static str>,
     /// Its validation rules, for schemas.
     pub rules: &'static [&'static dyn Describe],
+    /// The schema of its Rust type (before rules).
+    pub schema: fn() -> utoipa::openapi::schema::Schema,
+    /// Has a `default` (so it is optional in the create body).
+    pub has_default: bool,
 }
 
 #[cfg(test)]
@@ -263,6 +267,8 @@ pub(crate) mod tests {
             default_sql: None,
             doc: None,
             rules: &[],
+            schema: <String as crate::openapi::ToSchema>::schema,
+            has_default: false,
         }
     }
 
@@ -285,4 +291,16 @@ pub(crate) mod tests {
             owner_reads: false,
         }
     }
+}
+
+/// `"OrderItem"` → `"order_item"` (operation ids).
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }

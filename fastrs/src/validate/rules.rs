@@ -10,23 +10,26 @@
 //!
 //! let rule = Length::chars(Some(1), Some(100));
 //! assert!(rule.check(&String::new()).is_err());
-//! let mut schema = serde_json::Map::new();
+//! let mut schema = <String as fastrs::openapi::ToSchema>::schema();
 //! rule.describe(&mut schema);
-//! assert_eq!(schema["minLength"], 1);
+//! assert_eq!(serde_json::to_value(&schema).unwrap()["minLength"], 1);
 //! ```
 
 use std::fmt::Display;
 use std::sync::OnceLock;
 
 use regex::Regex;
-use serde_json::{Map, Value, json};
+use serde_json::json;
+use utoipa::openapi::schema::{Schema, SchemaFormat};
+
+use crate::openapi::number;
 
 use super::Violation;
 
-/// Describes a rule in a JSON Schema object (`minLength`, `exclusiveMinimum`, `format`...).
+/// Describes a rule in an OpenAPI schema (`minLength`, `exclusiveMinimum`, `format`...).
 pub trait Describe: Sync + std::fmt::Debug {
-    /// Adds this rule's keywords to `schema`.
-    fn describe(&self, schema: &mut Map<String, Value>);
+    /// Adds this rule's keywords to `schema` (the field's schema, as [`ToSchema`](crate::openapi::ToSchema) made it).
+    fn describe(&self, schema: &mut Schema);
 
     /// Prepares the rule at start-up (compiles a pattern), reporting a bad rule then.
     fn prepare(&self) -> Result<(), String> {
@@ -112,16 +115,17 @@ impl Length {
 }
 
 impl Describe for Length {
-    fn describe(&self, schema: &mut Map<String, Value>) {
-        let (min_key, max_key) = match self.unit {
-            LengthUnit::Chars => ("minLength", "maxLength"),
-            LengthUnit::Items => ("minItems", "maxItems"),
-        };
-        if let Some(min) = self.min {
-            schema.insert(min_key.into(), min.into());
-        }
-        if let Some(max) = self.max {
-            schema.insert(max_key.into(), max.into());
+    fn describe(&self, schema: &mut Schema) {
+        match schema {
+            Schema::Array(array) => {
+                array.min_items = self.min;
+                array.max_items = self.max;
+            }
+            Schema::Object(object) => {
+                object.min_length = self.min;
+                object.max_length = self.max;
+            }
+            _ => {}
         }
     }
 }
@@ -138,6 +142,30 @@ impl<T> Rule<Vec<T>> for Length {
     }
 }
 
+/// A number a [`Range`] can bound: `i32`, `i64`, `f64`.
+pub trait Bound:
+    Copy
+    + PartialOrd
+    + Display
+    + std::fmt::Debug
+    + Into<serde_json::Value>
+    + Into<crate::openapi::Number>
+    + Sync
+{
+}
+
+impl<
+    N: Copy
+        + PartialOrd
+        + Display
+        + std::fmt::Debug
+        + Into<serde_json::Value>
+        + Into<crate::openapi::Number>
+        + Sync,
+> Bound for N
+{
+}
+
 /// `range(gt = .., ge = .., lt = .., le = ..)` on a number.
 #[derive(Debug)]
 pub struct Range<N> {
@@ -151,7 +179,7 @@ pub struct Range<N> {
     pub le: Option<N>,
 }
 
-impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Range<N> {
+impl<N: Bound> Range<N> {
     fn bounds(&self) -> [(Option<N>, &'static str, &'static str, &'static str); 4] {
         [
             (self.gt, "gt", "greater_than", "exclusiveMinimum"),
@@ -162,17 +190,18 @@ impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Rang
     }
 }
 
-impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Describe for Range<N> {
-    fn describe(&self, schema: &mut Map<String, Value>) {
-        for (bound, _, _, keyword) in self.bounds() {
-            if let Some(bound) = bound {
-                schema.insert(keyword.into(), bound.into());
-            }
+impl<N: Bound> Describe for Range<N> {
+    fn describe(&self, schema: &mut Schema) {
+        if let Schema::Object(object) = schema {
+            object.exclusive_minimum = self.gt.map(number);
+            object.minimum = self.ge.map(number);
+            object.exclusive_maximum = self.lt.map(number);
+            object.maximum = self.le.map(number);
         }
     }
 }
 
-impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Rule<N> for Range<N> {
+impl<N: Bound> Rule<N> for Range<N> {
     fn check(&self, value: &N) -> Result<(), Violation> {
         for (bound, key, kind, _) in self.bounds() {
             let Some(bound) = bound else { continue };
@@ -183,11 +212,11 @@ impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Rule
                 _ => (*value <= bound, "less than or equal to"),
             };
             if !ok {
-                let mut ctx = Map::new();
-                ctx.insert(key.into(), bound.into());
+                let mut ctx = serde_json::Map::new();
+                ctx.insert(key.into(), Into::<serde_json::Value>::into(bound));
                 return Err(
                     Violation::new(kind, format!("Input should be {words} {bound}"))
-                        .with_ctx(Value::Object(ctx)),
+                        .with_ctx(serde_json::Value::Object(ctx)),
                 );
             }
         }
@@ -200,8 +229,10 @@ impl<N: Copy + PartialOrd + Display + std::fmt::Debug + Into<Value> + Sync> Rule
 pub struct Email;
 
 impl Describe for Email {
-    fn describe(&self, schema: &mut Map<String, Value>) {
-        schema.insert("format".into(), "email".into());
+    fn describe(&self, schema: &mut Schema) {
+        if let Schema::Object(object) = schema {
+            object.format = Some(SchemaFormat::Custom("email".into()));
+        }
     }
 }
 
@@ -244,8 +275,10 @@ impl Rule<String> for Email {
 pub struct Url;
 
 impl Describe for Url {
-    fn describe(&self, schema: &mut Map<String, Value>) {
-        schema.insert("format".into(), "uri".into());
+    fn describe(&self, schema: &mut Schema) {
+        if let Schema::Object(object) = schema {
+            object.format = Some(SchemaFormat::Custom("uri".into()));
+        }
     }
 }
 
@@ -300,8 +333,10 @@ impl Pattern {
 }
 
 impl Describe for Pattern {
-    fn describe(&self, schema: &mut Map<String, Value>) {
-        schema.insert("pattern".into(), self.source.into());
+    fn describe(&self, schema: &mut Schema) {
+        if let Schema::Object(object) = schema {
+            object.pattern = Some(self.source.into());
+        }
     }
 
     fn prepare(&self) -> Result<(), String> {
@@ -346,7 +381,7 @@ impl<T> std::fmt::Debug for Custom<T> {
 }
 
 impl<T> Describe for Custom<T> {
-    fn describe(&self, _schema: &mut Map<String, Value>) {}
+    fn describe(&self, _schema: &mut Schema) {}
 }
 
 impl<T> Rule<T> for Custom<T> {
@@ -391,10 +426,11 @@ mod tests {
         assert_eq!(rule.check(&0.0).unwrap_err().kind, "greater_than");
         assert_eq!(rule.check(&10.5).unwrap_err().kind, "less_than_equal");
         assert!(rule.check(&10.0).is_ok());
-        let mut schema = Map::new();
+        let mut schema = <f64 as crate::openapi::ToSchema>::schema();
         rule.describe(&mut schema);
-        assert_eq!(schema["exclusiveMinimum"], json!(0.0));
-        assert_eq!(schema["maximum"], json!(10.0));
+        let schema = serde_json::to_value(&schema).unwrap();
+                assert_eq!(schema["exclusiveMinimum"].as_f64(), Some(0.0));
+        assert_eq!(schema["maximum"].as_f64(), Some(10.0));
     }
 
     #[test]

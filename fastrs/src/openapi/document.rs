@@ -1,0 +1,326 @@
+//! Assembling the document: info, paths, components, security schemes, tags.
+
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn, PathItem, Paths};
+use utoipa::openapi::schema::{Components, Object, Schema, SchemaFormat, Type};
+use utoipa::openapi::security::{
+    Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityScheme,
+};
+use utoipa::openapi::{Info, OpenApi, RefOr};
+
+use super::operation::{
+    self as op, BEARER, OAUTH2, body, error, json_body, respond, secure, too_large,
+    validation_error,
+};
+use super::{Registry, ToSchema, object, resource};
+use crate::auth::AuthOptions;
+use crate::resource::{PageBounds, ResourceMeta};
+use crate::routing::Operation as Route;
+
+/// The document's info and where it and its UIs are served; `None` switches one off.
+///
+/// ```
+/// let docs = fastrs::openapi::DocsOptions { title: "Shop".into(), redoc_path: None, ..Default::default() };
+/// # let _ = docs;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsOptions {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Where the JSON document is served (default `/openapi.json`).
+    pub openapi_path: Option<String>,
+    /// Where Swagger UI is served (default `/docs`; needs the `swagger-ui` feature).
+    pub swagger_path: Option<String>,
+    /// Where ReDoc is served (default `/redoc`; needs the `redoc` feature).
+    pub redoc_path: Option<String>,
+}
+
+impl Default for DocsOptions {
+    fn default() -> Self {
+        Self {
+            title: "fastrs API".into(),
+            version: "0.1.0".into(),
+            description: None,
+            openapi_path: Some("/openapi.json".into()),
+            swagger_path: Some("/docs".into()),
+            redoc_path: Some("/redoc".into()),
+        }
+    }
+}
+
+/// What a document is made of.
+pub struct Parts<'a> {
+    pub(crate) options: &'a DocsOptions,
+    pub(crate) page: PageBounds,
+    pub(crate) resources: Vec<&'static ResourceMeta>,
+    pub(crate) auth: Option<(&'static ResourceMeta, &'a AuthOptions)>,
+    pub(crate) routes: Vec<(&'a str, &'a Route)>,
+}
+
+fn method(method: &axum::http::Method) -> Option<HttpMethod> {
+    Some(match method.as_str() {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        "HEAD" => HttpMethod::Head,
+        "OPTIONS" => HttpMethod::Options,
+        _ => return None,
+    })
+}
+
+fn add(paths: &mut Paths, path: &str, http_method: HttpMethod, operation: Operation) {
+    match paths.paths.get_mut(path) {
+        Some(item) => item.merge_operations(PathItem::new(http_method, operation)),
+        None => {
+            paths
+                .paths
+                .insert(path.to_owned(), PathItem::new(http_method, operation));
+        }
+    }
+}
+
+fn string_with(format: &str) -> Schema {
+    let mut object = Object::with_type(Type::String);
+    object.format = Some(SchemaFormat::Custom(format.into()));
+    Schema::Object(object)
+}
+
+/// The auth routes' operations.
+fn auth_operations(
+    user: &'static ResourceMeta,
+    options: &AuthOptions,
+    registry: &mut Registry,
+) -> Vec<(String, HttpMethod, Operation)> {
+    let prefix = options.auth_prefix.trim_end_matches('/');
+    let users = options.users_prefix.trim_end_matches('/');
+    let name = user.name;
+    let create = registry.component(&format!("{name}Create"), |_| super::create_schema(user));
+    let response = registry.component(&format!("{name}Response"), |_| super::response_schema(user));
+    let token = registry.component("Token", |_| {
+        object([
+            ("access_token", String::schema(), true),
+            ("token_type", String::schema(), true),
+            ("refresh_token", String::schema(), true),
+        ])
+    });
+    let form = registry.component("TokenForm", |_| {
+        object([
+            ("username", String::schema(), true),
+            ("password", string_with("password"), true),
+            ("grant_type", String::schema(), false),
+            ("scope", String::schema(), false),
+        ])
+    });
+    let refresh = registry.component("RefreshRequest", |_| {
+        object([("refresh_token", String::schema(), true)])
+    });
+    let change = registry.component("PasswordChange", |_| {
+        object([
+            ("current_password", string_with("password"), true),
+            ("new_password", string_with("password"), true),
+        ])
+    });
+    let base = |id: &str, summary: &str| {
+        let mut operation = op::new();
+        operation.operation_id = Some(id.to_owned());
+        operation.summary = Some(summary.to_owned());
+        operation.tags = Some(vec!["auth".to_owned()]);
+        operation
+    };
+
+    let mut register = base("register", "Register a user");
+    json_body(&mut register, create);
+    respond(
+        &mut register,
+        "201",
+        "The new user",
+        Some(("application/json", response.clone())),
+    );
+    error(
+        &mut register,
+        registry,
+        "409",
+        "The e-mail or username is taken",
+    );
+    validation_error(&mut register, registry);
+    too_large(&mut register, registry);
+
+    let mut login = base("login", "Log in (OAuth2 password flow)");
+    login.description =
+        Some("`username` is any login field of the user (username or e-mail).".into());
+    body(&mut login, "application/x-www-form-urlencoded", form);
+    respond(
+        &mut login,
+        "200",
+        "An access and a refresh token",
+        Some(("application/json", token.clone())),
+    );
+    error(
+        &mut login,
+        registry,
+        "401",
+        "Incorrect username or password",
+    );
+    error(&mut login, registry, "403", "Inactive user");
+    validation_error(&mut login, registry);
+    too_large(&mut login, registry);
+
+    let mut rotate = base("refresh", "Exchange a refresh token for a new pair");
+    json_body(&mut rotate, refresh);
+    respond(
+        &mut rotate,
+        "200",
+        "A new access and refresh token",
+        Some(("application/json", token)),
+    );
+    error(
+        &mut rotate,
+        registry,
+        "401",
+        "Invalid, expired or already used refresh token",
+    );
+    error(&mut rotate, registry, "403", "Inactive user");
+    validation_error(&mut rotate, registry);
+    too_large(&mut rotate, registry);
+
+    let mut password = base("change_password", "Change the caller's password");
+    json_body(&mut password, change);
+    respond(
+        &mut password,
+        "204",
+        "Changed; every refresh token of the user is revoked",
+        None,
+    );
+    error(&mut password, registry, "400", "Incorrect current password");
+    validation_error(&mut password, registry);
+    too_large(&mut password, registry);
+    secure(&mut password, registry, &[]);
+
+    let mut me = base("read_me", "The caller");
+    me.tags = Some(vec![user.tag.to_owned()]);
+    respond(
+        &mut me,
+        "200",
+        "The authenticated user",
+        Some(("application/json", response)),
+    );
+    secure(&mut me, registry, &[]);
+
+    vec![
+        (format!("{prefix}/register"), HttpMethod::Post, register),
+        (format!("{prefix}/token"), HttpMethod::Post, login),
+        (format!("{prefix}/refresh"), HttpMethod::Post, rotate),
+        (format!("{prefix}/password"), HttpMethod::Post, password),
+        (format!("{users}/me"), HttpMethod::Get, me),
+    ]
+}
+
+/// A hand-written route's operation, from its handler's types and its overrides.
+fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operation {
+    let mut operation = op::new();
+    (route.document)(&mut operation, registry);
+    let name = route.handler.rsplit("::").next().unwrap_or(route.handler);
+    let name = name.split('<').next().unwrap_or(name);
+    let method = route.method.as_str().to_ascii_lowercase();
+    operation.operation_id = Some(
+        route
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{name}_{method}")),
+    );
+    let title = {
+        let words = name.replace('_', " ");
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+            .unwrap_or_default()
+    };
+    operation.summary = Some(route.summary.clone().unwrap_or(title));
+    if route.description.is_some() {
+        operation.description = route.description.clone();
+    }
+    if !route.tags.is_empty() {
+        operation.tags = Some(route.tags.clone());
+    }
+    if route.deprecated {
+        operation.deprecated = Some(utoipa::openapi::Deprecated::True);
+    }
+    for (status, description) in &route.responses {
+        error(&mut operation, registry, status, description);
+    }
+    // Every `{name}` of the path is a parameter, even when the handler does not read it.
+    for segment in path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            let name = name.trim_start_matches('*');
+            op::parameter(
+                &mut operation,
+                name,
+                ParameterIn::Path,
+                true,
+                String::schema(),
+            );
+        }
+    }
+    if operation.responses.responses.is_empty() {
+        respond(&mut operation, "200", "Successful Response", None);
+    }
+    operation
+}
+
+/// Builds the document.
+pub fn document(parts: Parts<'_>) -> OpenApi {
+    let mut registry = Registry::default();
+    let mut paths = Paths::new();
+    let mut tags = Vec::new();
+    if let Some((user, options)) = parts.auth {
+        for (path, http_method, operation) in auth_operations(user, options, &mut registry) {
+            add(&mut paths, &path, http_method, operation);
+        }
+    }
+    for meta in &parts.resources {
+        if !tags
+            .iter()
+            .any(|t: &utoipa::openapi::Tag| t.name == meta.tag)
+        {
+            tags.push(resource::tag(meta));
+        }
+        for (path, http_method, operation) in resource::operations(meta, parts.page, &mut registry)
+        {
+            add(&mut paths, &path, http_method, operation);
+        }
+    }
+    for (path, route) in &parts.routes {
+        if let Some(http_method) = method(&route.method) {
+            let operation = route_operation(path, route, &mut registry);
+            add(&mut paths, path, http_method, operation);
+        }
+    }
+    let mut components = Components::new();
+    components.schemas = registry.into_schemas();
+    if let Some((_, options)) = parts.auth {
+        let token_url = format!("{}/token", options.auth_prefix.trim_end_matches('/'));
+        components.security_schemes.insert(
+            OAUTH2.into(),
+            RefOr::T(SecurityScheme::OAuth2(OAuth2::new([Flow::Password(
+                Password::new(token_url, Scopes::new()),
+            )]))),
+        );
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.bearer_format = Some("JWT".into());
+        components
+            .security_schemes
+            .insert(BEARER.into(), RefOr::T(SecurityScheme::Http(bearer)));
+    }
+    let mut info = Info::new(parts.options.title.clone(), parts.options.version.clone());
+    info.description = parts.options.description.clone();
+    let mut openapi = OpenApi::new(info, paths);
+    openapi.components = Some(components);
+    openapi.tags = (!tags.is_empty()).then_some(tags);
+    openapi
+}

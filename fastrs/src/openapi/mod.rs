@@ -1,0 +1,28 @@
+//! The OpenAPI 3.1 document, assembled once at start-up from the registered resources, the auth
+//! routes and every hand-written route, then served from memory at `/openapi.json`, with
+//! Swagger UI at `/docs` and ReDoc at `/redoc` (assets compiled into the binary).
+//!
+//! The data model is [`utoipa`]'s (`utoipa::openapi`, without its macros): a well-kept, typed
+//! OpenAPI 3.1 model, so fastrs builds documents rather than JSON text. Schemas come from the
+//! same runtime objects that validate requests ([`validate::rules`](crate::validate::rules)),
+//! so a documented constraint and the 422 it causes cannot disagree.
+//!
+//! ```
+//! use fastrs::prelude::*;
+//!
+//! let json = App::new(Settings::default()).openapi_json();
+//! assert!(json.contains("\"openapi\": \"3.1.0\""));
+//! ```
+
+pub(crate) mod document;
+pub mod operation;
+mod resource;
+pub mod schema;
+pub(crate) mod ui;
+
+pub use document::{DocsOptions, document};
+pub use schema::{
+    Number, Registry, ToSchema, create_schema, nullable, number, object, page_schema,
+    response_schema, update_schema,
+};
+pub use utoipa::openapi::{OpenApi, RefOr};

@@ -1,0 +1,169 @@
+//! Building blocks of operations: bodies, parameters, responses, errors and security, shared by
+//! resources, the auth routes and hand-written routes.
+
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::request_body::RequestBody;
+use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::{Array, Object, Schema, SchemaType, Type};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{Content, RefOr, Required};
+
+use super::{Registry, ToSchema, object};
+
+/// The OAuth2 password-flow security scheme's name (Swagger UI's "Authorize" button).
+pub const OAUTH2: &str = "OAuth2PasswordBearer";
+/// The bearer-JWT security scheme's name.
+pub const BEARER: &str = "HTTPBearer";
+
+/// An empty operation.
+pub fn new() -> Operation {
+    Operation::new()
+}
+
+/// Sets a JSON request body.
+pub fn json_body(op: &mut Operation, schema: RefOr<Schema>) {
+    body(op, "application/json", schema);
+}
+
+/// Sets a request body of any content type.
+pub fn body(op: &mut Operation, content_type: &str, schema: RefOr<Schema>) {
+    let mut body = RequestBody::new();
+    body.content.insert(
+        content_type.to_owned(),
+        RefOr::T(Content::new(Some(schema))),
+    );
+    body.required = Some(Required::True);
+    op.request_body = Some(RefOr::T(body));
+}
+
+/// Adds a parameter.
+pub fn parameter(
+    op: &mut Operation,
+    name: &str,
+    location: ParameterIn,
+    required: bool,
+    schema: Schema,
+) {
+    let mut parameter = Parameter::new(name);
+    parameter.parameter_in = location;
+    parameter.required = if required {
+        Required::True
+    } else {
+        Required::False
+    };
+    parameter.schema = Some(RefOr::T(schema));
+    let parameters = op.parameters.get_or_insert_with(Vec::new);
+    let exists = parameters.iter().any(
+        |p| matches!(p, RefOr::T(p) if p.name == name && p.parameter_in == parameter.parameter_in),
+    );
+    if !exists {
+        parameters.push(RefOr::T(parameter));
+    }
+}
+
+/// Adds (or replaces) a response; `content` is `(content type, schema)`.
+pub fn respond(
+    op: &mut Operation,
+    status: &str,
+    description: &str,
+    content: Option<(&str, RefOr<Schema>)>,
+) {
+    let mut response = Response::new(description);
+    if let Some((content_type, schema)) = content {
+        response.content.insert(
+            content_type.to_owned(),
+            RefOr::T(Content::new(Some(schema))),
+        );
+    }
+    op.responses
+        .responses
+        .insert(status.to_owned(), RefOr::T(response));
+}
+
+/// Adds a JSON response of `T`.
+pub fn respond_json<T: ToSchema>(
+    op: &mut Operation,
+    registry: &mut Registry,
+    status: &str,
+    description: &str,
+) {
+    let schema = T::reference(registry);
+    respond(op, status, description, Some(("application/json", schema)));
+}
+
+/// `{"detail": "..."}`: FastAPI's `HTTPException` body.
+pub fn error_schema(registry: &mut Registry) -> RefOr<Schema> {
+    registry.component("HTTPError", |_| {
+        let mut schema = object([("detail", String::schema(), true)]);
+        if let Schema::Object(object) = &mut schema {
+            object.description = Some("An error: `detail` says what went wrong.".into());
+        }
+        schema
+    })
+}
+
+/// FastAPI's `HTTPValidationError` / `ValidationError` components.
+pub fn validation_schema(registry: &mut Registry) -> RefOr<Schema> {
+    let item = registry.component("ValidationError", |_| {
+        let location = Schema::Array(Array::new(Schema::Object(Object::with_type(
+            SchemaType::Array(vec![Type::String, Type::Integer]),
+        ))));
+        object([
+            ("loc", location, true),
+            ("msg", String::schema(), true),
+            ("type", String::schema(), true),
+            ("input", serde_json::Value::schema(), false),
+            (
+                "ctx",
+                Schema::Object(Object::with_type(Type::Object)),
+                false,
+            ),
+        ])
+    });
+    registry.component("HTTPValidationError", |_| {
+        object([("detail", Schema::Array(Array::new(item)), true)])
+    })
+}
+
+/// Adds an error response (`{"detail": "..."}`).
+pub fn error(op: &mut Operation, registry: &mut Registry, status: &str, description: &str) {
+    let schema = error_schema(registry);
+    respond(op, status, description, Some(("application/json", schema)));
+}
+
+/// Adds the 422 validation error response.
+pub fn validation_error(op: &mut Operation, registry: &mut Registry) {
+    let schema = validation_schema(registry);
+    respond(
+        op,
+        "422",
+        "Validation Error",
+        Some(("application/json", schema)),
+    );
+}
+
+/// Requires a bearer token (OAuth2 password flow or a plain bearer JWT), with `scopes`: adds the
+/// security requirement and the 401 (and 403) answers.
+pub fn secure(op: &mut Operation, registry: &mut Registry, scopes: &[&str]) {
+    op.security = Some(vec![
+        SecurityRequirement::new(OAUTH2, scopes.iter().copied()),
+        SecurityRequirement::new(BEARER, scopes.iter().copied()),
+    ]);
+    error(
+        op,
+        registry,
+        "401",
+        "Not authenticated, or the token is invalid or expired",
+    );
+    error(
+        op,
+        registry,
+        "403",
+        "Not allowed: an inactive user, a missing scope, or another user's row",
+    );
+}
+
+/// Adds the 413 answer of routes with a body.
+pub fn too_large(op: &mut Operation, registry: &mut Registry) {
+    error(op, registry, "413", "Request body too large");
+}

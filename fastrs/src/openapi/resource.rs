@@ -1,0 +1,197 @@
+//! The five operations of a resource, from its [`ResourceMeta`].
+
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
+use utoipa::openapi::schema::{Object, Schema, Type};
+use utoipa::openapi::{RefOr, Tag};
+
+use super::operation::{
+    self as op, error, json_body, parameter, respond, secure, too_large, validation_error,
+};
+use super::{Registry, create_schema, number, page_schema, response_schema, update_schema};
+use crate::resource::{ResourceMeta, Role, SqlType};
+
+/// The named component schemas of a resource: `{Name}Create`, `{Name}Update`,
+/// `{Name}Response`, `{Name}Page`.
+pub(crate) struct Components {
+    pub(crate) create: RefOr<Schema>,
+    pub(crate) update: RefOr<Schema>,
+    pub(crate) response: RefOr<Schema>,
+    pub(crate) page: RefOr<Schema>,
+}
+
+pub(crate) fn components(meta: &'static ResourceMeta, registry: &mut Registry) -> Components {
+    let name = meta.name;
+    let response = registry.component(&format!("{name}Response"), |_| response_schema(meta));
+    Components {
+        create: registry.component(&format!("{name}Create"), |_| create_schema(meta)),
+        update: registry.component(&format!("{name}Update"), |_| update_schema(meta)),
+        page: registry.component(&format!("{name}Page"), |_| page_schema(response.clone())),
+        response,
+    }
+}
+
+fn id_schema(meta: &ResourceMeta) -> Schema {
+    use super::ToSchema;
+    match meta.id_column().map(|c| c.sql_type) {
+        Some(SqlType::Uuid) => uuid::Uuid::schema(),
+        Some(SqlType::Int) => i32::schema(),
+        _ => i64::schema(),
+    }
+}
+
+fn bounded(schema: Schema, minimum: i64, maximum: Option<i64>, default: i64) -> Schema {
+    let Schema::Object(mut object) = schema else {
+        return schema;
+    };
+    object.minimum = Some(number(minimum));
+    object.maximum = maximum.map(number);
+    object.default = Some(default.into());
+    Schema::Object(object)
+}
+
+/// `(path, method, operation)` for each route of the resource.
+pub(crate) fn operations(
+    meta: &'static ResourceMeta,
+    page: crate::resource::PageBounds,
+    registry: &mut Registry,
+) -> Vec<(String, HttpMethod, Operation)> {
+    let schemas = components(meta, registry);
+    let name = meta.name;
+    let snake = crate::resource::snake_case(name);
+    let scopes: Vec<&str> = meta.auth.scope.into_iter().collect();
+    let owned = meta.owner_column().is_some();
+    let unique = meta.columns.iter().any(|c| c.unique && c.role != Role::Id);
+    let page = meta.page.unwrap_or(page);
+    let item_path = format!("{}/{{id}}", meta.path);
+    let base = |id: &str, summary: String| {
+        let mut operation = op::new();
+        operation.operation_id = Some(format!("{id}_{snake}"));
+        operation.summary = Some(summary);
+        operation.tags = Some(vec![meta.tag.to_owned()]);
+        operation.description = meta.doc.map(str::to_owned);
+        operation
+    };
+    let with_id = |operation: &mut Operation, registry: &mut Registry| {
+        parameter(operation, "id", ParameterIn::Path, true, id_schema(meta));
+        error(
+            operation,
+            registry,
+            "404",
+            &format!("No {name} has this id"),
+        );
+        validation_error(operation, registry);
+    };
+
+    let mut create = base("create", format!("Create {name}"));
+    json_body(&mut create, schemas.create.clone());
+    respond(
+        &mut create,
+        "201",
+        &format!("The created {name}; `Location` names it"),
+        Some(("application/json", schemas.response.clone())),
+    );
+    validation_error(&mut create, registry);
+    too_large(&mut create, registry);
+    if unique {
+        error(
+            &mut create,
+            registry,
+            "409",
+            "A unique field's value is taken",
+        );
+    }
+    if meta.auth.create || owned {
+        secure(&mut create, registry, &scopes);
+    }
+
+    let mut list = base("list", format!("List {name}s"));
+    parameter(
+        &mut list,
+        "offset",
+        ParameterIn::Query,
+        false,
+        bounded(i64_schema(), 0, None, 0),
+    );
+    parameter(
+        &mut list,
+        "limit",
+        ParameterIn::Query,
+        false,
+        bounded(
+            i64_schema(),
+            1,
+            Some(i64::from(page.max_limit)),
+            i64::from(page.default_limit),
+        ),
+    );
+    respond(
+        &mut list,
+        "200",
+        &format!("A page of {name}s, by id"),
+        Some(("application/json", schemas.page.clone())),
+    );
+    validation_error(&mut list, registry);
+    let reads_secured = meta.auth.read || meta.owner_reads;
+
+    let mut get = base("get", format!("Get {name}"));
+    respond(
+        &mut get,
+        "200",
+        &format!("The {name}"),
+        Some(("application/json", schemas.response.clone())),
+    );
+    with_id(&mut get, registry);
+
+    let mut update = base("update", format!("Update {name}"));
+    json_body(&mut update, schemas.update.clone());
+    respond(
+        &mut update,
+        "200",
+        &format!("The updated {name}"),
+        Some(("application/json", schemas.response.clone())),
+    );
+    with_id(&mut update, registry);
+    too_large(&mut update, registry);
+    if unique {
+        error(
+            &mut update,
+            registry,
+            "409",
+            "A unique field's value is taken",
+        );
+    }
+
+    let mut delete = base("delete", format!("Delete {name}"));
+    respond(&mut delete, "204", &format!("The {name} is deleted"), None);
+    with_id(&mut delete, registry);
+
+    for (operation, secured) in [
+        (&mut list, reads_secured),
+        (&mut get, reads_secured),
+        (&mut update, meta.auth.update || owned),
+        (&mut delete, meta.auth.delete || owned),
+    ] {
+        if secured {
+            secure(operation, registry, &scopes);
+        }
+    }
+
+    vec![
+        (meta.path.to_owned(), HttpMethod::Post, create),
+        (meta.path.to_owned(), HttpMethod::Get, list),
+        (item_path.clone(), HttpMethod::Get, get),
+        (item_path.clone(), HttpMethod::Patch, update),
+        (item_path, HttpMethod::Delete, delete),
+    ]
+}
+
+fn i64_schema() -> Schema {
+    Schema::Object(Object::with_type(Type::Integer))
+}
+
+/// The resource's tag, described by its doc comment.
+pub(crate) fn tag(meta: &ResourceMeta) -> Tag {
+    let mut tag = Tag::new(meta.tag);
+    tag.description = meta.doc.map(str::to_owned);
+    tag
+}

@@ -1,0 +1,291 @@
+//! [`ToSchema`]: the OpenAPI schema of a Rust type, and the schemas of a resource's bodies
+//! built from its [`ResourceMeta`].
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::RefOr;
+pub use utoipa::openapi::schema::{Array, Object, Ref, Schema, SchemaFormat, SchemaType, Type};
+
+use crate::resource::{ColumnMeta, ResourceMeta};
+
+pub use utoipa::Number;
+
+/// The components a document refers to, collected while it is built.
+#[derive(Debug, Default)]
+pub struct Registry {
+    schemas: BTreeMap<String, RefOr<Schema>>,
+}
+
+impl Registry {
+    /// A reference to the component `name`, adding it (from `schema`) the first time.
+    pub fn component(
+        &mut self,
+        name: &str,
+        schema: impl FnOnce(&mut Registry) -> Schema,
+    ) -> RefOr<Schema> {
+        if !self.schemas.contains_key(name) {
+            // Reserve the name first, so a self-referencing schema terminates.
+            self.schemas
+                .insert(name.to_owned(), RefOr::T(Schema::default()));
+            let schema = schema(self);
+            self.schemas.insert(name.to_owned(), RefOr::T(schema));
+        }
+        RefOr::Ref(Ref::from_schema_name(name))
+    }
+
+    /// The collected components.
+    pub fn into_schemas(self) -> BTreeMap<String, RefOr<Schema>> {
+        self.schemas
+    }
+}
+
+/// A type's OpenAPI schema. Implemented for every field type of a resource, for the derived
+/// `{Name}Create` / `{Name}Update` / `{Name}Response` types (as named components), and for
+/// `serde_json::Value` (any value). Implement it for your own types to document hand-written
+/// routes that take or answer them; [`name`](ToSchema::name) makes it a named component.
+///
+/// ```
+/// use fastrs::openapi::{ToSchema, schema::Schema};
+///
+/// struct Stats { count: i64 }
+///
+/// impl ToSchema for Stats {
+///     fn name() -> Option<String> { Some("Stats".into()) }
+///     fn schema() -> Schema {
+///         fastrs::openapi::object([("count", i64::schema(), true)])
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no OpenAPI schema",
+    note = "implement `fastrs::openapi::ToSchema` for it: `schema()` returns its schema (see `fastrs::openapi::object`)"
+)]
+pub trait ToSchema {
+    /// The component name, for named types.
+    fn name() -> Option<String> {
+        None
+    }
+
+    /// The schema itself.
+    fn schema() -> Schema;
+
+    /// The schema to use in a document: a `$ref` for named types, inline otherwise.
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        match Self::name() {
+            Some(name) => registry.component(&name, |_| Self::schema()),
+            None => RefOr::T(Self::schema()),
+        }
+    }
+}
+
+fn typed(ty: Type, format: Option<&str>) -> Schema {
+    let mut object = Object::with_type(ty);
+    object.format = format.map(|f| SchemaFormat::Custom(f.into()));
+    Schema::Object(object)
+}
+
+macro_rules! scalar {
+    ($($ty:ty => $kind:ident $(, $format:literal)?;)*) => {$(
+        impl ToSchema for $ty {
+            fn schema() -> Schema {
+                typed(Type::$kind, None $(.or(Some($format)))?)
+            }
+        }
+    )*};
+}
+
+scalar! {
+    i32 => Integer, "int32";
+    i64 => Integer, "int64";
+    f64 => Number, "double";
+    bool => Boolean;
+    String => String;
+    str => String;
+    uuid::Uuid => String, "uuid";
+    chrono::DateTime<chrono::Utc> => String, "date-time";
+}
+
+impl ToSchema for serde_json::Value {
+    fn schema() -> Schema {
+        Schema::Object(Object::with_type(SchemaType::AnyValue))
+    }
+}
+
+impl<T: ToSchema> ToSchema for Vec<T> {
+    fn schema() -> Schema {
+        Schema::Array(Array::new(T::schema()))
+    }
+
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        RefOr::T(Schema::Array(Array::new(T::reference(registry))))
+    }
+}
+
+impl<T: ToSchema> ToSchema for Option<T> {
+    fn schema() -> Schema {
+        nullable(T::schema())
+    }
+
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        match T::reference(registry) {
+            RefOr::T(schema) => RefOr::T(nullable(schema)),
+            // A reference cannot carry `null`: `oneOf: [{$ref}, {type: null}]`.
+            reference => RefOr::T(Schema::OneOf(
+                utoipa::openapi::schema::OneOf::builder()
+                    .item(reference)
+                    .item(Schema::Object(Object::with_type(Type::Null)))
+                    .build(),
+            )),
+        }
+    }
+}
+
+/// Adds `null` to a schema's types (OpenAPI 3.1's nullable).
+pub fn nullable(mut schema: Schema) -> Schema {
+    let add_null = |ty: &mut SchemaType| {
+        *ty = match std::mem::replace(ty, SchemaType::AnyValue) {
+            SchemaType::Type(t) => SchemaType::Array(vec![t, Type::Null]),
+            SchemaType::Array(mut types) => {
+                if !types.contains(&Type::Null) {
+                    types.push(Type::Null);
+                }
+                SchemaType::Array(types)
+            }
+            SchemaType::AnyValue => SchemaType::AnyValue,
+        }
+    };
+    match &mut schema {
+        Schema::Object(object) => add_null(&mut object.schema_type),
+        Schema::Array(array) => add_null(&mut array.schema_type),
+        _ => {}
+    }
+    schema
+}
+
+/// An object schema from `(name, schema, required)` properties, in order.
+pub fn object<'a>(properties: impl IntoIterator<Item = (&'a str, Schema, bool)>) -> Schema {
+    let mut object = Object::with_type(Type::Object);
+    for (name, schema, required) in properties {
+        object.properties.insert(name.to_owned(), RefOr::T(schema));
+        if required {
+            object.required.push(name.to_owned());
+        }
+    }
+    Schema::Object(object)
+}
+
+/// A column's schema: its type's, with its rules and doc comment.
+fn column_schema(column: &ColumnMeta, allow_null: bool) -> Schema {
+    let mut schema = (column.schema)();
+    if !allow_null {
+        schema = strip_null(schema);
+    }
+    for rule in column.rules {
+        rule.describe(&mut schema);
+    }
+    if let Some(doc) = column.doc {
+        match &mut schema {
+            Schema::Object(object) => object.description = Some(doc.to_owned()),
+            Schema::Array(array) => array.description = Some(doc.to_owned()),
+            _ => {}
+        }
+    }
+    schema
+}
+
+fn strip_null(mut schema: Schema) -> Schema {
+    let strip = |ty: &mut SchemaType| {
+        if let SchemaType::Array(types) = ty {
+            types.retain(|t| *t != Type::Null);
+            if types.len() == 1 {
+                *ty = SchemaType::Type(types[0].clone());
+            }
+        }
+    };
+    match &mut schema {
+        Schema::Object(object) => strip(&mut object.schema_type),
+        Schema::Array(array) => strip(&mut array.schema_type),
+        _ => {}
+    }
+    schema
+}
+
+fn described(mut schema: Schema, description: String) -> Schema {
+    if let Schema::Object(object) = &mut schema {
+        object.description = Some(description);
+    }
+    schema
+}
+
+/// `{Name}Create`: the fields a client may set; required unless optional or defaulted.
+pub fn create_schema(meta: &ResourceMeta) -> Schema {
+    let properties = meta.columns.iter().filter(|c| c.in_create).map(|c| {
+        (
+            c.field,
+            column_schema(c, c.nullable),
+            !c.nullable && !c.has_default,
+        )
+    });
+    described(
+        object(properties),
+        format!("The body of `POST {}`.", meta.path),
+    )
+}
+
+/// `{Name}Update`: every field optional; `null` only where the field is optional.
+pub fn update_schema(meta: &ResourceMeta) -> Schema {
+    let properties = meta
+        .columns
+        .iter()
+        .filter(|c| c.in_update)
+        .map(|c| (c.field, column_schema(c, c.nullable), false));
+    described(
+        object(properties),
+        format!(
+            "The body of `PATCH {}/{{id}}`: fields left out are unchanged; `null` clears an optional field.",
+            meta.path
+        ),
+    )
+}
+
+/// `{Name}Response`: every field but the write-only ones, all present in every answer.
+pub fn response_schema(meta: &ResourceMeta) -> Schema {
+    let properties = meta
+        .columns
+        .iter()
+        .filter(|c| c.in_response)
+        .map(|c| (c.field, column_schema(c, c.nullable), true));
+    let description = meta
+        .doc
+        .map_or_else(|| format!("A {}.", meta.name), str::to_owned);
+    described(object(properties), description)
+}
+
+/// The list envelope of a resource: `{Name}Page`.
+pub fn page_schema(item: RefOr<Schema>) -> Schema {
+    let mut object = Object::with_type(Type::Object);
+    object
+        .properties
+        .insert("items".into(), RefOr::T(Schema::Array(Array::new(item))));
+    object
+        .properties
+        .insert("total".into(), RefOr::T(i64::schema()));
+    object
+        .properties
+        .insert("offset".into(), RefOr::T(i64::schema()));
+    object
+        .properties
+        .insert("limit".into(), RefOr::T(i64::schema()));
+    object.required = vec![
+        "items".into(),
+        "total".into(),
+        "offset".into(),
+        "limit".into(),
+    ];
+    Schema::Object(object)
+}
+
+/// A utoipa number from a bound.
+pub fn number<N: Into<Number>>(n: N) -> Number {
+    n.into()
+}
