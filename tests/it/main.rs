@@ -7,4 +7,5 @@ mod access;
 mod app;
 mod auth;
 mod crud;
+mod openapi;
 mod validation;

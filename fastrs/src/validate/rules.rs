@@ -429,7 +429,7 @@ mod tests {
         let mut schema = <f64 as crate::openapi::ToSchema>::schema();
         rule.describe(&mut schema);
         let schema = serde_json::to_value(&schema).unwrap();
-                assert_eq!(schema["exclusiveMinimum"].as_f64(), Some(0.0));
+        assert_eq!(schema["exclusiveMinimum"].as_f64(), Some(0.0));
         assert_eq!(schema["maximum"].as_f64(), Some(10.0));
     }
 
