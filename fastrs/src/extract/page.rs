@@ -111,6 +111,27 @@ pub struct ListPage<T> {
     pub limit: u32,
 }
 
+impl<T: crate::openapi::ToSchema> crate::openapi::ToSchema for ListPage<T> {
+    /// `ItemResponse` pages are `ItemPage`.
+    fn name() -> Option<String> {
+        T::name().map(|name| format!("{}Page", name.strip_suffix("Response").unwrap_or(&name)))
+    }
+
+    fn schema() -> utoipa::openapi::schema::Schema {
+        crate::openapi::page_schema(utoipa::openapi::RefOr::T(T::schema()))
+    }
+
+    fn reference(
+        registry: &mut crate::openapi::Registry,
+    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let item = T::reference(registry);
+        match Self::name() {
+            Some(name) => registry.component(&name, |_| crate::openapi::page_schema(item)),
+            None => utoipa::openapi::RefOr::T(crate::openapi::page_schema(item)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,26 +184,5 @@ mod tests {
                 .kind,
             "greater_than_equal"
         );
-    }
-}
-
-impl<T: crate::openapi::ToSchema> crate::openapi::ToSchema for ListPage<T> {
-    /// `ItemResponse` pages are `ItemPage`.
-    fn name() -> Option<String> {
-        T::name().map(|name| format!("{}Page", name.strip_suffix("Response").unwrap_or(&name)))
-    }
-
-    fn schema() -> utoipa::openapi::schema::Schema {
-        crate::openapi::page_schema(utoipa::openapi::RefOr::T(T::schema()))
-    }
-
-    fn reference(
-        registry: &mut crate::openapi::Registry,
-    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let item = T::reference(registry);
-        match Self::name() {
-            Some(name) => registry.component(&name, |_| crate::openapi::page_schema(item)),
-            None => utoipa::openapi::RefOr::T(crate::openapi::page_schema(item)),
-        }
     }
 }

@@ -239,6 +239,18 @@ pub struct ColumnMeta {
     pub has_default: bool,
 }
 
+/// `"OrderItem"` → `"order_item"` (operation ids).
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -291,16 +303,4 @@ pub(crate) mod tests {
             owner_reads: false,
         }
     }
-}
-
-/// `"OrderItem"` → `"order_item"` (operation ids).
-pub(crate) fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
 }
