@@ -222,7 +222,26 @@ async fn oversized_bodies_are_413(backend: Backend) {
     assert_eq!(response.json(), json!({"detail": "Request body too large"}));
 }
 
+async fn nul_characters_are_refused_not_500(backend: Backend) {
+    let Some(client) = client(backend).await else {
+        return;
+    };
+    let response = client
+        .post("/gadgets")
+        .json(&with(json!({"name": "nul\u{0}byte"})))
+        .await;
+    // SQLite stores them; PostgreSQL cannot, and says so as a 422.
+    match backend {
+        Backend::Sqlite => assert_eq!(response.status(), 201, "{}", response.text()),
+        Backend::Postgres => {
+            assert_eq!(response.status(), 422, "{}", response.text());
+            assert_eq!(response.json()["detail"][0]["type"], "value_error");
+        }
+    }
+}
+
 on_both_backends!(
+    nul_characters_are_refused_not_500,
     every_rule_rejects_and_reports,
     type_errors_name_the_field,
     all_failures_are_reported_together,

@@ -176,6 +176,19 @@ pub fn map_db_error(error: sqlx::Error, meta: Option<&ResourceMeta>) -> ApiError
                 _ => ApiError::conflict("A record with these values already exists"),
             }
         }
+        // PostgreSQL's TEXT cannot hold NUL (SQLSTATE 22021): the client sent a value it can
+        // never store, so this is the client's error.
+        sqlx::Error::Database(db_error) if db_error.code().as_deref() == Some("22021") => {
+            let violation = crate::validate::Violation::value_error(
+                "Text must not contain NUL (\\u0000) characters",
+            );
+            crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
+                vec![serde_json::Value::String("body".into())],
+                violation,
+                None,
+            ))
+            .into()
+        }
         sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation() => {
             ApiError::conflict("A referenced record does not exist, or is still referenced")
         }
