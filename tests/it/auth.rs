@@ -567,7 +567,7 @@ async fn password_change_rotates_credentials(backend: Backend) {
         .bearer(&access)
         .json(&json!({"current_password": "not-it-at-all", "new_password": "a brand new one"}))
         .await;
-    assert_eq!(wrong.status(), 400);
+    assert_eq!(wrong.status(), 403);
     let changed = client
         .post("/auth/password")
         .bearer(&access)

@@ -240,7 +240,7 @@ async fn change_password<U: AuthUser>(
         .verify(body.current_password, user.password_hash().to_owned())
         .await
     {
-        return Err(ApiError::bad_request("Incorrect password"));
+        return Err(ApiError::forbidden("Incorrect password"));
     }
     let hash = auth.hasher.hash(body.new_password).await?;
     Query::new(auth.pool.backend(), auth.set_password.clone())

@@ -119,10 +119,22 @@ fn auth_operations(
     let refresh = registry.component("RefreshRequest", |_| {
         object([("refresh_token", String::schema(), true)])
     });
+    // The new password obeys the rules of the user's password field; the document says so.
+    let new_password = match user.columns.iter().find(|c| c.password) {
+        Some(column) => {
+            let mut schema = super::schema::column_schema(column, false);
+            if let Schema::Object(object) = &mut schema {
+                object.format = Some(SchemaFormat::Custom("password".into()));
+                object.description = None;
+            }
+            schema
+        }
+        None => string_with("password"),
+    };
     let change = registry.component("PasswordChange", |_| {
         object([
             ("current_password", string_with("password"), true),
-            ("new_password", string_with("password"), true),
+            ("new_password", new_password, true),
         ])
     });
     let base = |id: &str, summary: &str| {
@@ -196,7 +208,7 @@ fn auth_operations(
         "Changed; every refresh token of the user is revoked",
         None,
     );
-    error(&mut password, registry, "400", "Incorrect current password");
+    error(&mut password, registry, "403", "Incorrect current password");
     validation_error(&mut password, registry);
     too_large(&mut password, registry);
     secure(&mut password, registry, &[]);

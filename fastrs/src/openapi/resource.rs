@@ -110,7 +110,7 @@ pub(crate) fn operations(
         "offset",
         ParameterIn::Query,
         false,
-        bounded(i64_schema(), 0, None, 0),
+        bounded(i64_schema(), 0, Some(i64::MAX), 0),
     );
     parameter(
         &mut list,
@@ -186,7 +186,11 @@ pub(crate) fn operations(
 }
 
 fn i64_schema() -> Schema {
-    Schema::Object(Object::with_type(Type::Integer))
+    let mut object = Object::with_type(Type::Integer);
+    object.format = Some(utoipa::openapi::schema::SchemaFormat::Custom(
+        "int64".into(),
+    ));
+    Schema::Object(object)
 }
 
 /// The resource's tag, described by its doc comment.

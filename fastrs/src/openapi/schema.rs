@@ -175,7 +175,7 @@ pub fn object<'a>(properties: impl IntoIterator<Item = (&'a str, Schema, bool)>)
 }
 
 /// A column's schema: its type's, with its rules and doc comment.
-fn column_schema(column: &ColumnMeta, allow_null: bool) -> Schema {
+pub(crate) fn column_schema(column: &ColumnMeta, allow_null: bool) -> Schema {
     let mut schema = (column.schema)();
     if !allow_null {
         schema = strip_null(schema);
