@@ -113,6 +113,15 @@ impl FromJson for bool {
 impl FromJson for String {
     fn from_json(value: Value) -> Rejection<Self> {
         match value {
+            // PostgreSQL cannot store NUL in text; refused everywhere, so that one binary
+            // behaves the same on either database.
+            Value::String(s) if s.contains('\0') => Err(Box::new((
+                Violation::new(
+                    "string_type",
+                    "Input should be a string without NUL (\\u0000) characters",
+                ),
+                Value::String(s),
+            ))),
             Value::String(s) => Ok(s),
             other => Err(Box::new((
                 Violation::new("string_type", "Input should be a valid string"),

@@ -16,7 +16,7 @@
 //! | `missing` | a required field is absent |
 //! | `json_invalid` | the body is not valid JSON (or not JSON at all) |
 //! | `model_attributes_type` | the body is JSON but not an object |
-//! | `string_type`, `int_type`, `int_from_float`, `float_type`, `bool_type`, `list_type`, `uuid_type`, `datetime_type` | a value of the wrong JSON type (including `null` for a field that is not `Option`) |
+//! | `string_type`, `int_type`, `int_from_float`, `float_type`, `bool_type`, `list_type`, `uuid_type`, `datetime_type` | a value of the wrong JSON type (including `null` for a field that is not `Option`, and text holding a NUL character, which PostgreSQL cannot store) |
 //! | `uuid_parsing`, `datetime_parsing` | a string that is not a UUID / an RFC 3339 date-time |
 //! | `string_too_short`, `string_too_long`, `too_short`, `too_long` | `length(min, max)` on strings / lists |
 //! | `greater_than`, `greater_than_equal`, `less_than`, `less_than_equal` | `range(gt, ge, lt, le)`, and integers out of their type's range |
