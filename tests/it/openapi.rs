@@ -380,3 +380,44 @@ async fn docs_paths_move_and_switch_off() {
     assert_eq!(off.get("/openapi.json").await.status(), 404);
     assert_eq!(off.get("/docs").await.status(), 404);
 }
+
+/// The examples in the document are requests the API accepts.
+#[tokio::test]
+async fn documented_examples_are_accepted() {
+    let app = items_app();
+    let document = doc(&app);
+    let schemas = &document["components"]["schemas"];
+    let user = schemas["UserCreate"]["examples"][0].clone();
+    let item = schemas["ItemCreate"]["examples"][0].clone();
+    assert!(user.is_object() && item.is_object(), "{user} {item}");
+    assert!(
+        doc(&rich_app())["components"]["schemas"]["GadgetCreate"]
+            .get("examples")
+            .is_none(),
+        "no example is made up for a pattern"
+    );
+    let client = app.test_client().await.unwrap();
+    let registered = client.post("/auth/register").json(&user).await;
+    assert_eq!(registered.status(), 201, "{}", registered.text());
+    let login = client
+        .post("/auth/token")
+        .form(&[
+            ("username", user["username"].as_str().unwrap()),
+            ("password", user["password"].as_str().unwrap()),
+        ])
+        .await;
+    let token = login.json()["access_token"].as_str().unwrap().to_owned();
+    let created = client.post("/items").bearer(&token).json(&item).await;
+    assert_eq!(created.status(), 201, "{}", created.text());
+    let update = schemas["ItemUpdate"]["examples"][0].clone();
+    let path = format!("/items/{}", created.json()["id"]);
+    assert_eq!(
+        client
+            .patch(&path)
+            .bearer(&token)
+            .json(&update)
+            .await
+            .status(),
+        200
+    );
+}

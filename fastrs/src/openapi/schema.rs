@@ -213,8 +213,107 @@ fn strip_null(mut schema: Schema) -> Schema {
 fn described(mut schema: Schema, description: String) -> Schema {
     if let Schema::Object(object) = &mut schema {
         object.description = Some(description);
+        if let Some(example) = example_of_object(object) {
+            object.examples = vec![example];
+        }
     }
     schema
+}
+
+fn as_f64(number: &Option<Number>) -> Option<f64> {
+    match number {
+        Some(Number::Int(i)) => Some(*i as f64),
+        Some(Number::UInt(u)) => Some(*u as f64),
+        Some(Number::Float(f)) => Some(*f),
+        None => None,
+    }
+}
+
+/// A value that satisfies a scalar schema's type, format and bounds; `None` when one cannot be
+/// made up (a `pattern`), so no example is ever invalid.
+fn example_of(schema: &RefOr<Schema>) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let RefOr::T(schema) = schema else {
+        return None;
+    };
+    match schema {
+        Schema::Array(array) => {
+            let minimum = array.min_items.unwrap_or(0);
+            let item = match &array.items {
+                utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => example_of(item),
+                _ => None,
+            };
+            match item {
+                Some(item) => Some(serde_json::Value::Array(vec![
+                    item;
+                    minimum.max(1).min(
+                        array.max_items.unwrap_or(1)
+                    )
+                ])),
+                None if minimum == 0 => Some(json!([])),
+                None => None,
+            }
+        }
+        Schema::Object(object) => {
+            let ty = match &object.schema_type {
+                SchemaType::Type(ty) => ty.clone(),
+                SchemaType::Array(types) => types.iter().find(|t| **t != Type::Null)?.clone(),
+                SchemaType::AnyValue => return Some(json!({})),
+            };
+            let format = match &object.format {
+                Some(SchemaFormat::Custom(format)) => format.as_str(),
+                _ => "",
+            };
+            match ty {
+                Type::String if object.pattern.is_some() => None,
+                Type::String => Some(json!(match format {
+                    "email" => "user@example.com".to_owned(),
+                    "uri" => "https://example.com".to_owned(),
+                    "uuid" => "0190a5c8-3f9e-7b6a-9c1d-2e3f4a5b6c7d".to_owned(),
+                    "date-time" => "2025-01-01T12:00:00Z".to_owned(),
+                    _ => {
+                        let min = object.min_length.unwrap_or(0).max(6);
+                        let max = object.max_length.unwrap_or(usize::MAX).max(1);
+                        "string".chars().cycle().take(min.min(max)).collect()
+                    }
+                })),
+                Type::Integer | Type::Number => {
+                    let low = as_f64(&object.minimum)
+                        .or(as_f64(&object.exclusive_minimum).map(|n| n + 1.0));
+                    let high = as_f64(&object.maximum)
+                        .or(as_f64(&object.exclusive_maximum).map(|n| n - 1.0));
+                    let value = match (low, high) {
+                        (Some(low), _) => low.max(1.0).min(high.unwrap_or(f64::MAX)),
+                        (None, Some(high)) => high.min(1.0),
+                        (None, None) => 1.0,
+                    };
+                    if ty == Type::Integer {
+                        Some(json!(value.round() as i64))
+                    } else {
+                        Some(json!(value))
+                    }
+                }
+                Type::Boolean => Some(json!(true)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// An example object: every required property (and the optional ones that can be made up).
+fn example_of_object(object: &Object) -> Option<serde_json::Value> {
+    let mut example = serde_json::Map::new();
+    for (name, schema) in &object.properties {
+        match example_of(schema) {
+            Some(value) => {
+                example.insert(name.clone(), value);
+            }
+            None if object.required.contains(name) => return None,
+            None => {}
+        }
+    }
+    Some(serde_json::Value::Object(example))
 }
 
 /// `{Name}Create`: the fields a client may set; required unless optional or defaulted.
