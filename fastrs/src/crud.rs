@@ -235,6 +235,8 @@ async fn list<R: Resource>(
     let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let pool = &ctx.env.pool;
+    // The page and the count run one after the other: running them concurrently was ~8 % faster
+    // on SQLite but kept twice the connections busy (and their page caches resident).
     let (items, total) = match (&ctx.sql.owned, R::meta().owner_reads) {
         (Some(owned), true) => {
             let mut items = ctx
@@ -244,20 +246,26 @@ async fn list<R: Resource>(
             bind_owner::<R>(items.args_mut(), caller.as_ref())?;
             let mut total = ctx.query(&owned.count);
             bind_owner::<R>(total.args_mut(), caller.as_ref())?;
-            tokio::try_join!(items.fetch_all(pool), total.fetch_one::<(i64,)>(pool))
+            (
+                items.fetch_all(pool).await,
+                total.fetch_one::<(i64,)>(pool).await,
+            )
         }
         _ => {
             let items = ctx
                 .query(&ctx.sql.list)
                 .bind(i64::from(page.limit))
                 .bind(offset);
-            tokio::try_join!(
-                items.fetch_all(pool),
-                ctx.query(&ctx.sql.count).fetch_one::<(i64,)>(pool)
+            (
+                items.fetch_all(pool).await,
+                ctx.query(&ctx.sql.count).fetch_one::<(i64,)>(pool).await,
             )
         }
-    }
-    .map_err(|e| ctx.db_error(e))?;
+    };
+    let (items, total) = (
+        items.map_err(|e| ctx.db_error(e))?,
+        total.map_err(|e| ctx.db_error(e))?,
+    );
     Ok(Json(ListPage {
         items,
         total: total.0,

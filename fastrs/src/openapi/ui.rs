@@ -34,14 +34,21 @@ pub(crate) fn router(options: &DocsOptions, json: Bytes) -> Router {
     }
     #[cfg(feature = "redoc")]
     if let Some(path) = &options.redoc_path {
-        let html = aide::redoc::Redoc::new(openapi_path.clone())
-            .with_title(&options.title)
-            .html();
+        // Built on first request: the page inlines a 1 MB script that most runs never serve.
+        let page = std::sync::Arc::new(std::sync::OnceLock::<axum::body::Bytes>::new());
+        let (spec, title) = (openapi_path.clone(), options.title.clone());
         router = router.route(
             path,
             get(move || {
-                let html = html.clone();
-                async move { axum::response::Html(html) }
+                let html = page
+                    .get_or_init(|| {
+                        aide::redoc::Redoc::new(spec.clone())
+                            .with_title(&title)
+                            .html()
+                            .into()
+                    })
+                    .clone();
+                async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html) }
             }),
         );
     }
