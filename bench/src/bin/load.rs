@@ -260,7 +260,7 @@ fn run(
             let (next, make) = (next.clone(), make.clone());
             std::thread::spawn(move || {
                 let mut conn = Conn::open(port).expect("connect");
-                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (worker as u64 + 1) * 0x1000_0001);
+                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((worker as u64 + 1) * 0x1000_0001));
                 let (mut errors, mut latencies) = (0, Vec::new());
                 while next.fetch_add(1, Ordering::Relaxed) < count {
                     let bytes = make(&mut rng);
