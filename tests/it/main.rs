@@ -8,4 +8,5 @@ mod app;
 mod auth;
 mod crud;
 mod openapi;
+mod tokens;
 mod validation;
