@@ -42,7 +42,8 @@ impl PathId for Uuid {
     }
 }
 
-/// Reads the `{id}` segment of a resource route.
+/// Reads the `{id}` segment of a resource route. (A `String` and a parse: fewer instructions
+/// than deserializing the id through axum's `Path<i64>`, measured with callgrind.)
 pub(crate) fn path_id<I: PathId>(segment: &str) -> Result<I, ApiError> {
     I::parse_path(segment).map_err(|violation| {
         ValidationErrors::single(FieldError::new(
@@ -54,15 +55,25 @@ pub(crate) fn path_id<I: PathId>(segment: &str) -> Result<I, ApiError> {
     })
 }
 
-fn kind_for(expected_type: &str) -> &'static str {
+/// The Pydantic type and message for a value that does not parse as `expected_type`.
+fn kind_for(expected_type: &str) -> (&'static str, &'static str) {
     let short = expected_type.rsplit("::").next().unwrap_or(expected_type);
     match short {
         "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
-        | "usize" => "int_parsing",
-        "f32" | "f64" => "float_parsing",
-        "bool" => "bool_parsing",
-        "Uuid" => "uuid_parsing",
-        _ => "value_error",
+        | "usize" => (
+            "int_parsing",
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+        "f32" | "f64" => (
+            "float_parsing",
+            "Input should be a valid number, unable to parse string as a number",
+        ),
+        "bool" => (
+            "bool_parsing",
+            "Input should be a valid boolean, unable to interpret input",
+        ),
+        "Uuid" => ("uuid_parsing", "Input should be a valid UUID"),
+        _ => ("value_error", "Input is not valid"),
     }
 }
 
@@ -107,13 +118,27 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
                         value,
                         expected_type,
                     } => (String::new(), Some(value.clone()), kind_for(expected_type)),
-                    _ => (String::new(), None, "value_error"),
+                    // A type's own error (`Uuid`'s, say): judge by the type asked for.
+                    _ => (String::new(), None, kind_for(std::any::type_name::<T>())),
+                };
+                // A single value (`Path<i64>`) fails without its name: take the route's only one.
+                let name = if name.is_empty() {
+                    match axum::extract::RawPathParams::from_request_parts(parts, state).await {
+                        Ok(params) => params
+                            .iter()
+                            .next()
+                            .map(|(key, _)| key.to_owned())
+                            .unwrap_or_default(),
+                        Err(_) => name,
+                    }
+                } else {
+                    name
                 };
                 let mut location = vec![Value::String("path".into())];
                 if !name.is_empty() {
                     location.push(Value::String(name));
                 }
-                let violation = Violation::new(kind, error.body_text());
+                let violation = Violation::new(kind.0, kind.1);
                 Err(ValidationErrors::single(FieldError::new(
                     location,
                     violation,
