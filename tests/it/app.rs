@@ -253,3 +253,24 @@ async fn into_router_mounts_inside_an_axum_app() {
     let response = app.oneshot(request).await.unwrap();
     assert_eq!(response.status(), 201);
 }
+
+#[tokio::test]
+async fn a_malformed_route_path_is_a_start_up_error_not_a_panic() {
+    async fn handler() -> &'static str {
+        "x"
+    }
+    let error = start_up_error(App::new(memory()).route("/files/{name", get(handler))).await;
+    assert!(
+        error.contains("route path \"/files/{name\" has a brace"),
+        "{error}"
+    );
+    let docs = fastrs::openapi::DocsOptions {
+        swagger_path: Some("docs".into()),
+        ..Default::default()
+    };
+    let error = start_up_error(App::new(memory()).docs(docs)).await;
+    assert!(
+        error.contains("route path \"docs\" must start with '/'"),
+        "{error}"
+    );
+}

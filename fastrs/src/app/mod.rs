@@ -265,11 +265,7 @@ impl App {
             .map(|path| ("GET".to_owned(), path));
         let auth_ops = auth_ops.chain(docs_ops);
         for (method, path) in resource_ops.chain(route_ops).chain(auth_ops) {
-            if !path.starts_with('/') {
-                return Err(Error::Config(format!(
-                    "route path {path:?} must start with '/'"
-                )));
-            }
+            check_path(&path).map_err(|why| Error::Config(format!("route path {path:?} {why}")))?;
             if !seen.insert((method.clone(), path.clone())) {
                 return Err(Error::Config(format!(
                     "{method} {path} is registered twice"
@@ -443,6 +439,37 @@ impl App {
     }
 }
 
+/// What axum accepts as a route path (it panics on anything else): `/`-separated segments,
+/// captures as whole segments `{name}` or a last `{*name}`.
+fn check_path(path: &str) -> Result<(), &'static str> {
+    if !path.starts_with('/') {
+        return Err("must start with '/'");
+    }
+    let segments: Vec<&str> = path[1..].split('/').collect();
+    for (index, segment) in segments.iter().enumerate() {
+        let capture = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+        match capture {
+            Some(name) => {
+                let (wildcard, name) = name.strip_prefix('*').map_or((false, name), |n| (true, n));
+                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return Err("has a capture without a plain name: use `{name}`");
+                }
+                if wildcard && index + 1 != segments.len() {
+                    return Err("has a `{*name}` capture that is not the last segment");
+                }
+            }
+            None if segment.contains(['{', '}']) => {
+                return Err("has a brace outside a whole-segment `{name}` capture");
+            }
+            None if segment.is_empty() && index + 1 != segments.len() => {
+                return Err("has an empty segment (`//`)");
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -465,4 +492,33 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_path;
+
+    #[test]
+    fn route_paths_axum_accepts() {
+        for good in [
+            "/",
+            "/items",
+            "/items/{id}",
+            "/files/{*rest}",
+            "/a/{x}/b/{y_2}",
+        ] {
+            assert!(check_path(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "items",
+            "/a/{",
+            "/a/{}",
+            "/a/x{id}",
+            "/{*rest}/more",
+            "/a//b",
+            "/{a-b}",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+    }
 }
