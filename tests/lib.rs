@@ -151,7 +151,13 @@ pub fn postgres_url() -> Option<String> {
         _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
             panic!("TEST_POSTGRES_URL is not set: PostgreSQL tests cannot be skipped in CI")
         }
-        _ => None,
+        _ => {
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                eprintln!("TEST_POSTGRES_URL is not set: skipping the PostgreSQL tests (e.g. postgres://postgres@127.0.0.1:5432/test)");
+            });
+            None
+        }
     }
 }
 
