@@ -365,3 +365,41 @@ async fn asymmetric_keys_must_exist() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn auth_routes_move_with_their_prefixes() {
+    let mut settings = memory();
+    settings.auth.secret_key = Some(Secret::new(SECRET));
+    let options = fastrs::auth::AuthOptions {
+        auth_prefix: "/api/auth".into(),
+        users_prefix: "/api/people".into(),
+    };
+    let app = App::new(settings).auth_with::<Staff>(options);
+    let document: serde_json::Value = serde_json::from_str(&app.openapi_json()).unwrap();
+    let token_url = &document["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]
+        ["tokenUrl"];
+    assert_eq!(token_url, "/api/auth/token");
+    let client = app.test_client().await.unwrap();
+    assert_eq!(
+        client
+            .post("/auth/register")
+            .json(&json!({"handle": "mo", "password": "long enough"}))
+            .await
+            .status(),
+        404
+    );
+    let created = client
+        .post("/api/auth/register")
+        .json(&json!({"handle": "mo", "password": "long enough"}))
+        .await;
+    assert_eq!(created.status(), 201);
+    let token = client
+        .post("/api/auth/token")
+        .form(&[("username", "mo"), ("password", "long enough")])
+        .await;
+    let access = token.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client.get("/api/people/me").bearer(&access).await.json()["handle"],
+        "mo"
+    );
+}
