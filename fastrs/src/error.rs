@@ -19,9 +19,19 @@ use std::fmt;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::validate::ValidationErrors;
+
+/// What `detail` holds.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+enum Detail {
+    /// A message, or any JSON.
+    Json(Value),
+    /// Validation failures, serialized in FastAPI's key order (`type`, `loc`, `msg`, ...).
+    Validation(Vec<crate::validate::FieldError>),
+}
 
 /// An error answered to the client as `{"detail": ...}` with an HTTP status.
 ///
@@ -31,7 +41,7 @@ use crate::validate::ValidationErrors;
 /// never shown.
 pub struct ApiError {
     status: StatusCode,
-    detail: Value,
+    detail: Detail,
     headers: Option<Box<HeaderMap>>,
     /// Logged for 5xx answers, never sent.
     internal: Option<String>,
@@ -42,7 +52,7 @@ impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
-            detail: Value::String(detail.into()),
+            detail: Detail::Json(Value::String(detail.into())),
             headers: None,
             internal: None,
         }
@@ -52,7 +62,7 @@ impl ApiError {
     pub fn with_detail(status: StatusCode, detail: Value) -> Self {
         Self {
             status,
-            detail,
+            detail: Detail::Json(detail),
             headers: None,
             internal: None,
         }
@@ -89,7 +99,7 @@ impl ApiError {
     pub fn internal(cause: impl fmt::Display) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            detail: Value::String("Internal Server Error".into()),
+            detail: Detail::Json(Value::String("Internal Server Error".into())),
             headers: None,
             internal: Some(cause.to_string()),
         }
@@ -108,9 +118,9 @@ impl ApiError {
         self.status
     }
 
-    /// The `detail` the client receives.
-    pub fn detail(&self) -> &Value {
-        &self.detail
+    /// The `detail` the client receives, as JSON.
+    pub fn detail(&self) -> Value {
+        serde_json::to_value(&self.detail).unwrap_or(Value::Null)
     }
 }
 
@@ -126,7 +136,7 @@ impl fmt::Debug for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.status, self.detail)
+        write!(f, "{}: {}", self.status, self.detail())
     }
 }
 
@@ -137,8 +147,17 @@ impl IntoResponse for ApiError {
         if let Some(cause) = &self.internal {
             tracing::error!(status = self.status.as_u16(), cause = %cause, "request failed");
         }
-        let mut response =
-            (self.status, axum::Json(json!({ "detail": self.detail }))).into_response();
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            detail: &'a Detail,
+        }
+        let mut response = (
+            self.status,
+            axum::Json(Body {
+                detail: &self.detail,
+            }),
+        )
+            .into_response();
         if let Some(headers) = self.headers {
             response.headers_mut().extend(*headers);
         }
@@ -148,7 +167,12 @@ impl IntoResponse for ApiError {
 
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
-        Self::with_detail(StatusCode::UNPROCESSABLE_ENTITY, errors.into_json())
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: Detail::Validation(errors.into_errors()),
+            headers: None,
+            internal: None,
+        }
     }
 }
 
@@ -217,6 +241,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     use super::*;
     use http_body_util::BodyExt;
+    use serde_json::json;
 
     async fn body(error: ApiError) -> (StatusCode, HeaderMap, Value) {
         let response = error.into_response();

@@ -165,6 +165,11 @@ impl ValidationErrors {
         &self.errors
     }
 
+    /// The errors.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
     /// The `detail` list of the 422 body.
     pub fn into_json(self) -> Value {
         serde_json::to_value(self.errors).unwrap_or(Value::Null)
