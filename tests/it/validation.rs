@@ -172,6 +172,14 @@ async fn model_validator_runs_after_fields(backend: Backend) {
         .post("/gadgets")
         .json(&with(json!({"name": "forbidden"})))
         .await;
+    // FastAPI's key order: type, loc, msg (then input, ctx).
+    assert!(
+        response
+            .text()
+            .starts_with(r#"{"detail":[{"type":"value_error","loc":["body","name"],"msg":"#),
+        "{}",
+        response.text()
+    );
     assert_eq!(
         response.json()["detail"],
         json!([{"type": "value_error", "loc": ["body", "name"], "msg": "this name is reserved"}])
