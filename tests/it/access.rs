@@ -214,6 +214,7 @@ async fn optional_user_is_none_without_a_token(backend: Backend) {
 }
 
 on_both_backends!(
+    a_test_can_stand_in_for_the_user,
     scopes_guard_resources_and_routes,
     owner_reads_hide_other_users_rows,
     auth_create_leaves_reads_public,
@@ -402,4 +403,57 @@ async fn auth_routes_move_with_their_prefixes() {
         client.get("/api/people/me").bearer(&access).await.json()["handle"],
         "mo"
     );
+}
+
+/// FastAPI's `dependency_overrides[get_current_user]`: every request is this user, no token.
+async fn a_test_can_stand_in_for_the_user(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let stand_in = || Staff {
+        id: uuid::Uuid::nil(),
+        handle: "tester".into(),
+        password: String::new(),
+        scopes: vec!["admin".into()],
+    };
+    let app = App::new(settings(&db))
+        .auth::<Staff>()
+        .resource::<Report>()
+        .resource::<Note>()
+        .route("/whoami", get(whoami))
+        .route("/greeting", get(greeting));
+    let client = app.override_user(stand_in).test_client().await.unwrap();
+    assert_eq!(
+        client.get("/whoami").await.json(),
+        json!({"handle": "tester", "admin": true})
+    );
+    assert_eq!(client.get("/greeting").await.text(), "hello tester");
+    assert_eq!(
+        client
+            .post("/reports")
+            .json(&json!({"title": "t"}))
+            .await
+            .status(),
+        201,
+        "scope from the stand-in"
+    );
+    let note = client.post("/notes").json(&json!({"text": "mine"})).await;
+    assert_eq!(note.status(), 201);
+    assert_eq!(
+        note.json()["author"],
+        uuid::Uuid::nil().to_string(),
+        "owner from the stand-in"
+    );
+}
+
+#[tokio::test]
+async fn a_stand_in_needs_auth_of_its_type() {
+    let stand_in = || Staff {
+        id: uuid::Uuid::nil(),
+        handle: "x".into(),
+        password: String::new(),
+        scopes: vec![],
+    };
+    let error = start_up_error(App::new(memory()).override_user(stand_in)).await;
+    assert!(error.contains("override_user needs App::auth"), "{error}");
 }

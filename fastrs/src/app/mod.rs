@@ -17,7 +17,9 @@ pub use settings::Settings;
 pub use state::AppState;
 
 use crate::ApiError;
-use crate::auth::{AuthOptions, AuthSettings, AuthState, AuthUser, Keys, PasswordHasher};
+use crate::auth::{
+    AuthOptions, AuthSettings, AuthState, AuthUser, Keys, PasswordHasher, UserOverride,
+};
 use crate::crud::Env;
 use crate::db::{Backend, Pool};
 use crate::error::Error;
@@ -75,6 +77,7 @@ fn auth_state<U: AuthUser>(
 /// }
 /// ```
 pub struct App {
+    user_override: Option<UserOverride>,
     settings: Settings,
     docs: DocsOptions,
     resources: Vec<Mount>,
@@ -92,6 +95,7 @@ impl App {
     /// An app with these settings.
     pub fn new(settings: Settings) -> Self {
         Self {
+            user_override: None,
             settings,
             docs: DocsOptions::default(),
             resources: Vec::new(),
@@ -206,6 +210,41 @@ impl App {
         self.dep(value)
     }
 
+    /// Makes every request authenticated as the user `make` builds, token or not: what
+    /// FastAPI tests do by overriding `get_current_user`. `CurrentUser<U>`, `OptionalUser<U>`
+    /// and every `auth(...)` / `owner` route see that user. For tests only.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # #[resource(user)]
+    /// # pub struct User {
+    /// #     #[resource(id)] pub id: i64,
+    /// #     #[resource(login, unique)] pub email: String,
+    /// #     #[resource(password)] pub password: String,
+    /// # }
+    /// let app = App::new(Settings::default()).auth::<User>().override_user(|| User {
+    ///     id: 1,
+    ///     email: "test@example.com".into(),
+    ///     password: String::new(),
+    /// });
+    /// ```
+    pub fn override_user<U: AuthUser>(
+        mut self,
+        make: impl Fn() -> U + Send + Sync + 'static,
+    ) -> Self {
+        let sample = make();
+        self.user_override = Some(UserOverride {
+            user_type: TypeId::of::<U>(),
+            principal: crate::auth::Principal {
+                id: sample.subject(),
+                scopes: sample.scopes().to_vec(),
+            },
+            make: Arc::new(move || Box::new(make())),
+        });
+        self
+    }
+
     /// The DDL of every registered resource for `backend`: the starting point of a first
     /// migration. `serve()` prints it and exits when run with `--print-ddl sqlite|postgres`.
     pub fn ddl(&self, backend: Backend) -> String {
@@ -305,6 +344,13 @@ impl App {
 
     /// Resources that need a caller need `App::auth`, and owners must hold user ids.
     fn check_auth(&self) -> crate::Result<()> {
+        if let Some(stand_in) = &self.user_override
+            && self.auth.as_ref().map(|auth| auth.type_id) != Some(stand_in.user_type)
+        {
+            return Err(Error::Config(
+                "override_user needs App::auth with the same user type".into(),
+            ));
+        }
         for mount in &self.resources {
             let meta = mount.meta;
             let needs_auth = meta.auth.any() || meta.owner_column().is_some();
@@ -353,9 +399,10 @@ impl App {
         }
         let auth = match (&self.auth, keys) {
             (Some(mount), Some(keys)) => {
-                let state =
+                let mut state =
                     (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
                         .await?;
+                state.user_override = self.user_override.clone();
                 Some(Arc::new(state))
             }
             _ => None,

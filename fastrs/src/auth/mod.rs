@@ -117,6 +117,14 @@ impl Default for AuthOptions {
     }
 }
 
+/// A test's stand-in for the authenticated user (see [`App::override_user`](crate::App::override_user)).
+#[derive(Clone)]
+pub(crate) struct UserOverride {
+    pub(crate) user_type: std::any::TypeId,
+    pub(crate) make: std::sync::Arc<dyn Fn() -> Box<dyn std::any::Any + Send> + Send + Sync>,
+    pub(crate) principal: Principal,
+}
+
 type PrincipalFuture<'a> = Pin<Box<dyn Future<Output = Result<Principal, ApiError>> + Send + 'a>>;
 
 /// The running auth configuration, shared by the auth routes, the extractors and the resources
@@ -132,6 +140,7 @@ pub struct AuthState {
     pub(crate) refresh: refresh::RefreshStore,
     pub(crate) dummy_hash: String,
     pub(crate) hasher: PasswordHasher,
+    pub(crate) user_override: Option<UserOverride>,
     principal_of: for<'a> fn(&'a AuthState, String) -> PrincipalFuture<'a>,
 }
 
@@ -202,8 +211,15 @@ impl AuthState {
             pool,
             dummy_hash,
             hasher: hasher.clone(),
+            user_override: None,
             principal_of: principal_of::<U>,
         })
+    }
+
+    /// The overriding user, when a test set one of this type.
+    pub(crate) fn stand_in<U: AuthUser>(&self) -> Option<U> {
+        let stand_in = self.user_override.as_ref()?;
+        (stand_in.make)().downcast::<U>().ok().map(|user| *user)
     }
 
     /// Loads the user a token names; 401 if the token is bad or the user gone, 403 if inactive.
@@ -230,6 +246,9 @@ impl AuthState {
 
     /// The caller behind a bearer token, whatever the user type.
     pub(crate) async fn principal(&self, token: Option<&str>) -> Result<Principal, ApiError> {
+        if let Some(stand_in) = &self.user_override {
+            return Ok(stand_in.principal.clone());
+        }
         let token = token.ok_or_else(|| ApiError::unauthorized("Not authenticated"))?;
         let claims = self
             .keys
