@@ -28,4 +28,29 @@ pub struct Item {
     pub created_at: ::fastrs::chrono::DateTime<::fastrs::chrono::Utc>,
 }
 
+
+#[derive(::fastrs::Resource)]
+#[resource(user, table = "members")]
+pub struct Member {
+    #[resource(id)]
+    pub id: ::fastrs::uuid::Uuid,
+    #[resource(login, unique)]
+    pub handle: ::std::string::String,
+    #[resource(password)]
+    #[validate(length(min = 8))]
+    pub password: ::std::string::String,
+    #[resource(active)]
+    pub active: bool,
+    #[resource(scopes)]
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+}
+
+#[derive(::fastrs::Resource)]
+#[resource(owner = author, owner_reads, auth(all, scope = "writer"))]
+pub struct Post {
+    #[resource(id)]
+    pub id: i64,
+    pub author: ::fastrs::uuid::Uuid,
+}
+
 fn main() {}
