@@ -35,7 +35,8 @@ use crate::db::{Args, Backend, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
 use crate::extract::{ListPage, Page, Path, ValidJson};
 use crate::resource::{
-    BindInsert, BindUpdate, InsertFrom, PageBounds, Resource, Role, SqlType, Statements,
+    BindInsert, BindUpdate, InsertFrom, PageBounds, Resource, ResourceMeta, Role, SqlType,
+    Statements,
 };
 
 /// What a resource's routes need from the app.
@@ -57,13 +58,15 @@ struct Ctx<R> {
 }
 
 /// The bearer token, if any (only read by routes that need a caller).
-struct Token(Option<String>);
+/// Kept as the header value (a reference-counted clone, no copy) and read only by the routes
+/// that need a caller.
+struct Token(Option<HeaderValue>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Token {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Token(crate::auth::bearer(parts).map(str::to_owned)))
+        Ok(Token(parts.headers.get(header::AUTHORIZATION).cloned()))
     }
 }
 
@@ -93,7 +96,9 @@ impl<R: Resource> Ctx<R> {
             .auth
             .as_ref()
             .ok_or_else(|| ApiError::internal("resource needs App::auth"))?;
-        let principal = auth.principal(token.0.as_deref()).await?;
+        let principal = auth
+            .principal(token.0.as_ref().and_then(crate::auth::bearer_token))
+            .await?;
         if let Some(scope) = R::meta().auth.scope {
             principal.require_scope(scope)?;
         }
@@ -121,19 +126,33 @@ pub(crate) fn router<R: Resource>(env: &Env) -> Router<AppState> {
     let ctx = Arc::new(Ctx::<R> {
         env: env.clone(),
         backend,
-        sql: Statements::new(R::meta(), backend),
+        sql: Statements::new(R::meta()),
         page: R::meta().page.unwrap_or(env.page),
         not_found: format!("{} not found", R::meta().name),
         _resource: PhantomData,
     });
-    let item_path = format!("{}/{{id}}", R::meta().path);
+    let (collection, item) = paths(R::meta());
     Router::new()
-        .route(R::meta().path, get(list::<R>).post(create::<R>))
-        .route(
-            &item_path,
-            get(read::<R>).patch(update::<R>).delete(remove::<R>),
-        )
+        .route(&collection, get(list::<R>).post(create::<R>))
+        .route(&item, get(read::<R>).patch(update::<R>).delete(remove::<R>))
         .with_state(ctx)
+}
+
+/// The collection and item paths of a resource.
+pub(crate) fn paths(meta: &ResourceMeta) -> (String, String) {
+    (meta.path.to_owned(), format!("{}/{{id}}", meta.path))
+}
+
+/// The `(method, path)` of every route of a resource (the start-up duplicate check).
+pub(crate) fn operations(meta: &ResourceMeta) -> [(&'static str, String); 5] {
+    let (collection, item) = paths(meta);
+    [
+        ("GET", collection.clone()),
+        ("POST", collection),
+        ("GET", item.clone()),
+        ("PATCH", item.clone()),
+        ("DELETE", item),
+    ]
 }
 
 /// Binds an id given as text (a token's subject) as the column's type.

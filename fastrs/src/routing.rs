@@ -332,14 +332,7 @@ use utoipa::openapi::path::ParameterIn;
 
 impl ApiInput for crate::extract::Page {
     fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
-        doc::parameter(
-            operation,
-            "offset",
-            ParameterIn::Query,
-            false,
-            i64::schema(),
-        );
-        doc::parameter(operation, "limit", ParameterIn::Query, false, i64::schema());
+        doc::page_parameters(operation, registry.page());
         doc::validation_error(operation, registry);
     }
 }

@@ -76,6 +76,10 @@ async fn preview(
     Ok(gadget.name)
 }
 
+async fn window(page: Page) -> String {
+    format!("{}+{}", page.offset, page.limit)
+}
+
 async fn legacy() -> StatusCode {
     StatusCode::NO_CONTENT
 }
@@ -93,6 +97,7 @@ fn rich_app() -> App {
             "/stats",
             get(stats).tag("reports").summary("Totals for the caller"),
         )
+        .route("/window", get(window))
         .route(
             "/gadgets/{id}/preview",
             post(preview).response("404", "No such gadget"),
@@ -140,6 +145,7 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
         ("PATCH", "/tokens/{id}"),
         ("DELETE", "/tokens/{id}"),
         ("GET", "/stats"),
+        ("GET", "/window"),
         ("POST", "/gadgets/{id}/preview"),
         ("GET", "/old/thing"),
     ]
@@ -304,6 +310,20 @@ fn operations_list_parameters_bodies_responses_and_security() {
     assert_eq!(
         preview["responses"]["200"]["content"]["text/plain"]["schema"]["type"],
         "string"
+    );
+    // A hand-written `Page` documents the app's bounds, as the resource lists do.
+    let window = paths["/window"]["get"]["parameters"].as_array().unwrap();
+    let limit = window.iter().find(|p| p["name"] == "limit").unwrap();
+    assert_eq!(
+        (
+            limit["schema"]["minimum"].clone(),
+            limit["schema"]["maximum"].clone()
+        ),
+        (json!(1), json!(100))
+    );
+    assert_eq!(
+        window.iter().find(|p| p["name"] == "offset").unwrap()["schema"]["minimum"],
+        0
     );
     let legacy = &paths["/old/thing"]["get"];
     assert_eq!(legacy["deprecated"], true);

@@ -136,12 +136,7 @@ impl App {
     /// The OpenAPI document of everything registered so far. Needs no database: it can be
     /// written to a file without starting a server (`serve()` does with `--print-openapi`).
     pub fn openapi(&self) -> OpenApi {
-        let mut resources: Vec<&'static ResourceMeta> = Vec::new();
-        for mount in &self.resources {
-            if !resources.iter().any(|seen| std::ptr::eq(*seen, mount.meta)) {
-                resources.push(mount.meta);
-            }
-        }
+        let resources = distinct(self.resources.iter().map(|mount| mount.meta));
         let routes = self
             .routes
             .iter()
@@ -249,17 +244,12 @@ impl App {
     /// migration. `serve()` prints it and exits when run with `--print-ddl sqlite|postgres`.
     pub fn ddl(&self, backend: Backend) -> String {
         let mut out = String::new();
-        let mut metas: Vec<&'static ResourceMeta> = Vec::new();
-        for meta in self
-            .auth
-            .iter()
-            .map(|auth| auth.meta)
-            .chain(self.resources.iter().map(|mount| mount.meta))
-        {
-            if !metas.iter().any(|seen| std::ptr::eq(*seen, meta)) {
-                metas.push(meta);
-            }
-        }
+        let metas = distinct(
+            self.auth
+                .iter()
+                .map(|auth| auth.meta)
+                .chain(self.resources.iter().map(|m| m.meta)),
+        );
         for meta in metas {
             for statement in create_table(meta, backend) {
                 out.push_str(&statement);
@@ -267,7 +257,7 @@ impl App {
             }
         }
         if self.auth.is_some() {
-            out.push_str(crate::auth::refresh_ddl(backend));
+            out.push_str(crate::auth::REFRESH_DDL);
             out.push_str(";\n");
         }
         out
@@ -279,16 +269,11 @@ impl App {
             mount.meta.prepare().map_err(Error::Config)?;
         }
         let mut seen = HashSet::new();
-        let resource_ops = self.resources.iter().flat_map(|mount| {
-            let item = format!("{}/{{id}}", mount.meta.path);
-            [
-                ("GET".to_owned(), mount.meta.path.to_owned()),
-                ("POST".to_owned(), mount.meta.path.to_owned()),
-                ("GET".to_owned(), item.clone()),
-                ("PATCH".to_owned(), item.clone()),
-                ("DELETE".to_owned(), item),
-            ]
-        });
+        let resource_ops = self
+            .resources
+            .iter()
+            .flat_map(|mount| crate::crud::operations(mount.meta))
+            .map(|(method, path)| (method.to_owned(), path));
         let route_ops = self.routes.iter().flat_map(|(path, methods)| {
             methods
                 .operations
@@ -298,7 +283,8 @@ impl App {
         let auth_ops = self
             .auth
             .iter()
-            .flat_map(|auth| crate::auth::routes::paths(&auth.options));
+            .flat_map(|auth| crate::auth::routes::paths(&auth.options))
+            .map(|(method, path)| (method.to_owned(), path));
         let docs_ops = crate::openapi::ui::paths(&self.docs)
             .into_iter()
             .map(|path| ("GET".to_owned(), path));
@@ -484,6 +470,17 @@ impl App {
         pool.close().await;
         Ok(())
     }
+}
+
+/// Each resource once (a user model may also be mounted as a resource).
+fn distinct(metas: impl Iterator<Item = &'static ResourceMeta>) -> Vec<&'static ResourceMeta> {
+    let mut seen: Vec<&'static ResourceMeta> = Vec::new();
+    for meta in metas {
+        if !seen.iter().any(|known| std::ptr::eq(*known, meta)) {
+            seen.push(meta);
+        }
+    }
+    seen
 }
 
 /// What axum accepts as a route path (it panics on anything else): `/`-separated segments,

@@ -12,7 +12,12 @@ use crate::app::AppState;
 
 /// The bearer token of a request, if any. A malformed `Authorization` header counts as none.
 pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    bearer_token(parts.headers.get(header::AUTHORIZATION)?)
+}
+
+/// The token of an `Authorization: Bearer <token>` value.
+pub(crate) fn bearer_token(value: &axum::http::HeaderValue) -> Option<&str> {
+    let value = value.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
 }
@@ -25,6 +30,22 @@ where
         .auth()
         .cloned()
         .ok_or_else(|| ApiError::internal("a route needs a user, but App::auth was not called"))
+}
+
+/// The caller: a test's stand-in, the user the bearer token names, or `None` without a token.
+/// A bad token is a 401; an inactive user a 403.
+async fn caller<U: AuthUser, S>(parts: &Parts, state: &S) -> Result<Option<U>, ApiError>
+where
+    AppState: FromRef<S>,
+{
+    let auth = auth_of(state)?;
+    if let Some(user) = auth.stand_in::<U>() {
+        return Ok(Some(user));
+    }
+    match bearer(parts) {
+        Some(token) => auth.user::<U>(token).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The authenticated user (FastAPI's `Depends(get_current_user)`): 401 with
@@ -79,12 +100,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let auth = auth_of(state)?;
-        if let Some(user) = auth.stand_in::<U>() {
-            return Ok(CurrentUser(user));
-        }
-        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("Not authenticated"))?;
-        auth.user::<U>(token).await.map(CurrentUser)
+        let user = caller::<U, S>(parts, state).await?;
+        user.map(CurrentUser)
+            .ok_or_else(|| ApiError::unauthorized("Not authenticated"))
     }
 }
 
@@ -100,18 +118,6 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        if let Some(user) = AppState::from_ref(state)
-            .auth()
-            .and_then(|auth| auth.stand_in::<U>())
-        {
-            return Ok(OptionalUser(Some(user)));
-        }
-        let Some(token) = bearer(parts) else {
-            return Ok(OptionalUser(None));
-        };
-        let auth = auth_of(state)?;
-        auth.user::<U>(token)
-            .await
-            .map(|user| OptionalUser(Some(user)))
+        caller::<U, S>(parts, state).await.map(OptionalUser)
     }
 }

@@ -51,11 +51,11 @@ mod settings;
 use std::future::Future;
 use std::pin::Pin;
 
-pub(crate) use extract::bearer;
+pub(crate) use extract::bearer_token;
 pub use extract::{CurrentUser, OptionalUser};
 pub use jwt::{Claims, Keys, TokenKind};
 pub use password::{HashParams, PasswordHasher};
-pub(crate) use refresh::ddl as refresh_ddl;
+pub(crate) use refresh::DDL as REFRESH_DDL;
 pub use settings::{AuthSettings, Secret};
 
 use crate::ApiError;
@@ -165,7 +165,6 @@ impl AuthState {
         hasher: &PasswordHasher,
     ) -> crate::Result<Self> {
         let meta = U::meta();
-        let backend = pool.backend();
         let logins: Vec<String> = meta
             .columns
             .iter()
@@ -204,7 +203,7 @@ impl AuthState {
             keys,
             settings,
             user_meta: meta,
-            user_sql: Statements::new(meta, backend),
+            user_sql: Statements::new(meta),
             find_by_login: crate::resource::sql(find_by_login),
             set_password: crate::resource::sql(set_password),
             refresh: refresh::RefreshStore::new(),

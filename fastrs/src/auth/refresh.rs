@@ -5,9 +5,9 @@ use sqlx::SqlStr;
 
 use super::Claims;
 use crate::ApiError;
-use crate::db::{Backend, Pool, Query};
+use crate::db::{Pool, Query};
 
-/// The table, created with the app's tables.
+/// The table, created with the app's tables (the same text serves SQLite and PostgreSQL).
 pub(crate) const DDL: &str = "CREATE TABLE IF NOT EXISTS \"fastrs_refresh_tokens\" (\n    \"jti\" TEXT PRIMARY KEY,\n    \"sub\" TEXT NOT NULL,\n    \"expires_at\" BIGINT NOT NULL,\n    \"used\" BOOLEAN NOT NULL DEFAULT FALSE\n);\nCREATE INDEX IF NOT EXISTS \"fastrs_refresh_tokens_sub_idx\" ON \"fastrs_refresh_tokens\" (\"sub\")";
 
 pub(crate) struct RefreshStore {
@@ -85,9 +85,4 @@ impl RefreshStore {
             .await?;
         Ok(())
     }
-}
-
-/// The DDL for `backend` (the same text serves both).
-pub(crate) fn ddl(_backend: Backend) -> &'static str {
-    DDL
 }

@@ -41,26 +41,33 @@ where
 
 /// The auth routes for `U`.
 pub(crate) fn router<U: AuthUser>(options: &AuthOptions) -> Router<AppState> {
-    let prefix = options.auth_prefix.trim_end_matches('/');
-    let users = options.users_prefix.trim_end_matches('/');
+    let [
+        register_path,
+        token_path,
+        refresh_path,
+        password_path,
+        me_path,
+    ] = paths(options).map(|(_, path)| path);
     Router::new()
-        .route(&format!("{prefix}/register"), post(register::<U>))
-        .route(&format!("{prefix}/token"), post(token::<U>))
-        .route(&format!("{prefix}/refresh"), post(refresh::<U>))
-        .route(&format!("{prefix}/password"), post(change_password::<U>))
-        .route(&format!("{users}/me"), get(me::<U>))
+        .route(&register_path, post(register::<U>))
+        .route(&token_path, post(token::<U>))
+        .route(&refresh_path, post(refresh::<U>))
+        .route(&password_path, post(change_password::<U>))
+        .route(&me_path, get(me::<U>))
 }
 
-/// The auth routes' (method, path) pairs, for the start-up duplicate check.
-pub(crate) fn paths(options: &AuthOptions) -> Vec<(String, String)> {
+/// The auth routes, `(method, path)`, in the order `router` mounts them: register, token,
+/// refresh, password, me.
+pub(crate) fn paths(options: &AuthOptions) -> [(&'static str, String); 5] {
     let prefix = options.auth_prefix.trim_end_matches('/');
     let users = options.users_prefix.trim_end_matches('/');
-    let mut paths: Vec<(String, String)> = ["register", "token", "refresh", "password"]
-        .iter()
-        .map(|name| ("POST".to_owned(), format!("{prefix}/{name}")))
-        .collect();
-    paths.push(("GET".to_owned(), format!("{users}/me")));
-    paths
+    [
+        ("POST", format!("{prefix}/register")),
+        ("POST", format!("{prefix}/token")),
+        ("POST", format!("{prefix}/refresh")),
+        ("POST", format!("{prefix}/password")),
+        ("GET", format!("{users}/me")),
+    ]
 }
 
 async fn register<U: AuthUser>(

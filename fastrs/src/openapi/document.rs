@@ -138,7 +138,7 @@ fn auth_operations(
         ])
     });
     let base = |id: &str, summary: &str| {
-        let mut operation = op::new();
+        let mut operation = Operation::new();
         operation.operation_id = Some(id.to_owned());
         operation.summary = Some(summary.to_owned());
         operation.tags = Some(vec!["auth".to_owned()]);
@@ -234,7 +234,7 @@ fn auth_operations(
 
 /// A hand-written route's operation, from its handler's types and its overrides.
 fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operation {
-    let mut operation = op::new();
+    let mut operation = Operation::new();
     (route.document)(&mut operation, registry);
     let name = route.handler.rsplit("::").next().unwrap_or(route.handler);
     let name = name.split('<').next().unwrap_or(name);
@@ -287,7 +287,7 @@ fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operat
 
 /// Builds the document.
 pub fn document(parts: Parts<'_>) -> OpenApi {
-    let mut registry = Registry::default();
+    let mut registry = Registry::new(parts.page);
     let mut paths = Paths::new();
     let mut tags = Vec::new();
     if let Some((user, options)) = parts.auth {

@@ -15,11 +15,6 @@ pub const OAUTH2: &str = "OAuth2PasswordBearer";
 /// The bearer-JWT security scheme's name.
 pub const BEARER: &str = "HTTPBearer";
 
-/// An empty operation.
-pub fn new() -> Operation {
-    Operation::new()
-}
-
 /// Sets a JSON request body.
 pub fn json_body(op: &mut Operation, schema: RefOr<Schema>) {
     body(op, "application/json", schema);
@@ -166,4 +161,35 @@ pub fn secure(op: &mut Operation, registry: &mut Registry, scopes: &[&str]) {
 /// Adds the 413 answer of routes with a body.
 pub fn too_large(op: &mut Operation, registry: &mut Registry) {
     error(op, registry, "413", "Request body too large");
+}
+
+fn bounded_integer(minimum: i64, maximum: i64, default: i64) -> Schema {
+    let mut object = Object::with_type(Type::Integer);
+    object.format = Some(utoipa::openapi::schema::SchemaFormat::Custom(
+        "int64".into(),
+    ));
+    object.minimum = Some(super::number(minimum));
+    object.maximum = Some(super::number(maximum));
+    object.default = Some(default.into());
+    Schema::Object(object)
+}
+
+/// The `offset` and `limit` query parameters of a list, with their bounds, and the 422 that
+/// enforces them (resource lists and hand-written routes that take a `Page`).
+pub fn page_parameters(op: &mut Operation, bounds: crate::resource::PageBounds) {
+    parameter(
+        op,
+        "offset",
+        ParameterIn::Query,
+        false,
+        bounded_integer(0, i64::MAX, 0),
+    );
+    let (default, max) = (i64::from(bounds.default_limit), i64::from(bounds.max_limit));
+    parameter(
+        op,
+        "limit",
+        ParameterIn::Query,
+        false,
+        bounded_integer(1, max, default),
+    );
 }

@@ -1,13 +1,11 @@
 //! The five operations of a resource, from its [`ResourceMeta`].
 
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
-use utoipa::openapi::schema::{Object, Schema, Type};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, Tag};
 
-use super::operation::{
-    self as op, error, json_body, parameter, respond, secure, too_large, validation_error,
-};
-use super::{Registry, create_schema, number, page_schema, response_schema, update_schema};
+use super::operation::{error, json_body, parameter, respond, secure, too_large, validation_error};
+use super::{Registry, create_schema, page_schema, response_schema, update_schema};
 use crate::resource::{ResourceMeta, Role, SqlType};
 
 /// The named component schemas of a resource: `{Name}Create`, `{Name}Update`,
@@ -39,16 +37,6 @@ fn id_schema(meta: &ResourceMeta) -> Schema {
     }
 }
 
-fn bounded(schema: Schema, minimum: i64, maximum: Option<i64>, default: i64) -> Schema {
-    let Schema::Object(mut object) = schema else {
-        return schema;
-    };
-    object.minimum = Some(number(minimum));
-    object.maximum = maximum.map(number);
-    object.default = Some(default.into());
-    Schema::Object(object)
-}
-
 /// `(path, method, operation)` for each route of the resource.
 pub(crate) fn operations(
     meta: &'static ResourceMeta,
@@ -64,7 +52,7 @@ pub(crate) fn operations(
     let page = meta.page.unwrap_or(page);
     let item_path = format!("{}/{{id}}", meta.path);
     let base = |id: &str, summary: String| {
-        let mut operation = op::new();
+        let mut operation = Operation::new();
         operation.operation_id = Some(format!("{id}_{snake}"));
         operation.summary = Some(summary);
         operation.tags = Some(vec![meta.tag.to_owned()]);
@@ -105,25 +93,7 @@ pub(crate) fn operations(
     }
 
     let mut list = base("list", format!("List {name}s"));
-    parameter(
-        &mut list,
-        "offset",
-        ParameterIn::Query,
-        false,
-        bounded(i64_schema(), 0, Some(i64::MAX), 0),
-    );
-    parameter(
-        &mut list,
-        "limit",
-        ParameterIn::Query,
-        false,
-        bounded(
-            i64_schema(),
-            1,
-            Some(i64::from(page.max_limit)),
-            i64::from(page.default_limit),
-        ),
-    );
+    super::operation::page_parameters(&mut list, page);
     respond(
         &mut list,
         "200",
@@ -183,14 +153,6 @@ pub(crate) fn operations(
         (item_path.clone(), HttpMethod::Patch, update),
         (item_path, HttpMethod::Delete, delete),
     ]
-}
-
-fn i64_schema() -> Schema {
-    let mut object = Object::with_type(Type::Integer);
-    object.format = Some(utoipa::openapi::schema::SchemaFormat::Custom(
-        "int64".into(),
-    ));
-    Schema::Object(object)
 }
 
 /// The resource's tag, described by its doc comment.

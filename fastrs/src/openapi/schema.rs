@@ -14,6 +14,7 @@ pub use utoipa::Number;
 #[derive(Debug, Default)]
 pub struct Registry {
     schemas: BTreeMap<String, RefOr<Schema>>,
+    page: crate::resource::PageBounds,
 }
 
 impl Registry {
@@ -31,6 +32,19 @@ impl Registry {
             self.schemas.insert(name.to_owned(), RefOr::T(schema));
         }
         RefOr::Ref(Ref::from_schema_name(name))
+    }
+
+    /// A registry for an app whose lists default to `page` (what a `Page` parameter documents).
+    pub fn new(page: crate::resource::PageBounds) -> Self {
+        Self {
+            schemas: BTreeMap::new(),
+            page,
+        }
+    }
+
+    /// The app's list bounds.
+    pub fn page(&self) -> crate::resource::PageBounds {
+        self.page
     }
 
     /// The collected components.

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
 use super::{ColumnMeta, InsertFrom, ResourceMeta, Role};
-use crate::db::Backend;
 
-/// The statements of one resource for one backend. Placeholders are `$1..$N`, which both
-/// SQLite and PostgreSQL read by number.
+/// The statements of one resource. Placeholders are `$1..$N`, which both SQLite and PostgreSQL
+/// read by number (MySQL, which needs `?`, will make this depend on the backend).
 #[derive(Debug, Clone)]
 pub struct Statements {
     /// `INSERT ... RETURNING <response columns>`; parameters: the derive's bound columns, then
@@ -69,7 +68,7 @@ pub(crate) fn sql(text: String) -> SqlStr {
 impl Statements {
     /// Builds the statements of `meta`. Identifiers come from the derive (checked at compile
     /// time) and are quoted; no value is ever spliced in.
-    pub fn new(meta: &ResourceMeta, _backend: Backend) -> Self {
+    pub fn new(meta: &ResourceMeta) -> Self {
         let table = quote(meta.table);
         let id = quote(meta.id_column().map_or("id", |column| column.column));
         let response = columns(meta.columns.iter().filter(|column| column.in_response));
@@ -172,7 +171,7 @@ mod tests {
             ),
         ];
         static META: ResourceMeta = crate::resource::tests::meta(&COLUMNS);
-        let s = Statements::new(&META, Backend::Sqlite);
+        let s = Statements::new(&META);
         assert_eq!(
             s.insert.as_str(),
             r#"INSERT INTO "things" ("name", "secret", "updated_at") VALUES ($1, $2, $3) RETURNING "id", "name", "updated_at""#

@@ -169,11 +169,6 @@ impl ValidationErrors {
     pub fn into_errors(self) -> Vec<FieldError> {
         self.errors
     }
-
-    /// The `detail` list of the 422 body.
-    pub fn into_json(self) -> Value {
-        serde_json::to_value(self.errors).unwrap_or(Value::Null)
-    }
 }
 
 /// `["body", "name"]`-style location.
