@@ -208,9 +208,18 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
 /// The `items` reference app on a fresh database of `backend`, or `None` (skip).
 pub async fn items_client(backend: Backend) -> Option<TestClient> {
+    items_client_with(backend, |_| {}).await
+}
+
+/// [`items_client`] with settings changed by `change`.
+pub async fn items_client_with(
+    backend: Backend,
+    change: impl FnOnce(&mut Settings),
+) -> Option<TestClient> {
     let db = TestDb::new(backend).await?;
     let mut settings = db.settings();
     settings.auth.secret_key = Some(fastrs::auth::Secret::new(SECRET));
+    change(&mut settings);
     Some(
         items::app(settings)
             .test_client()

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -105,12 +105,17 @@ impl<R: Resource> Ctx<R> {
         Ok(Some(principal))
     }
 
-    /// 403 if the row exists (it belongs to someone else), else 404.
+    /// 403 if the row exists (it belongs to someone else), else 404. With `owner_reads` the
+    /// caller cannot see other users' rows at all, so it is 404 either way: the answer does not
+    /// tell whether the id exists.
     async fn forbidden_or_missing(&self, id: R::Id) -> ApiError {
+        if R::meta().owner_reads {
+            return self.not_found();
+        }
         match self
             .query(&self.sql.exists)
             .bind(id)
-            .fetch_one::<(i64,)>(&self.env.pool)
+            .fetch_one::<(i64,)>(self.env.pool.read())
             .await
         {
             Ok((n,)) if n > 0 => ApiError::forbidden("Not enough permissions"),
@@ -195,44 +200,46 @@ fn bind_auto<R: Resource>(args: &mut Args, principal: Option<&Principal>) -> Res
     Ok(())
 }
 
-/// Inserts a create body: hashes its password, binds it and the framework's values, and
-/// answers the stored row. Shared by `POST {path}` and `/auth/register`.
-pub(crate) async fn insert<R: Resource>(
-    pool: &Pool,
+/// The insert of a create body: hashes its password and binds it and the framework's values.
+/// Shared by `POST {path}` and `/auth/register` (which runs it in its own transaction).
+pub(crate) async fn insert_query<R: Resource>(
+    backend: Backend,
     sql: &Statements,
     mut body: R::Create,
     principal: Option<&Principal>,
     hasher: &PasswordHasher,
-) -> Result<R::Response, ApiError> {
+) -> Result<Query, ApiError> {
     if let Some(password) = body.password_mut() {
         *password = hasher.hash(std::mem::take(password)).await?;
     }
-    let mut query = Query::new(pool.backend(), sql.insert.clone());
+    let mut query = Query::new(backend, sql.insert.clone());
     body.bind_insert(query.args_mut());
     bind_auto::<R>(query.args_mut(), principal)?;
-    query
-        .fetch_one(pool)
-        .await
-        .map_err(|error| map_db_error(error, Some(R::meta())))
+    Ok(query)
 }
 
 async fn create<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
-    ValidJson(body): ValidJson<R::Create>,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let meta = R::meta();
+    // The caller first: an anonymous body is refused before it is read.
     let caller = ctx
         .caller(token, meta.auth.create || meta.owner_column().is_some())
         .await?;
-    let created = insert::<R>(
-        &ctx.env.pool,
+    let ValidJson(body) = ValidJson::<R::Create>::from_request(request, &()).await?;
+    let created: R::Response = insert_query::<R>(
+        ctx.backend,
         &ctx.sql,
         body,
         caller.as_ref(),
         &ctx.env.hasher,
     )
-    .await?;
+    .await?
+    .fetch_one(&ctx.env.pool)
+    .await
+    .map_err(|error| map_db_error(error, Some(meta)))?;
     let location = format!("{}/{}", meta.path, R::response_id(&created));
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
     if let Ok(location) = HeaderValue::try_from(location) {
@@ -266,8 +273,8 @@ async fn list<R: Resource>(
             let mut total = ctx.query(&owned.count);
             bind_owner::<R>(total.args_mut(), caller.as_ref())?;
             (
-                items.fetch_all(pool).await,
-                total.fetch_one::<(i64,)>(pool).await,
+                items.fetch_all(pool.read()).await,
+                total.fetch_one::<(i64,)>(pool.read()).await,
             )
         }
         _ => {
@@ -276,8 +283,10 @@ async fn list<R: Resource>(
                 .bind(i64::from(page.limit))
                 .bind(offset);
             (
-                items.fetch_all(pool).await,
-                ctx.query(&ctx.sql.count).fetch_one::<(i64,)>(pool).await,
+                items.fetch_all(pool.read()).await,
+                ctx.query(&ctx.sql.count)
+                    .fetch_one::<(i64,)>(pool.read())
+                    .await,
             )
         }
     };
@@ -309,7 +318,7 @@ async fn read<R: Resource>(
         _ => ctx.query(&ctx.sql.get).bind(id),
     };
     let found = query
-        .fetch_optional(&ctx.env.pool)
+        .fetch_optional(ctx.env.pool.read())
         .await
         .map_err(|e| ctx.db_error(e))?;
     found.map(Json).ok_or_else(|| ctx.not_found())
@@ -319,13 +328,14 @@ async fn update<R: Resource>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     Path(id): Path<String>,
-    ValidJson(body): ValidJson<R::Update>,
+    request: Request,
 ) -> Result<Json<R::Response>, ApiError> {
     let id: R::Id = path_id(&id)?;
     let meta = R::meta();
     let caller = ctx
         .caller(token, meta.auth.update || ctx.sql.owned.is_some())
         .await?;
+    let ValidJson(body) = ValidJson::<R::Update>::from_request(request, &()).await?;
     let statement = ctx
         .sql
         .owned

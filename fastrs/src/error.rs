@@ -272,9 +272,13 @@ mod tests {
 
     #[tokio::test]
     async fn unexpected_database_errors_are_500s() {
-        let (status, _, body) = body(sqlx::Error::PoolTimedOut.into()).await;
+        let (status, _, detail) = body(sqlx::Error::ColumnNotFound("x".into()).into()).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(body["detail"], "Internal Server Error");
+        assert_eq!(detail["detail"], "Internal Server Error");
+        // An exhausted pool is a 503 the client may retry, not a 500.
+        let (status, headers, _) = body(sqlx::Error::PoolTimedOut.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(headers[header::RETRY_AFTER], "1");
         let (status, _, _) = body_of_not_found().await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }

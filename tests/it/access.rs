@@ -154,6 +154,7 @@ async fn owner_reads_hide_other_users_rows(backend: Backend) {
         404,
         "others' rows do not exist for you"
     );
+    // Writes answer as reads do: 404, so a status cannot tell whether someone else's id exists.
     assert_eq!(
         client
             .patch(&path)
@@ -161,7 +162,13 @@ async fn owner_reads_hide_other_users_rows(backend: Backend) {
             .json(&json!({"text": "x"}))
             .await
             .status(),
-        403
+        404
+    );
+    assert_eq!(client.delete(&path).bearer(&ben).await.status(), 404);
+    assert_eq!(
+        client.get(&path).bearer(&ann).await.status(),
+        200,
+        "untouched"
     );
 }
 
@@ -302,10 +309,11 @@ async fn rs256_and_eddsa_keys_sign_and_pin_their_algorithm() {
         ("EdDSA", "ed25519-private.pem", "ed25519-public.pem"),
     ] {
         let client = asymmetric(algorithm, private, public).await;
-        client
+        let registered = client
             .post("/auth/register")
             .json(&json!({"handle": "kim", "password": "long enough"}))
             .await;
+        let id = registered.json()["id"].as_str().unwrap().to_owned();
         let token = client
             .post("/auth/token")
             .form(&[("username", "kim"), ("password", "long enough")])
@@ -326,14 +334,26 @@ async fn rs256_and_eddsa_keys_sign_and_pin_their_algorithm() {
             "{algorithm}"
         );
 
-        // Algorithm confusion: an HS256 token whose HMAC key is the public key.
-        let sub = client.get("/whoami").bearer(&access).await;
-        assert_eq!(sub.status(), 200);
+        // Algorithm confusion: an HS256 token whose HMAC key is the public key. The claims name
+        // the real user, so only the signature check can refuse it: the same claims signed
+        // with the real key are accepted.
         let public_pem = std::fs::read(key(public)).unwrap();
+        let private_pem = std::fs::read(key(private)).unwrap();
         let claims = fastrs::auth::Keys::claims(
-            "x".into(),
+            id,
             fastrs::auth::TokenKind::Access,
             std::time::Duration::from_secs(60),
+        );
+        let real_keys = match algorithm {
+            "RS256" => fastrs::auth::Keys::rs256(&private_pem, &public_pem),
+            _ => fastrs::auth::Keys::eddsa(&private_pem, &public_pem),
+        }
+        .unwrap();
+        let genuine = real_keys.encode(&claims).unwrap();
+        assert_eq!(
+            client.get("/whoami").bearer(&genuine).await.status(),
+            200,
+            "{algorithm}: the claims are valid"
         );
         let confused = fastrs::auth::Keys::hs256(&public_pem)
             .encode(&claims)
@@ -410,8 +430,20 @@ async fn a_test_can_stand_in_for_the_user(backend: Backend) {
     let Some(db) = TestDb::new(backend).await else {
         return;
     };
-    let stand_in = || Staff {
-        id: uuid::Uuid::nil(),
+    // The stand-in is a real row (what it owns references it), found without a token.
+    let seeded = App::new(settings(&db))
+        .auth::<Staff>()
+        .test_client()
+        .await
+        .unwrap();
+    let registered = seeded
+        .post("/auth/register")
+        .json(&json!({"handle": "tester", "password": "long enough"}))
+        .await;
+    assert_eq!(registered.status(), 201, "{}", registered.text());
+    let id: uuid::Uuid = registered.json()["id"].as_str().unwrap().parse().unwrap();
+    let stand_in = move || Staff {
+        id,
         handle: "tester".into(),
         password: String::new(),
         scopes: vec!["admin".into()],
@@ -441,7 +473,7 @@ async fn a_test_can_stand_in_for_the_user(backend: Backend) {
     assert_eq!(note.status(), 201);
     assert_eq!(
         note.json()["author"],
-        uuid::Uuid::nil().to_string(),
+        id.to_string(),
         "owner from the stand-in"
     );
 }

@@ -202,7 +202,7 @@ fn ddl_is_printed_for_either_backend() {
     let sqlite = app.ddl(Backend::Sqlite);
     assert!(
         sqlite
-            .contains("CREATE TABLE IF NOT EXISTS \"gadgets\" (\n    \"id\" INTEGER PRIMARY KEY,"),
+            .contains("CREATE TABLE IF NOT EXISTS \"gadgets\" (\n    \"id\" INTEGER PRIMARY KEY AUTOINCREMENT,"),
         "{sqlite}"
     );
     assert!(sqlite.contains("\"sku_code\" TEXT NOT NULL"), "{sqlite}");

@@ -7,6 +7,8 @@ mod access;
 mod app;
 mod auth;
 mod crud;
+mod hardening;
 mod openapi;
+mod sessions;
 mod tokens;
 mod validation;

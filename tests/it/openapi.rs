@@ -132,6 +132,7 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
         ("POST", "/auth/register"),
         ("POST", "/auth/token"),
         ("POST", "/auth/refresh"),
+        ("POST", "/auth/logout"),
         ("POST", "/auth/password"),
         ("GET", "/users/me"),
         ("POST", "/gadgets"),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fastrs::auth::{Keys, TokenKind};
 use fastrs::db::Backend;
-use fastrs_tests::{SECRET, b64url, items_client, on_both_backends};
+use fastrs_tests::{SECRET, b64url, items_client, items_client_with, on_both_backends};
 use serde_json::{Value, json};
 
 use crate::auth::{PASSWORD, assert_401, login, register};
@@ -98,8 +98,13 @@ async fn bad_tokens_are_401_with_www_authenticate(backend: Backend) {
     assert_eq!(client.get("/users/me").bearer(&access).await.status(), 200);
 }
 
+/// No grace for a second use: every reuse is a theft.
+fn no_grace(settings: &mut fastrs::Settings) {
+    settings.auth.refresh_reuse_grace = Duration::ZERO;
+}
+
 async fn refresh_rotates_and_rejects_reuse(backend: Backend) {
-    let Some(client) = items_client(backend).await else {
+    let Some(client) = items_client_with(backend, no_grace).await else {
         return;
     };
     register(&client, "dave").await;
@@ -130,12 +135,14 @@ async fn refresh_rotates_and_rejects_reuse(backend: Backend) {
         .json(&json!({"refresh_token": refresh}))
         .await;
     assert_401(&replay);
-    // A replay revokes the whole family: the token issued by the rotation is dead too.
+    // A replay revokes the whole family: the token issued by the rotation is dead too, and so
+    // are the user's access tokens.
     let after_replay = client
         .post("/auth/refresh")
         .json(&json!({"refresh_token": new_refresh}))
         .await;
     assert_401(&after_replay);
+    assert_401(&client.get("/users/me").bearer(new_access).await);
 
     let garbage = client
         .post("/auth/refresh")
@@ -153,6 +160,7 @@ async fn refresh_reuse_is_refused_across_instances(backend: Backend) {
     };
     let mut settings = db.settings();
     settings.auth.secret_key = Some(fastrs::auth::Secret::new(SECRET));
+    no_grace(&mut settings);
     let first = items::app(settings.clone()).test_client().await.unwrap();
     let second = items::app(settings).test_client().await.unwrap();
     register(&first, "ivan").await;
@@ -199,6 +207,7 @@ async fn password_change_rotates_credentials(backend: Backend) {
         .json(&json!({"current_password": PASSWORD, "new_password": "a brand new one"}))
         .await;
     assert_eq!(changed.status(), 204, "{}", changed.text());
+    assert_401(&client.get("/users/me").bearer(&access).await);
     let old = client
         .post("/auth/token")
         .form(&[("username", "fay"), ("password", PASSWORD)])

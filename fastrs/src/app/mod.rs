@@ -8,10 +8,14 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
+use axum::response::IntoResponse;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 
 pub use settings::Settings;
 pub use state::AppState;
@@ -26,7 +30,7 @@ use crate::error::Error;
 use crate::extract::dep::Deps;
 use crate::openapi::document::Parts;
 use crate::openapi::{DocsOptions, OpenApi, document};
-use crate::resource::{Resource, ResourceMeta, create_table};
+use crate::resource::{Resource, ResourceMeta, TableLinks, create_table_with};
 use crate::routing::{ApiMethodRouter, ApiRouter, RequirementKind};
 use crate::testing::TestClient;
 
@@ -250,8 +254,19 @@ impl App {
                 .map(|auth| auth.meta)
                 .chain(self.resources.iter().map(|m| m.meta)),
         );
+        let user = self.auth.as_ref().map(|auth| auth.meta);
+        let epoch = crate::auth::epoch_column();
         for meta in metas {
-            for statement in create_table(meta, backend) {
+            let is_user = user.is_some_and(|user| std::ptr::eq(user, meta));
+            let links = TableLinks {
+                owner_references: owner_references(meta, user),
+                extra_columns: if is_user {
+                    std::slice::from_ref(&epoch)
+                } else {
+                    &[]
+                },
+            };
+            for statement in create_table_with(meta, backend, links) {
                 out.push_str(&statement);
                 out.push_str(";\n");
             }
@@ -265,8 +280,9 @@ impl App {
 
     /// Checks everything that can be checked without a database: rules, paths, dependencies.
     fn check(&self) -> crate::Result<()> {
-        for mount in &self.resources {
-            mount.meta.prepare().map_err(Error::Config)?;
+        let user = self.auth.iter().map(|auth| auth.meta);
+        for meta in self.resources.iter().map(|mount| mount.meta).chain(user) {
+            meta.prepare().map_err(Error::Config)?;
         }
         let mut seen = HashSet::new();
         let resource_ops = self
@@ -368,15 +384,18 @@ impl App {
         self.check()?;
         let openapi = axum::body::Bytes::from(self.openapi_json());
         let auth_settings = &self.settings.auth;
-        let hasher = PasswordHasher::new(auth_settings.hash, auth_settings.hash_concurrency)
-            .map_err(Error::Config)?;
+        let hasher = PasswordHasher::new(
+            auth_settings.hash,
+            auth_settings.hash_concurrency,
+            auth_settings.hash_queue,
+        )
+        .map_err(Error::Config)?;
         // Keys first: a missing SECRET_KEY is reported before anything connects.
         let keys = match &self.auth {
             Some(_) => Some(auth_settings.keys()?),
             None => None,
         };
-        let pool =
-            Pool::connect(&self.settings.database_url, self.settings.max_connections).await?;
+        let pool = Pool::connect_with(&self.settings.database_url, &self.settings.pool).await?;
         if self.settings.create_tables {
             let ddl = self.ddl(pool.backend());
             if !ddl.is_empty() {
@@ -385,6 +404,8 @@ impl App {
         }
         let auth = match (&self.auth, keys) {
             (Some(mount), Some(keys)) => {
+                crate::auth::ensure_epoch_column(&pool, mount.meta, self.settings.create_tables)
+                    .await?;
                 let mut state =
                     (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
                         .await?;
@@ -413,6 +434,7 @@ impl App {
                 .route_layer(middleware::from_fn(crate::db::transaction_layer));
             router = router.route(&path, methods);
         }
+        let limits = (self.settings.request_timeout, self.settings.body_timeout);
         let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
         let router = router
             .fallback(|| async { ApiError::not_found("Not Found") })
@@ -421,7 +443,7 @@ impl App {
             })
             .with_state(state)
             .merge(crate::openapi::ui::router(&self.docs, openapi));
-        Ok((router, pool))
+        Ok((guard(router, limits), pool))
     }
 
     /// Connects and returns the axum router, for mounting fastrs inside your own axum app.
@@ -470,6 +492,60 @@ impl App {
         pool.close().await;
         Ok(())
     }
+}
+
+/// The layers every request passes, outermost first: a panic answers a JSON 500 (the handler's
+/// transaction, dropped while unwinding, rolls back); the whole request has a deadline (503 +
+/// `Retry-After` when it passes); the body has its own (408).
+fn guard(router: Router, (request, body): (Option<Duration>, Option<Duration>)) -> Router {
+    let mut router = router;
+    if let Some(body) = body {
+        router = router.layer(RequestBodyDeadlineLayer::new(body));
+    }
+    if let Some(request) = request {
+        router = router.layer(middleware::from_fn_with_state(request, deadline));
+    }
+    router.layer(CatchPanicLayer::custom(panic_response))
+}
+
+async fn deadline(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request exceeded its {limit:?} deadline");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "The request took too long")
+                .header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("1"),
+                )
+                .into_response()
+        }
+    }
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a handler panicked".into());
+    ApiError::internal(format!("handler panicked: {message}")).into_response()
+}
+
+/// The user table and id column an owner column references, when their types agree (an owner
+/// kept as text for a numeric id gets no foreign key).
+fn owner_references(
+    meta: &ResourceMeta,
+    user: Option<&'static ResourceMeta>,
+) -> Option<(&'static str, &'static str)> {
+    let owner = meta.owner_column()?;
+    let user = user?;
+    let id = user.id_column()?;
+    (owner.sql_type == id.sql_type).then_some((user.table, id.column))
 }
 
 /// Each resource once (a user model may also be mounted as a resource).

@@ -4,6 +4,7 @@ use crate::Error;
 use std::time::Duration;
 
 use crate::auth::{AuthSettings, HashParams, Secret};
+use crate::db::{CheckpointPolicy, PoolOptions};
 use crate::resource::PageBounds;
 
 /// Settings read from the environment (and a `.env` file in the working directory, which never
@@ -12,7 +13,11 @@ use crate::resource::PageBounds;
 /// | variable | default | meaning |
 /// |---|---|---|
 /// | `DATABASE_URL` | `sqlite://fastrs.db` | `sqlite://path` (the file is created) or `postgres://...` |
-/// | `DATABASE_MAX_CONNECTIONS` | 16 (SQLite), 10 (PostgreSQL) | pool size |
+/// | `DATABASE_MAX_CONNECTIONS` | the cores (SQLite readers), twice the cores (PostgreSQL) | pool size |
+/// | `DATABASE_ACQUIRE_TIMEOUT_SECONDS` | `3` | wait for a connection, then answer 503 + `Retry-After` |
+/// | `SQLITE_WAL_LIMIT_MB` | `16` | WAL size that triggers a truncating checkpoint |
+/// | `REQUEST_TIMEOUT_SECONDS` | `30` | a whole request, body and handler (then 408 / 503) |
+/// | `REQUEST_BODY_TIMEOUT_SECONDS` | `10` | reading a request body (then 408) |
 /// | `HOST` | `127.0.0.1` | bind address |
 /// | `PORT` | `8000` | bind port |
 /// | `FASTRS_PAGE_LIMIT` | `20` | default `limit` of lists |
@@ -28,8 +33,12 @@ use crate::resource::PageBounds;
 pub struct Settings {
     /// The database URL.
     pub database_url: String,
-    /// Pool size (`None`: the backend's default).
-    pub max_connections: Option<u32>,
+    /// Pool size, connection wait and SQLite's checkpoint policy.
+    pub pool: PoolOptions,
+    /// The longest a request may take, body and handler (`None`: unbounded).
+    pub request_timeout: Option<Duration>,
+    /// The longest reading a request body may take (`None`: unbounded).
+    pub body_timeout: Option<Duration>,
     /// Bind address.
     pub host: String,
     /// Bind port.
@@ -46,7 +55,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             database_url: "sqlite://fastrs.db".into(),
-            max_connections: None,
+            pool: PoolOptions::default(),
+            request_timeout: Some(Duration::from_secs(30)),
+            body_timeout: Some(Duration::from_secs(10)),
             host: "127.0.0.1".into(),
             port: 8000,
             page: PageBounds::default(),
@@ -88,6 +99,30 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
     }
 }
 
+/// A positive, finite number of seconds.
+fn seconds(name: &str, value: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{name}={value} is not a positive number of seconds"
+            ))
+        })
+}
+
+/// A deadline setting: unset (`None`), `0` for none (`Some(None)`), or seconds.
+fn optional_seconds<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+    name: &str,
+) -> Result<Option<Option<Duration>>, Error> {
+    match vars.parsed::<f64>(name)? {
+        None => Ok(None),
+        Some(0.0) => Ok(Some(None)),
+        Some(value) => seconds(name, value).map(|d| Some(Some(d))),
+    }
+}
+
 impl Settings {
     /// Reads the settings from the environment and `.env`.
     pub fn from_env() -> Result<Self, Error> {
@@ -126,7 +161,24 @@ impl Settings {
         }
         Ok(Settings {
             database_url: vars.var("DATABASE_URL").unwrap_or(defaults.database_url),
-            max_connections: vars.parsed("DATABASE_MAX_CONNECTIONS")?,
+            pool: PoolOptions {
+                max_connections: vars.parsed("DATABASE_MAX_CONNECTIONS")?,
+                acquire_timeout: vars
+                    .parsed::<f64>("DATABASE_ACQUIRE_TIMEOUT_SECONDS")?
+                    .map_or(Ok(defaults.pool.acquire_timeout), |s| {
+                        seconds("DATABASE_ACQUIRE_TIMEOUT_SECONDS", s)
+                    })?,
+                checkpoint: CheckpointPolicy {
+                    wal_limit: vars
+                        .parsed::<u64>("SQLITE_WAL_LIMIT_MB")?
+                        .map_or(defaults.pool.checkpoint.wal_limit, |mb| mb << 20),
+                    ..defaults.pool.checkpoint
+                },
+            },
+            request_timeout: optional_seconds(&vars, "REQUEST_TIMEOUT_SECONDS")?
+                .unwrap_or(defaults.request_timeout),
+            body_timeout: optional_seconds(&vars, "REQUEST_BODY_TIMEOUT_SECONDS")?
+                .unwrap_or(defaults.body_timeout),
             host: vars.var("HOST").unwrap_or(defaults.host),
             port: vars.parsed("PORT")?.unwrap_or(defaults.port),
             page,
@@ -146,6 +198,11 @@ impl Settings {
                     .map_or(auth.refresh_token_ttl, |days| {
                         Duration::from_secs(days * 86_400)
                     }),
+                refresh_reuse_grace: vars
+                    .parsed::<u64>("REFRESH_REUSE_GRACE_SECONDS")?
+                    .map_or(auth.refresh_reuse_grace, Duration::from_secs),
+                issuer: vars.var("JWT_ISSUER"),
+                audience: vars.var("JWT_AUDIENCE"),
                 hash: HashParams {
                     memory_kib: vars
                         .parsed("ARGON2_MEMORY_KIB")?
@@ -157,7 +214,12 @@ impl Settings {
                         .parsed("ARGON2_PARALLELISM")?
                         .unwrap_or(auth.hash.parallelism),
                 },
-                hash_concurrency: auth.hash_concurrency,
+                hash_concurrency: vars
+                    .parsed("ARGON2_MAX_CONCURRENT")?
+                    .unwrap_or(auth.hash_concurrency),
+                hash_queue: vars
+                    .parsed("ARGON2_MAX_WAITING")?
+                    .unwrap_or(auth.hash_queue),
                 dev_mode: vars.flag("FASTRS_DEV")?.unwrap_or(false),
             },
         })
@@ -200,7 +262,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(s.database_url, "postgres://db/app");
-        assert_eq!(s.max_connections, Some(4));
+        assert_eq!(s.pool.max_connections, Some(4));
         assert_eq!((s.host.as_str(), s.port), ("0.0.0.0", 9000));
         assert_eq!(
             s.page,

@@ -26,8 +26,9 @@
 //! ```
 //!
 //! `App::auth::<User>()` mounts `POST /auth/register`, `POST /auth/token` (form:
-//! `username`, `password`; any login field is accepted as the username), `POST /auth/refresh`
-//! and `GET /users/me` (prefixes configurable with [`AuthOptions`]).
+//! `username`, `password`; any login field is accepted as the username), `POST /auth/refresh`,
+//! `POST /auth/logout`, `POST /auth/password` and `GET /users/me` (prefixes configurable with
+//! [`AuthOptions`]).
 //!
 //! - Passwords are hashed with argon2id (OWASP parameters by default) on the blocking pool,
 //!   never answered, never echoed in errors. An unknown user still costs one hash verification,
@@ -35,11 +36,27 @@
 //! - Tokens are signed with one pinned algorithm (HS256 with `SECRET_KEY` by default; RS256 or
 //!   EdDSA with PEM key files). Access tokens live 15 minutes and refresh tokens 7 days by
 //!   default; each carries `sub`, `exp`, `iat`, `jti` and `type`, and one type is never accepted
-//!   for the other.
-//! - Refresh tokens are single use and recorded in the database (so the rule holds across app
-//!   instances): using one issues a new pair; using one again is rejected and revokes every
-//!   refresh token of that user.
-//! - Every 401 carries `WWW-Authenticate: Bearer`; an inactive user gets 403.
+//!   for the other. Access tokens minted elsewhere with the same key need no `jti`.
+//! - A login value (an e-mail, a username) names at most one user across all login columns:
+//!   registering a value another user logs in with is a 409.
+//! - Refresh tokens are single use and recorded in the database (so the rules hold across app
+//!   instances); see [Sessions](#sessions) below.
+//! - Each user has a token epoch ([`TOKENS_REVOKED_AT`], a column fastrs adds to the user
+//!   table), checked on every request: a logout, a password change or a detected refresh reuse
+//!   ends every access token issued before it.
+//! - Every 401 carries `WWW-Authenticate: Bearer`; an inactive user gets 403; token answers
+//!   carry `Cache-Control: no-store`.
+//!
+//! # Sessions
+//!
+//! A login starts a session (a family of refresh tokens). `POST /auth/refresh` uses a refresh
+//! token once and answers the next pair of the same session. A refresh token that is unknown,
+//! expired or revoked is a 401 and nothing else. One used a second time within
+//! `REFRESH_REUSE_GRACE_SECONDS` (default 10: two browser tabs refreshing at once) gets another
+//! pair of the same session; after the grace it is a replayed, stolen token: 401, its session is
+//! revoked and the user's access tokens end. `POST /auth/logout` revokes the session of the
+//! refresh token it is given (and ends the user's access tokens: other sessions refresh theirs);
+//! `POST /auth/password` revokes every session.
 
 mod extract;
 mod jwt;
@@ -59,7 +76,7 @@ pub(crate) use refresh::DDL as REFRESH_DDL;
 pub use settings::{AuthSettings, Secret};
 
 use crate::ApiError;
-use crate::db::{Pool, Query};
+use crate::db::{FromRow, Pool, Query, Row};
 use crate::extract::PathId;
 use crate::resource::{Resource, ResourceMeta, Statements};
 
@@ -127,6 +144,54 @@ pub(crate) struct UserOverride {
 
 type PrincipalFuture<'a> = Pin<Box<dyn Future<Output = Result<Principal, ApiError>> + Send + 'a>>;
 
+/// The column fastrs adds to the user table: tokens issued at or before this second (since
+/// the epoch) are void. A password change, a logout or a detected refresh-token reuse sets it,
+/// ending every access token of the user at once.
+pub const TOKENS_REVOKED_AT: &str = "fastrs_tokens_revoked_at";
+
+/// The epoch column's definition in the user table's DDL.
+pub(crate) fn epoch_column() -> &'static str {
+    "\"fastrs_tokens_revoked_at\" BIGINT NOT NULL DEFAULT 0"
+}
+
+/// A user table created before fastrs kept a token epoch gets the column (with
+/// `FASTRS_CREATE_TABLES`); without it, a missing column is a start-up error naming the DDL.
+pub(crate) async fn ensure_epoch_column(
+    pool: &Pool,
+    user: &ResourceMeta,
+    create_tables: bool,
+) -> crate::Result<()> {
+    use crate::resource::quote;
+    let table = quote(user.table);
+    let probe = format!(
+        "SELECT {} FROM {table} WHERE 1 = 0",
+        quote(TOKENS_REVOKED_AT)
+    );
+    if pool.execute_script(&probe).await.is_ok() {
+        return Ok(());
+    }
+    let add = format!("ALTER TABLE {table} ADD COLUMN {}", epoch_column());
+    if !create_tables {
+        return Err(crate::Error::Config(format!(
+            "the user table lacks fastrs's token epoch column: run `{add}`"
+        )));
+    }
+    pool.execute_script(&add).await?;
+    Ok(())
+}
+
+/// A user row with its token epoch.
+pub(crate) struct WithEpoch<U>(pub(crate) U, pub(crate) i64);
+
+impl<U: AuthUser> FromRow for WithEpoch<U> {
+    fn from_row(row: &Row<'_>) -> Result<Self, sqlx::Error> {
+        Ok(WithEpoch(
+            U::from_row(row)?,
+            row.get(U::meta().columns.len())?,
+        ))
+    }
+}
+
 /// The running auth configuration, shared by the auth routes, the extractors and the resources
 /// that require a caller.
 pub struct AuthState {
@@ -135,13 +200,19 @@ pub struct AuthState {
     pub(crate) user_meta: &'static ResourceMeta,
     pub(crate) pool: Pool,
     pub(crate) user_sql: Statements,
+    /// The user and its epoch, by id.
+    pub(crate) get_user: sqlx::SqlStr,
+    /// Users (at most two) that a login value names.
     pub(crate) find_by_login: sqlx::SqlStr,
+    /// Other users whose login values collide with the user `$1`'s.
+    pub(crate) login_collisions: sqlx::SqlStr,
     pub(crate) set_password: sqlx::SqlStr,
+    pub(crate) revoke_tokens: sqlx::SqlStr,
     pub(crate) refresh: refresh::RefreshStore,
     pub(crate) dummy_hash: String,
     pub(crate) hasher: PasswordHasher,
     pub(crate) user_override: Option<UserOverride>,
-    principal_of: for<'a> fn(&'a AuthState, String) -> PrincipalFuture<'a>,
+    principal_of: for<'a> fn(&'a AuthState, &'a Claims) -> PrincipalFuture<'a>,
 }
 
 impl std::fmt::Debug for AuthState {
@@ -164,35 +235,62 @@ impl AuthState {
         pool: Pool,
         hasher: &PasswordHasher,
     ) -> crate::Result<Self> {
+        use crate::resource::{quote, sql};
         let meta = U::meta();
-        let logins: Vec<String> = meta
+        let table = quote(meta.table);
+        let logins: Vec<&str> = meta
             .columns
             .iter()
             .filter(|c| c.login)
-            .map(|c| format!("{} = $1", crate::resource::quote(c.column)))
+            .map(|c| c.column)
             .collect();
         let all = meta
             .columns
             .iter()
-            .map(|c| crate::resource::quote(c.column))
+            .map(|c| quote(c.column))
             .collect::<Vec<_>>()
             .join(", ");
-        let id = crate::resource::quote(meta.id_column().map_or("id", |c| c.column));
+        let epoch = quote(TOKENS_REVOKED_AT);
+        let id = quote(meta.id_column().map_or("id", |c| c.column));
+        let any_login = |value: &str| {
+            let any = logins
+                .iter()
+                .map(|login| format!("{} = {value}", quote(login)))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            if any.is_empty() {
+                "1 = 0".to_owned()
+            } else {
+                any
+            }
+        };
         let find_by_login = format!(
-            "SELECT {all} FROM {} WHERE {} ORDER BY {id} LIMIT 1",
-            crate::resource::quote(meta.table),
-            logins.join(" OR ")
+            "SELECT {all}, {epoch} FROM {table} WHERE {} ORDER BY {id} LIMIT 2",
+            any_login("$1")
+        );
+        // Every login value of the new user against every login column of the others: a
+        // value may name at most one user, whichever column it is in.
+        let new_values = logins
+            .iter()
+            .map(|login| format!("n.{}", quote(login)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut collisions = logins
+            .iter()
+            .map(|login| format!("o.{} IN ({new_values})", quote(login)))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        if collisions.is_empty() {
+            collisions = "1 = 0".into();
+        }
+        let login_collisions = format!(
+            "SELECT COUNT(*) FROM {table} n, {table} o WHERE n.{id} = $1 AND o.{id} <> n.{id} AND ({collisions})"
         );
         let password = meta
             .columns
             .iter()
             .find(|c| c.password)
             .map_or("password", |c| c.column);
-        let set_password = format!(
-            "UPDATE {} SET {} = $2 WHERE {id} = $1",
-            crate::resource::quote(meta.table),
-            crate::resource::quote(password)
-        );
         let dummy_hash = hasher
             .hash(uuid::Uuid::new_v4().to_string())
             .await
@@ -204,8 +302,16 @@ impl AuthState {
             settings,
             user_meta: meta,
             user_sql: Statements::new(meta),
-            find_by_login: crate::resource::sql(find_by_login),
-            set_password: crate::resource::sql(set_password),
+            get_user: sql(format!(
+                "SELECT {all}, {epoch} FROM {table} WHERE {id} = $1"
+            )),
+            find_by_login: sql(find_by_login),
+            login_collisions: sql(login_collisions),
+            set_password: sql(format!(
+                "UPDATE {table} SET {} = $2 WHERE {id} = $1",
+                quote(password)
+            )),
+            revoke_tokens: sql(format!("UPDATE {table} SET {epoch} = $2 WHERE {id} = $1")),
             refresh: refresh::RefreshStore::new(),
             pool,
             dummy_hash,
@@ -221,23 +327,36 @@ impl AuthState {
         (stand_in.make)().downcast::<U>().ok().map(|user| *user)
     }
 
-    /// Loads the user a token names; 401 if the token is bad or the user gone, 403 if inactive.
+    /// Loads the user an access token names; 401 if the token is bad, revoked or the user
+    /// gone, 403 if inactive.
     pub(crate) async fn user<U: AuthUser>(&self, token: &str) -> Result<U, ApiError> {
         let claims = self
             .keys
             .decode(token, TokenKind::Access)
             .ok_or_else(unauthorized)?;
-        self.user_by_subject::<U>(&claims.sub).await
+        self.user_of_access::<U>(&claims).await
     }
 
-    pub(crate) async fn user_by_subject<U: AuthUser>(&self, subject: &str) -> Result<U, ApiError> {
+    async fn user_of_access<U: AuthUser>(&self, claims: &Claims) -> Result<U, ApiError> {
+        let WithEpoch(user, revoked_at) = self.user_by_subject::<U>(&claims.sub).await?;
+        if refresh::seconds(claims.iat) <= revoked_at {
+            return Err(unauthorized());
+        }
+        Ok(user)
+    }
+
+    /// The user `subject` names, with its token epoch; 401 if gone, 403 if inactive.
+    pub(crate) async fn user_by_subject<U: AuthUser>(
+        &self,
+        subject: &str,
+    ) -> Result<WithEpoch<U>, ApiError> {
         let id = U::Id::parse_path(subject).map_err(|_| unauthorized())?;
-        let user: Option<U> = Query::new(self.pool.backend(), self.user_sql.get_model.clone())
+        let user: Option<WithEpoch<U>> = Query::new(self.pool.backend(), self.get_user.clone())
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool.read())
             .await?;
         let user = user.ok_or_else(unauthorized)?;
-        if !user.is_active() {
+        if !user.0.is_active() {
             return Err(ApiError::forbidden("Inactive user"));
         }
         Ok(user)
@@ -253,18 +372,53 @@ impl AuthState {
             .keys
             .decode(token, TokenKind::Access)
             .ok_or_else(unauthorized)?;
-        (self.principal_of)(self, claims.sub).await
+        (self.principal_of)(self, &claims).await
     }
 
-    /// Signs a new access + refresh pair for `subject` and records the refresh token.
-    pub(crate) async fn issue(&self, subject: String) -> Result<TokenPair, ApiError> {
+    /// Ends every access token of `subject` issued until now.
+    pub(crate) async fn revoke_access<U: AuthUser>(&self, subject: &str) -> Result<(), ApiError> {
+        let id = U::Id::parse_path(subject).map_err(|_| unauthorized())?;
+        Query::new(self.pool.backend(), self.revoke_tokens.clone())
+            .bind(id)
+            .bind(refresh::now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Signs a new access + refresh pair for `subject`, in session `family` (a new session
+    /// when `None`), and records the refresh token. Tokens issued in the second of the user's
+    /// last revocation would be void, so this waits for the next second when needed.
+    pub(crate) async fn issue(
+        &self,
+        subject: String,
+        revoked_at: i64,
+        family: Option<String>,
+    ) -> Result<TokenPair, ApiError> {
+        for _ in 0..3 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            if i64::try_from(now.as_secs()).unwrap_or(i64::MAX) > revoked_at {
+                break;
+            }
+            let to_next_second = 1_000_u64.saturating_sub(u64::from(now.subsec_millis()));
+            tokio::time::sleep(std::time::Duration::from_millis(to_next_second + 1)).await;
+        }
+        let family = match family {
+            Some(family) => family,
+            None => {
+                self.refresh.prune(&self.pool, &subject).await?;
+                uuid::Uuid::new_v4().to_string()
+            }
+        };
         let access = Keys::claims(
             subject.clone(),
             TokenKind::Access,
             self.settings.access_token_ttl,
         );
         let refresh = Keys::claims(subject, TokenKind::Refresh, self.settings.refresh_token_ttl);
-        self.refresh.record(&self.pool, &refresh).await?;
+        self.refresh.record(&self.pool, &refresh, &family).await?;
         Ok(TokenPair {
             access_token: self.keys.encode(&access).map_err(ApiError::internal)?,
             token_type: "bearer",
@@ -273,9 +427,9 @@ impl AuthState {
     }
 }
 
-fn principal_of<U: AuthUser>(state: &AuthState, subject: String) -> PrincipalFuture<'_> {
+fn principal_of<'a, U: AuthUser>(state: &'a AuthState, claims: &'a Claims) -> PrincipalFuture<'a> {
     Box::pin(async move {
-        let user = state.user_by_subject::<U>(&subject).await?;
+        let user = state.user_of_access::<U>(claims).await?;
         Ok(Principal {
             id: user.subject(),
             scopes: user.scopes().to_vec(),

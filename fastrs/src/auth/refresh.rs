@@ -1,5 +1,16 @@
-//! Refresh tokens are single use, recorded in the `fastrs_refresh_tokens` table so the rule
-//! holds across several app instances sharing one database.
+//! Sessions and their refresh tokens, recorded in the `fastrs_session_tokens` table so the
+//! rules hold across several app instances sharing one database.
+//!
+//! A login starts a *session* (a family of refresh tokens). Each refresh token works once: using
+//! it marks it used and issues the next token of the same family. What a token that cannot be
+//! used any more tells:
+//!
+//! | the token is | answer | and |
+//! |---|---|---|
+//! | unknown, expired (its last second included) | 401 | nothing else |
+//! | revoked (logout, password change, a detected reuse) | 401 | nothing else: an old stolen token cannot end the user's new sessions |
+//! | used, within the reuse grace (two tabs refreshing at once) | a new pair of the same session | |
+//! | used, after the grace | 401 | the session is revoked and the user's access tokens end (someone replayed a stolen token) |
 
 use sqlx::SqlStr;
 
@@ -8,34 +19,57 @@ use crate::ApiError;
 use crate::db::{Pool, Query};
 
 /// The table, created with the app's tables (the same text serves SQLite and PostgreSQL).
-pub(crate) const DDL: &str = "CREATE TABLE IF NOT EXISTS \"fastrs_refresh_tokens\" (\n    \"jti\" TEXT PRIMARY KEY,\n    \"sub\" TEXT NOT NULL,\n    \"expires_at\" BIGINT NOT NULL,\n    \"used\" BOOLEAN NOT NULL DEFAULT FALSE\n);\nCREATE INDEX IF NOT EXISTS \"fastrs_refresh_tokens_sub_idx\" ON \"fastrs_refresh_tokens\" (\"sub\")";
+pub(crate) const DDL: &str = "CREATE TABLE IF NOT EXISTS \"fastrs_session_tokens\" (\n    \"jti\" TEXT PRIMARY KEY,\n    \"sub\" TEXT NOT NULL,\n    \"family\" TEXT NOT NULL,\n    \"expires_at\" BIGINT NOT NULL,\n    \"used_at\" BIGINT,\n    \"revoked\" BOOLEAN NOT NULL DEFAULT FALSE\n);\nCREATE INDEX IF NOT EXISTS \"fastrs_session_tokens_sub_idx\" ON \"fastrs_session_tokens\" (\"sub\");\nCREATE INDEX IF NOT EXISTS \"fastrs_session_tokens_family_idx\" ON \"fastrs_session_tokens\" (\"family\")";
 
 pub(crate) struct RefreshStore {
     insert: SqlStr,
     prune: SqlStr,
     consume: SqlStr,
-    revoke: SqlStr,
+    lookup: SqlStr,
+    revoke_family: SqlStr,
+    revoke_all: SqlStr,
 }
 
-fn seconds(n: u64) -> i64 {
+/// Why a refresh token was refused, and what follows from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// Unknown, expired or revoked: a 401 and nothing else.
+    Invalid,
+    /// Used again after the grace: its session was revoked; the user's access tokens must end.
+    Reused,
+}
+
+pub(crate) fn seconds(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn now() -> i64 {
+    seconds(jsonwebtoken::get_current_timestamp())
 }
 
 impl RefreshStore {
     pub(crate) fn new() -> Self {
+        const T: &str = "\"fastrs_session_tokens\"";
+        let sql = |text: String| crate::resource::sql(text);
         Self {
-            insert: SqlStr::from_static(
-                "INSERT INTO \"fastrs_refresh_tokens\" (\"jti\", \"sub\", \"expires_at\") VALUES ($1, $2, $3)",
-            ),
-            prune: SqlStr::from_static(
-                "DELETE FROM \"fastrs_refresh_tokens\" WHERE \"sub\" = $1 AND \"expires_at\" < $2",
-            ),
-            consume: SqlStr::from_static(
-                "UPDATE \"fastrs_refresh_tokens\" SET \"used\" = TRUE WHERE \"jti\" = $1 AND \"used\" = FALSE AND \"expires_at\" > $2",
-            ),
-            revoke: SqlStr::from_static(
-                "UPDATE \"fastrs_refresh_tokens\" SET \"used\" = TRUE WHERE \"sub\" = $1",
-            ),
+            insert: sql(format!(
+                "INSERT INTO {T} (\"jti\", \"sub\", \"family\", \"expires_at\") VALUES ($1, $2, $3, $4)"
+            )),
+            prune: sql(format!(
+                "DELETE FROM {T} WHERE \"sub\" = $1 AND \"expires_at\" < $2"
+            )),
+            consume: sql(format!(
+                "UPDATE {T} SET \"used_at\" = $3 WHERE \"jti\" = $1 AND \"sub\" = $2 AND \"used_at\" IS NULL AND NOT \"revoked\" AND \"expires_at\" > $3 RETURNING \"family\""
+            )),
+            lookup: sql(format!(
+                "SELECT \"family\", \"expires_at\", \"used_at\", \"revoked\" FROM {T} WHERE \"jti\" = $1 AND \"sub\" = $2"
+            )),
+            revoke_family: sql(format!(
+                "UPDATE {T} SET \"revoked\" = TRUE WHERE \"family\" = $1 AND \"sub\" = $2"
+            )),
+            revoke_all: sql(format!(
+                "UPDATE {T} SET \"revoked\" = TRUE WHERE \"sub\" = $1"
+            )),
         }
     }
 
@@ -43,46 +77,113 @@ impl RefreshStore {
         Query::new(pool.backend(), sql.clone())
     }
 
-    /// Records a newly issued refresh token (and forgets the user's expired ones).
-    pub(crate) async fn record(&self, pool: &Pool, claims: &Claims) -> Result<(), ApiError> {
-        let now = seconds(claims.iat);
+    /// Forgets the user's expired tokens (at login, not on every refresh).
+    pub(crate) async fn prune(&self, pool: &Pool, subject: &str) -> Result<(), ApiError> {
         Self::query(pool, &self.prune)
-            .bind(claims.sub.clone())
-            .bind(now)
+            .bind(subject.to_owned())
+            .bind(now())
             .execute(pool)
             .await?;
+        Ok(())
+    }
+
+    /// Records a newly issued refresh token of session `family`.
+    pub(crate) async fn record(
+        &self,
+        pool: &Pool,
+        claims: &Claims,
+        family: &str,
+    ) -> Result<(), ApiError> {
+        let jti = claims
+            .jti
+            .clone()
+            .ok_or_else(|| ApiError::internal("refresh token without jti"))?;
         Self::query(pool, &self.insert)
-            .bind(claims.jti.clone())
+            .bind(jti)
             .bind(claims.sub.clone())
+            .bind(family.to_owned())
             .bind(seconds(claims.exp))
             .execute(pool)
             .await?;
         Ok(())
     }
 
-    /// Marks the token used, atomically. A token that was already used (or is unknown) revokes
-    /// every refresh token of its user: someone is replaying a stolen token.
-    pub(crate) async fn consume(&self, pool: &Pool, claims: &Claims) -> Result<(), ApiError> {
-        let now = seconds(jsonwebtoken::get_current_timestamp());
-        let used = Self::query(pool, &self.consume)
-            .bind(claims.jti.clone())
+    /// Uses the token: its session's id when a new pair may be issued.
+    pub(crate) async fn consume(
+        &self,
+        pool: &Pool,
+        claims: &Claims,
+        grace_seconds: i64,
+    ) -> Result<Result<String, Refused>, ApiError> {
+        let Some(jti) = claims.jti.clone() else {
+            return Ok(Err(Refused::Invalid));
+        };
+        let now = now();
+        let consumed: Option<(String,)> = Self::query(pool, &self.consume)
+            .bind(jti.clone())
+            .bind(claims.sub.clone())
             .bind(now)
-            .execute(pool)
+            .fetch_optional(pool)
             .await?;
-        if used == 1 {
-            return Ok(());
+        if let Some((family,)) = consumed {
+            return Ok(Ok(family));
         }
-        tracing::warn!(sub = %claims.sub, "refresh token reused; revoking the user's refresh tokens");
-        self.revoke_all(pool, &claims.sub).await?;
-        Err(super::unauthorized())
+        let found: Option<(String, i64, Option<i64>, bool)> = Self::query(pool, &self.lookup)
+            .bind(jti)
+            .bind(claims.sub.clone())
+            .fetch_optional(pool.read())
+            .await?;
+        Ok(match found {
+            None => Err(Refused::Invalid),
+            Some((_, _, _, true)) => Err(Refused::Invalid),
+            Some((_, expires_at, _, _)) if expires_at <= now => Err(Refused::Invalid),
+            Some((family, _, Some(used_at), _)) if now - used_at < grace_seconds => Ok(family),
+            Some((family, ..)) => {
+                tracing::warn!(sub = %claims.sub, "refresh token reused; revoking its session");
+                self.revoke_family(pool, &claims.sub, &family).await?;
+                Err(Refused::Reused)
+            }
+        })
     }
 
-    /// Revokes every refresh token of a user (after a password change, or a replay).
-    pub(crate) async fn revoke_all(&self, pool: &Pool, subject: &str) -> Result<(), ApiError> {
-        Self::query(pool, &self.revoke)
+    /// Revokes one session's refresh tokens (logout, a detected reuse).
+    pub(crate) async fn revoke_family(
+        &self,
+        pool: &Pool,
+        subject: &str,
+        family: &str,
+    ) -> Result<(), ApiError> {
+        Self::query(pool, &self.revoke_family)
+            .bind(family.to_owned())
             .bind(subject.to_owned())
             .execute(pool)
             .await?;
         Ok(())
+    }
+
+    /// Revokes every refresh token of a user (a password change).
+    pub(crate) async fn revoke_all(&self, pool: &Pool, subject: &str) -> Result<(), ApiError> {
+        Self::query(pool, &self.revoke_all)
+            .bind(subject.to_owned())
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The session of a refresh token, if it is recorded for `subject`.
+    pub(crate) async fn family_of(
+        &self,
+        pool: &Pool,
+        claims: &Claims,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(jti) = claims.jti.clone() else {
+            return Ok(None);
+        };
+        let found: Option<(String, i64, Option<i64>, bool)> = Self::query(pool, &self.lookup)
+            .bind(jti)
+            .bind(claims.sub.clone())
+            .fetch_optional(pool.read())
+            .await?;
+        Ok(found.map(|(family, ..)| family))
     }
 }

@@ -1,20 +1,26 @@
-//! The auth routes: register, token (OAuth2 password flow), refresh, password change, me.
+//! The auth routes: register, token (OAuth2 password flow), refresh, logout, password change,
+//! me.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde_json::{Map, Value};
 
-use super::{AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, unauthorized};
+use super::refresh::Refused;
+use super::{
+    AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, WithEpoch, unauthorized,
+};
 use crate::ApiError;
 use crate::app::AppState;
 use crate::crud;
-use crate::db::Query;
+use crate::db::{Backend, Db, Query, map_db_error};
 use crate::extract::ValidJson;
+use crate::extract::body::read_body;
 use crate::validate::{FieldError, FieldSpec, Input, ValidationErrors, Violation, loc};
 
 /// The app's auth state (always there: these routes exist only with `App::auth`).
@@ -45,6 +51,7 @@ pub(crate) fn router<U: AuthUser>(options: &AuthOptions) -> Router<AppState> {
         register_path,
         token_path,
         refresh_path,
+        logout_path,
         password_path,
         me_path,
     ] = paths(options).map(|(_, path)| path);
@@ -52,30 +59,73 @@ pub(crate) fn router<U: AuthUser>(options: &AuthOptions) -> Router<AppState> {
         .route(&register_path, post(register::<U>))
         .route(&token_path, post(token::<U>))
         .route(&refresh_path, post(refresh::<U>))
+        .route(&logout_path, post(logout::<U>))
         .route(&password_path, post(change_password::<U>))
         .route(&me_path, get(me::<U>))
 }
 
 /// The auth routes, `(method, path)`, in the order `router` mounts them: register, token,
-/// refresh, password, me.
-pub(crate) fn paths(options: &AuthOptions) -> [(&'static str, String); 5] {
+/// refresh, logout, password, me.
+pub(crate) fn paths(options: &AuthOptions) -> [(&'static str, String); 6] {
     let prefix = options.auth_prefix.trim_end_matches('/');
     let users = options.users_prefix.trim_end_matches('/');
     [
         ("POST", format!("{prefix}/register")),
         ("POST", format!("{prefix}/token")),
         ("POST", format!("{prefix}/refresh")),
+        ("POST", format!("{prefix}/logout")),
         ("POST", format!("{prefix}/password")),
         ("GET", format!("{users}/me")),
     ]
 }
 
+/// An advisory-lock key that serialises registrations on PostgreSQL (SQLite has one writer).
+const REGISTER_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
+
+/// `POST /auth/register`. The insert and the check that no login value of the new user names
+/// another user (in any login column) run in one serialised transaction: a username cannot
+/// take over someone's e-mail address as a login, before or after they sign up.
 async fn register<U: AuthUser>(
     Auth(auth): Auth,
     ValidJson(body): ValidJson<U::Create>,
 ) -> Result<(StatusCode, Json<U::Response>), ApiError> {
-    let created = crud::insert::<U>(&auth.pool, &auth.user_sql, body, None, &auth.hasher).await?;
+    let meta = U::meta();
+    let backend = auth.pool.backend();
+    let insert = crud::insert_query::<U>(backend, &auth.user_sql, body, None, &auth.hasher).await?;
+    let mut db = Db::begin(&auth.pool).await;
+    if backend == Backend::Postgres {
+        db.query("SELECT pg_advisory_xact_lock($1)")
+            .bind(REGISTER_LOCK)
+            .execute(&mut db)
+            .await?;
+    }
+    let created: U::Response = insert
+        .fetch_one(&mut db)
+        .await
+        .map_err(|error| map_db_error(error, Some(meta)))?;
+    let (collisions,): (i64,) = Query::new(backend, auth.login_collisions.clone())
+        .bind(U::response_id(&created).clone())
+        .fetch_one(&mut db)
+        .await?;
+    if collisions > 0 {
+        return Err(ApiError::conflict(format!(
+            "A {} with this login already exists",
+            meta.name
+        )));
+    }
+    db.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A token answer: never cached (RFC 6749 §5.1).
+fn tokens(pair: TokenPair) -> impl IntoResponse {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(pair),
+    )
 }
 
 fn form_field(
@@ -101,10 +151,10 @@ fn form_field(
 /// the same work (an unknown user is checked against a dummy hash).
 async fn token<U: AuthUser>(
     Auth(auth): Auth,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<TokenPair>, ApiError> {
-    let is_form = headers
+    request: Request,
+) -> Result<impl IntoResponse, ApiError> {
+    let is_form = request
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
@@ -114,6 +164,7 @@ async fn token<U: AuthUser>(
                 .trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
+    let body = read_body(request, &()).await?;
     let mut fields: Map<String, Value> = if is_form {
         form_urlencoded::parse(&body)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
@@ -143,21 +194,28 @@ async fn token<U: AuthUser>(
         return Err(errors.into());
     }
 
-    let user: Option<U> = Query::new(auth.pool.backend(), auth.find_by_login.clone())
+    let mut users: Vec<WithEpoch<U>> = Query::new(auth.pool.backend(), auth.find_by_login.clone())
         .bind(username)
-        .fetch_optional(&auth.pool)
+        .fetch_all(auth.pool.read())
         .await?;
+    // A value that names two users (data from before registrations were checked) logs no one
+    // in: which of them would be a guess.
+    if users.len() > 1 {
+        tracing::warn!("a login value names several users; refusing the login");
+        users.clear();
+    }
+    let user = users.pop();
     let hash = user.as_ref().map_or_else(
         || auth.dummy_hash.clone(),
-        |user| user.password_hash().to_owned(),
+        |user| user.0.password_hash().to_owned(),
     );
-    let verified = auth.hasher.verify(password, hash).await;
+    let verified = auth.hasher.verify(password, hash).await?;
     match user {
-        Some(user) if verified => {
+        Some(WithEpoch(user, revoked_at)) if verified => {
             if !user.is_active() {
                 return Err(ApiError::forbidden("Inactive user"));
             }
-            Ok(Json(auth.issue(user.subject()).await?))
+            Ok(tokens(auth.issue(user.subject(), revoked_at, None).await?))
         }
         _ => Err(ApiError::unauthorized("Incorrect username or password")),
     }
@@ -182,19 +240,52 @@ impl Input for RefreshBody {
     }
 }
 
-/// `POST /auth/refresh`: a refresh token (never an access token) for a new pair; each refresh
-/// token works once.
+/// `POST /auth/refresh`: a refresh token (never an access token) for the next pair of its
+/// session (see [Sessions](super#sessions)).
 async fn refresh<U: AuthUser>(
     Auth(auth): Auth,
     ValidJson(body): ValidJson<RefreshBody>,
-) -> Result<Json<TokenPair>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let claims = auth
         .keys
         .decode(&body.refresh_token, TokenKind::Refresh)
         .ok_or_else(unauthorized)?;
-    auth.refresh.consume(&auth.pool, &claims).await?;
-    let user = auth.user_by_subject::<U>(&claims.sub).await?;
-    Ok(Json(auth.issue(user.subject()).await?))
+    let grace = i64::try_from(auth.settings.refresh_reuse_grace.as_secs()).unwrap_or(i64::MAX);
+    let family = match auth.refresh.consume(&auth.pool, &claims, grace).await? {
+        Ok(family) => family,
+        Err(Refused::Invalid) => return Err(unauthorized()),
+        Err(Refused::Reused) => {
+            auth.revoke_access::<U>(&claims.sub).await?;
+            return Err(unauthorized());
+        }
+    };
+    let WithEpoch(user, revoked_at) = auth.user_by_subject::<U>(&claims.sub).await?;
+    Ok(tokens(
+        auth.issue(user.subject(), revoked_at, Some(family)).await?,
+    ))
+}
+
+/// `POST /auth/logout`: revokes the session of the refresh token it is given and ends the
+/// user's access tokens (the user's other sessions get new ones at their next refresh). 204;
+/// 401 for a token that is not a valid refresh token of this app.
+async fn logout<U: AuthUser>(
+    Auth(auth): Auth,
+    ValidJson(body): ValidJson<RefreshBody>,
+) -> Result<StatusCode, ApiError> {
+    let claims = auth
+        .keys
+        .decode(&body.refresh_token, TokenKind::Refresh)
+        .ok_or_else(unauthorized)?;
+    let family = auth
+        .refresh
+        .family_of(&auth.pool, &claims)
+        .await?
+        .ok_or_else(unauthorized)?;
+    auth.refresh
+        .revoke_family(&auth.pool, &claims.sub, &family)
+        .await?;
+    auth.revoke_access::<U>(&claims.sub).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `{"current_password": "...", "new_password": "..."}`.
@@ -225,8 +316,8 @@ impl Input for PasswordChange {
     }
 }
 
-/// `POST /auth/password` (Bearer): checks the current password, stores the new one, and revokes
-/// every refresh token of the user. 204.
+/// `POST /auth/password` (Bearer): checks the current password, stores the new one, revokes
+/// every session of the user and ends their access tokens. 204.
 async fn change_password<U: AuthUser>(
     Auth(auth): Auth,
     user: CurrentUser<U>,
@@ -245,7 +336,7 @@ async fn change_password<U: AuthUser>(
     if !auth
         .hasher
         .verify(body.current_password, user.password_hash().to_owned())
-        .await
+        .await?
     {
         return Err(ApiError::forbidden("Incorrect password"));
     }
@@ -256,6 +347,7 @@ async fn change_password<U: AuthUser>(
         .execute(&auth.pool)
         .await?;
     auth.refresh.revoke_all(&auth.pool, &user.subject()).await?;
+    auth.revoke_access::<U>(&user.subject()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

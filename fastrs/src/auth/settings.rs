@@ -37,6 +37,9 @@ impl std::fmt::Debug for Secret {
 /// | `ACCESS_TOKEN_EXPIRE_MINUTES` | `15` | access token lifetime |
 /// | `REFRESH_TOKEN_EXPIRE_DAYS` | `7` | refresh token lifetime |
 /// | `ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`, `ARGON2_PARALLELISM` | `19456`, `2`, `1` | hashing cost |
+/// | `ARGON2_MAX_CONCURRENT`, `ARGON2_MAX_WAITING` | 2 × CPUs, `64` | hashes running / waiting (then 503) |
+/// | `REFRESH_REUSE_GRACE_SECONDS` | `10` | a refresh token used again this soon is a concurrent refresh, not a theft (`0`: never) |
+/// | `JWT_ISSUER`, `JWT_AUDIENCE` | none | set and require `iss` / `aud` in tokens |
 /// | `FASTRS_DEV` | `false` | development mode: a missing `SECRET_KEY` becomes a random one (tokens die with the process) |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthSettings {
@@ -52,10 +55,19 @@ pub struct AuthSettings {
     pub access_token_ttl: Duration,
     /// Refresh token lifetime.
     pub refresh_token_ttl: Duration,
+    /// A refresh token used again within this long of its first use gets a new pair of the
+    /// same session (two tabs refreshing at once) instead of revoking it.
+    pub refresh_reuse_grace: Duration,
+    /// The `iss` claim tokens carry and must carry.
+    pub issuer: Option<String>,
+    /// The `aud` claim tokens carry and must carry.
+    pub audience: Option<String>,
     /// Argon2id costs.
     pub hash: HashParams,
     /// At most this many hashes run at once (default: 2 × CPUs).
     pub hash_concurrency: usize,
+    /// At most this many more wait; beyond, 503 (default 64).
+    pub hash_queue: usize,
     /// Development mode.
     pub dev_mode: bool,
 }
@@ -69,8 +81,12 @@ impl Default for AuthSettings {
             public_key_file: None,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
+            refresh_reuse_grace: Duration::from_secs(10),
+            issuer: None,
+            audience: None,
             hash: HashParams::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            hash_queue: 64,
             dev_mode: false,
         }
     }
@@ -82,6 +98,12 @@ pub const MIN_SECRET_LEN: usize = 32;
 impl AuthSettings {
     /// The signing keys, or a start-up error that says what to set.
     pub fn keys(&self) -> Result<Keys, Error> {
+        Ok(self
+            .signing_keys()?
+            .with_issuer_audience(self.issuer.clone(), self.audience.clone()))
+    }
+
+    fn signing_keys(&self) -> Result<Keys, Error> {
         let read = |name: &str, path: &Option<String>| -> Result<Vec<u8>, Error> {
             let path = path.as_ref().ok_or_else(|| {
                 Error::Config(format!(

@@ -5,35 +5,38 @@
 //! so every value keeps its native type on both backends, and one SQL text with `$1..$N`
 //! placeholders serves both.
 //!
-//! SQLite is opened in WAL mode with a busy timeout, `synchronous = NORMAL` and foreign keys on,
-//! and the file is created if missing. `sqlite::memory:` is supported with a single connection
-//! (each SQLite memory connection is its own database).
+//! SQLite runs in WAL mode with one writer connection, read-only readers and a checkpoint
+//! policy that keeps the WAL bounded ([`SqlitePools`]); the file is created if missing.
+//! `sqlite::memory:` is supported with a single connection (each SQLite memory connection is
+//! its own database). PostgreSQL's pool is sized to the cores and does not ping connections
+//! before use. A request that cannot get a connection within
+//! [`PoolOptions::acquire_timeout`] is answered `503` with `Retry-After`.
 //!
 //! ```no_run
 //! # async fn demo() -> fastrs::Result<()> {
 //! use fastrs::db::{Pool, Query};
 //!
 //! let pool = Pool::connect("sqlite://app.db", None).await?;
-//! let (n,): (i64,) = Query::new(pool.backend(), "SELECT COUNT(*) FROM items").fetch_one(&pool).await?;
+//! let (n,): (i64,) = Query::new(pool.backend(), "SELECT COUNT(*) FROM items").fetch_one(pool.read()).await?;
 //! # Ok(()) }
 //! ```
 
 mod args;
 mod query;
 mod row;
+mod sqlite;
 mod tx;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use axum::http::{HeaderValue, StatusCode, header};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 
 pub use args::{Args, ColumnType};
 pub use query::{Conn, Query, Target};
 pub use row::{FromRow, Row};
+pub use sqlite::{CheckpointPolicy, SqlitePools};
 pub use tx::{Db, transaction_layer};
 
 use crate::ApiError;
@@ -78,46 +81,74 @@ impl FromStr for Backend {
     }
 }
 
-/// A connection pool to either backend. Cloning is cheap (it is an `Arc` inside).
+/// How a [`Pool`] connects.
+///
+/// ```
+/// use std::time::Duration;
+/// let options = fastrs::db::PoolOptions {
+///     acquire_timeout: Duration::from_secs(1),
+///     ..Default::default()
+/// };
+/// assert_eq!(options.max_connections, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Readers on SQLite (the writer is one more), connections on PostgreSQL. `None`: the
+    /// cores (at least 2, at most 8) on SQLite, twice the cores (at least 4) on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a request waits for a connection before it is answered
+    /// `503 Service Unavailable` with `Retry-After` (default 3 s).
+    pub acquire_timeout: Duration,
+    /// SQLite's checkpoint policy.
+    pub checkpoint: CheckpointPolicy,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(3),
+            checkpoint: CheckpointPolicy::default(),
+        }
+    }
+}
+
+/// The connections to either backend. Cloning is cheap (it is an `Arc` inside).
+///
+/// Reads and writes go to different places on SQLite (see [`SqlitePools`]): run a statement
+/// with [`Pool::read`] as its target when it only reads, and with the pool itself (`&pool`)
+/// when it may write.
 #[derive(Debug, Clone)]
 pub enum Pool {
-    /// A SQLite pool.
-    Sqlite(SqlitePool),
-    /// A PostgreSQL pool.
+    /// SQLite: a writer and read-only readers.
+    Sqlite(SqlitePools),
+    /// PostgreSQL.
     Postgres(PgPool),
 }
 
 impl Pool {
-    /// Connects to `url`, with at most `max_connections` (default: 16 for SQLite, 10 for
-    /// PostgreSQL).
+    /// Connects to `url` with the default [`PoolOptions`] and `max_connections`.
     pub async fn connect(url: &str, max_connections: Option<u32>) -> crate::Result<Self> {
+        let options = PoolOptions {
+            max_connections,
+            ..PoolOptions::default()
+        };
+        Self::connect_with(url, &options).await
+    }
+
+    /// Connects to `url`.
+    pub async fn connect_with(url: &str, options: &PoolOptions) -> crate::Result<Self> {
         match Backend::from_url(url)? {
-            Backend::Sqlite => {
-                let options = SqliteConnectOptions::from_str(url)?
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(30))
-                    .foreign_keys(true);
-                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                let max = if in_memory {
-                    1
-                } else {
-                    max_connections.unwrap_or(16)
-                };
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(max)
-                    // A memory database lives as long as its connection: keep it.
-                    .min_connections(u32::from(in_memory))
-                    .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
-                    .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
-                    .connect_with(options)
-                    .await?;
-                Ok(Pool::Sqlite(pool))
-            }
+            Backend::Sqlite => Ok(Pool::Sqlite(SqlitePools::connect(url, options).await?)),
             Backend::Postgres => {
+                let cores = std::thread::available_parallelism()
+                    .map_or(2, |n| u32::try_from(n.get()).unwrap_or(8));
                 let pool = PgPoolOptions::new()
-                    .max_connections(max_connections.unwrap_or(10))
+                    .max_connections(options.max_connections.unwrap_or((2 * cores).max(4)))
+                    .acquire_timeout(options.acquire_timeout)
+                    // No ping before each use: a broken connection fails its query, and the
+                    // pool replaces it.
+                    .test_before_acquire(false)
                     .connect(url)
                     .await?;
                 Ok(Pool::Postgres(pool))
@@ -133,22 +164,46 @@ impl Pool {
         }
     }
 
+    /// A target for statements that only read: a reader connection on SQLite.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: fastrs::db::Pool) -> Result<(), sqlx::Error> {
+    /// use fastrs::db::Query;
+    /// let (n,): (i64,) = Query::new(pool.backend(), "SELECT COUNT(*) FROM items")
+    ///     .fetch_one(pool.read())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read(&self) -> Target<'_> {
+        Target::Read(self)
+    }
+
     /// Closes every connection (waits for those in use).
     pub async fn close(&self) {
         match self {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pools) => pools.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
     }
 
-    /// Runs SQL that takes no parameters (DDL, for instance).
+    /// Runs SQL that takes no parameters (DDL, for instance), on the writer.
     pub async fn execute_script(&self, sql: &str) -> Result<(), sqlx::Error> {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self {
-            Pool::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
+            Pool::Sqlite(pools) => sqlx::raw_sql(sql).execute(pools.writer()).await.map(drop),
             Pool::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
         }
     }
+}
+
+/// The answer to a request that found every connection busy (or the database unreachable):
+/// `503` with `Retry-After`, so clients and load balancers back off instead of piling on.
+pub(crate) fn unavailable() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database is busy or unavailable; try again shortly",
+    )
+    .header(header::RETRY_AFTER, HeaderValue::from_static("1"))
 }
 
 /// Maps a database error to the answer a client should see: `RowNotFound` is 404, a unique
@@ -192,6 +247,26 @@ pub fn map_db_error(error: sqlx::Error, meta: Option<&ResourceMeta>) -> ApiError
         sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation() => {
             ApiError::conflict("A referenced record does not exist, or is still referenced")
         }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            tracing::warn!(%error, "database unavailable");
+            unavailable()
+        }
+        // SQLITE_BUSY / SQLITE_LOCKED (another process holds the lock past the busy timeout),
+        // SQLITE_READONLY, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN; PostgreSQL's
+        // connection-exception, insufficient-resources and operator-intervention classes.
+        sqlx::Error::Database(db_error) if unavailable_code(db_error.code().as_deref()) => {
+            tracing::error!(%error, "database unavailable");
+            unavailable()
+        }
         _ => ApiError::internal(error),
     }
+}
+
+fn unavailable_code(code: Option<&str>) -> bool {
+    let Some(code) = code else { return false };
+    let sqlite_primary = code.parse::<i32>().ok().map(|n| n & 0xff);
+    matches!(sqlite_primary, Some(5 | 6 | 8 | 10 | 13 | 14))
+        || code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
 }

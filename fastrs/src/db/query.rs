@@ -16,12 +16,16 @@ pub enum Conn<'c> {
     Postgres(&'c mut PgConnection),
 }
 
-/// Where a [`Query`] runs: a pool (each statement on its own connection, auto-committed) or a
-/// connection.
+/// Where a [`Query`] runs: `&pool` (may write: the writer on SQLite), [`Pool::read`] (only
+/// reads: a reader on SQLite), the request's transaction (`&mut db`), or a connection.
 #[derive(Debug)]
 pub enum Target<'c> {
-    /// Any connection of the pool.
+    /// Any connection of the pool that can write (auto-committed).
     Pool(&'c Pool),
+    /// A connection that only reads (auto-committed).
+    Read(&'c Pool),
+    /// The request's transaction, begun on first use.
+    Db(&'c mut super::Db),
     /// This connection.
     Conn(Conn<'c>),
 }
@@ -59,31 +63,39 @@ pub struct Query {
 macro_rules! run {
     ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident| $body:expr) => {{
         let Query { sql, args } = $query;
+        macro_rules! on {
+            (sqlite, $executor:expr) => {{
+                let $q = sqlx::query_with(sql, args.into_sqlite()?);
+                let $ex = $executor;
+                let $row = Row::Sqlite;
+                $body
+            }};
+            (postgres, $executor:expr) => {{
+                let $q = sqlx::query_with(sql, args.into_postgres()?);
+                let $ex = $executor;
+                let $row = Row::Postgres;
+                $body
+            }};
+        }
         match $target {
-            Target::Pool(Pool::Sqlite(pool)) => {
-                let $q = sqlx::query_with(sql, args.into_sqlite()?);
-                let $ex = pool;
-                let $row = Row::Sqlite;
-                $body
+            Target::Db(db) => match db.conn().await? {
+                Conn::Sqlite(conn) => on!(sqlite, &mut *conn),
+                Conn::Postgres(conn) => on!(postgres, &mut *conn),
+            },
+            Target::Pool(Pool::Sqlite(pools)) => {
+                let mut conn = pools.writer().acquire().await?;
+                on!(sqlite, &mut *conn)
             }
-            Target::Pool(Pool::Postgres(pool)) => {
-                let $q = sqlx::query_with(sql, args.into_postgres()?);
-                let $ex = pool;
-                let $row = Row::Postgres;
-                $body
+            Target::Read(Pool::Sqlite(pools)) => {
+                let _pass = pools.read_pass().await;
+                let mut conn = pools.readers().acquire().await?;
+                on!(sqlite, &mut *conn)
             }
-            Target::Conn(Conn::Sqlite(conn)) => {
-                let $q = sqlx::query_with(sql, args.into_sqlite()?);
-                let $ex = &mut *conn;
-                let $row = Row::Sqlite;
-                $body
+            Target::Pool(Pool::Postgres(pool)) | Target::Read(Pool::Postgres(pool)) => {
+                on!(postgres, pool)
             }
-            Target::Conn(Conn::Postgres(conn)) => {
-                let $q = sqlx::query_with(sql, args.into_postgres()?);
-                let $ex = &mut *conn;
-                let $row = Row::Postgres;
-                $body
-            }
+            Target::Conn(Conn::Sqlite(conn)) => on!(sqlite, &mut *conn),
+            Target::Conn(Conn::Postgres(conn)) => on!(postgres, &mut *conn),
         }
     }};
 }

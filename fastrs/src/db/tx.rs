@@ -6,10 +6,10 @@
 //! once the handler has answered the layer commits (status < 400) or rolls back (anything
 //! else). A route that never extracts `Db` costs one small allocation and no database work.
 //!
-//! On SQLite a request whose method writes (anything but GET/HEAD/OPTIONS) begins with
-//! `BEGIN IMMEDIATE`, taking the write lock up front: a deferred transaction that reads and then
-//! writes can fail with "database is locked" when another writer got in between, and no busy
-//! timeout helps it.
+//! The transaction begins lazily, with the handler's first statement. On SQLite a request whose
+//! method writes (anything but GET/HEAD/OPTIONS) uses the one writer connection and begins with
+//! `BEGIN IMMEDIATE`, taking the write lock up front (another process may write the same file);
+//! a reading request uses a read-only connection.
 
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
+use super::sqlite::ReadPass;
 use super::{Backend, Conn, Pool, Query, Target};
 use crate::ApiError;
 use crate::app::AppState;
@@ -30,7 +31,14 @@ enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-type Shared = Arc<tokio::sync::Mutex<Tx>>;
+/// A transaction that has begun; a SQLite reader keeps its pass through the checkpoint gate
+/// until the transaction ends (fields drop in order: the transaction first).
+struct Open {
+    tx: Tx,
+    _pass: Option<ReadPass>,
+}
+
+type Shared = Arc<tokio::sync::Mutex<Option<Open>>>;
 
 #[derive(Clone, Default)]
 struct TxSlot(Arc<Mutex<Option<Shared>>>);
@@ -46,6 +54,12 @@ impl TxSlot {
 
 /// The request's database transaction (FastAPI's `Depends(get_db)`).
 ///
+/// The transaction begins with the first statement, not when the handler is called: a handler
+/// holds no connection (and, on SQLite, not the write lock) while its body is still being read
+/// or while other extractors run. On SQLite, a `GET`, `HEAD` or `OPTIONS` request reads on a
+/// read-only connection; any other method queues for the one writer and begins with
+/// `BEGIN IMMEDIATE`.
+///
 /// ```
 /// use fastrs::prelude::*;
 ///
@@ -56,16 +70,72 @@ impl TxSlot {
 /// }
 /// ```
 pub struct Db {
-    tx: OwnedMutexGuard<Tx>,
+    slot: OwnedMutexGuard<Option<Open>>,
+    pool: Pool,
+    writes: bool,
+}
+
+async fn begin(pool: &Pool, writes: bool) -> Result<Open, sqlx::Error> {
+    Ok(match pool {
+        Pool::Sqlite(pools) if writes => Open {
+            tx: Tx::Sqlite(pools.writer().begin_with("BEGIN IMMEDIATE").await?),
+            _pass: None,
+        },
+        Pool::Sqlite(pools) => {
+            let pass = pools.read_pass().await;
+            Open {
+                tx: Tx::Sqlite(pools.readers().begin().await?),
+                _pass: Some(pass),
+            }
+        }
+        Pool::Postgres(pool) => Open {
+            tx: Tx::Postgres(pool.begin().await?),
+            _pass: None,
+        },
+    })
 }
 
 impl Db {
+    /// A transaction outside a request (a job, a start-up task): it begins with its first
+    /// statement, on the writer; [`Db::commit`] commits it, dropping it rolls it back.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: fastrs::db::Pool) -> Result<(), sqlx::Error> {
+    /// use fastrs::db::Db;
+    /// let mut db = Db::begin(&pool).await;
+    /// db.query("DELETE FROM items WHERE price > 1000").execute(&mut db).await?;
+    /// db.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn begin(pool: &Pool) -> Db {
+        let shared: Shared = Arc::new(tokio::sync::Mutex::new(None));
+        Db {
+            // A new, unshared mutex: locking it does not wait.
+            slot: shared.lock_owned().await,
+            pool: pool.clone(),
+            writes: true,
+        }
+    }
+
+    /// Commits what ran so far (nothing to do if no statement ran). The request's [`Db`] is
+    /// committed by fastrs when the handler answers; commit it yourself only to make a write
+    /// durable before the handler goes on.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        match self.slot.take() {
+            Some(Open {
+                tx: Tx::Sqlite(tx), ..
+            }) => tx.commit().await,
+            Some(Open {
+                tx: Tx::Postgres(tx),
+                ..
+            }) => tx.commit().await,
+            None => Ok(()),
+        }
+    }
+
     /// The backend of the transaction.
     pub fn backend(&self) -> Backend {
-        match &*self.tx {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
-        }
+        self.pool.backend()
     }
 
     /// A statement for this backend, to run with `.fetch_all(&mut db)` and friends.
@@ -73,18 +143,33 @@ impl Db {
         Query::new(self.backend(), sql)
     }
 
-    /// The transaction's connection, for using sqlx directly.
-    pub fn conn(&mut self) -> Conn<'_> {
-        match &mut *self.tx {
+    /// The transaction's connection, for using sqlx directly (begins the transaction if no
+    /// statement has yet).
+    pub async fn conn(&mut self) -> Result<Conn<'_>, sqlx::Error> {
+        let open = match &mut *self.slot {
+            Some(open) => open,
+            slot @ None => slot.insert(begin(&self.pool, self.writes).await?),
+        };
+        Ok(match &mut open.tx {
             Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
             Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
-        }
+        })
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend())
+            .field("begun", &self.slot.is_some())
+            .field("writes", &self.writes)
+            .finish()
     }
 }
 
 impl<'c> From<&'c mut Db> for Target<'c> {
     fn from(db: &'c mut Db) -> Self {
-        Target::Conn(db.conn())
+        Target::Db(db)
     }
 }
 
@@ -101,14 +186,7 @@ where
                 "Db was extracted on a route without fastrs's transaction layer",
             ));
         };
-        let app = AppState::from_ref(state);
-        let writes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        let tx = match app.pool() {
-            Pool::Sqlite(pool) if writes => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        };
-        let shared: Shared = Arc::new(tokio::sync::Mutex::new(tx));
+        let shared: Shared = Arc::new(tokio::sync::Mutex::new(None));
         {
             let mut parked = slot
                 .0
@@ -120,7 +198,9 @@ where
             *parked = Some(shared.clone());
         }
         Ok(Db {
-            tx: shared.lock_owned().await,
+            slot: shared.lock_owned().await,
+            pool: AppState::from_ref(state).pool().clone(),
+            writes: !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS),
         })
     }
 }
@@ -135,9 +215,13 @@ pub async fn transaction_layer(mut request: Request, next: Next) -> Response {
     let Some(shared) = slot.take() else {
         return response;
     };
-    let Ok(tx) = Arc::try_unwrap(shared).map(tokio::sync::Mutex::into_inner) else {
+    let Ok(open) = Arc::try_unwrap(shared).map(tokio::sync::Mutex::into_inner) else {
         // The handler moved its `Db` somewhere that outlives it; dropping the last handle rolls back.
         tracing::warn!("Db outlived its request; its transaction is rolled back");
+        return response;
+    };
+    let Some(Open { tx, _pass }) = open else {
+        // No statement ran: there is nothing to commit.
         return response;
     };
     let commit = response.status().as_u16() < 400;

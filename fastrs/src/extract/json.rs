@@ -1,8 +1,7 @@
 //! [`ValidJson`]: a JSON body, validated.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use serde_json::Value;
 
 use crate::ApiError;
@@ -56,15 +55,7 @@ impl<T: Input, S: Send + Sync> FromRequest<S> for ValidJson<T> {
             })
             .into());
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
-                } else {
-                    ApiError::bad_request(format!("Could not read the request body: {rejection}"))
-                }
-            })?;
+        let bytes = super::body::read_body(request, state).await?;
         Ok(ValidJson(parse_body(&bytes)?))
     }
 }

@@ -9,6 +9,7 @@
 //! | [`Page`] | `offset` / `limit` with the app's bounds |
 //! | [`Dep<T>`] | a service registered with [`App::dep`](crate::App::dep) |
 
+pub(crate) mod body;
 pub(crate) mod dep;
 mod json;
 mod page;

@@ -1,7 +1,7 @@
 //! Assembling the document: info, paths, components, security schemes, tags.
 
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn, PathItem, Paths};
-use utoipa::openapi::schema::{Components, Object, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{Components, Schema, SchemaFormat};
 use utoipa::openapi::security::{
     Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityScheme,
 };
@@ -85,9 +85,11 @@ fn add(paths: &mut Paths, path: &str, http_method: HttpMethod, operation: Operat
 }
 
 fn string_with(format: &str) -> Schema {
-    let mut object = Object::with_type(Type::String);
-    object.format = Some(SchemaFormat::Custom(format.into()));
-    Schema::Object(object)
+    let mut schema = String::schema();
+    if let Schema::Object(object) = &mut schema {
+        object.format = Some(SchemaFormat::Custom(format.into()));
+    }
+    schema
 }
 
 /// The auth routes' operations.
@@ -183,7 +185,7 @@ fn auth_operations(
     too_large(&mut login, registry);
 
     let mut rotate = base("refresh", "Exchange a refresh token for a new pair");
-    json_body(&mut rotate, refresh);
+    json_body(&mut rotate, refresh.clone());
     respond(
         &mut rotate,
         "200",
@@ -200,12 +202,27 @@ fn auth_operations(
     validation_error(&mut rotate, registry);
     too_large(&mut rotate, registry);
 
+    let mut logout = base("logout", "Log out: end the session of a refresh token");
+    logout.description = Some(
+        "Revokes the refresh token's session and ends the user's access tokens; the user's other sessions get new access tokens at their next refresh.".into(),
+    );
+    json_body(&mut logout, refresh.clone());
+    respond(&mut logout, "204", "Logged out", None);
+    error(
+        &mut logout,
+        registry,
+        "401",
+        "Invalid or expired refresh token",
+    );
+    validation_error(&mut logout, registry);
+    too_large(&mut logout, registry);
+
     let mut password = base("change_password", "Change the caller's password");
     json_body(&mut password, change);
     respond(
         &mut password,
         "204",
-        "Changed; every refresh token of the user is revoked",
+        "Changed; every session of the user is revoked and their access tokens end",
         None,
     );
     error(&mut password, registry, "403", "Incorrect current password");
@@ -227,6 +244,7 @@ fn auth_operations(
         (format!("{prefix}/register"), HttpMethod::Post, register),
         (format!("{prefix}/token"), HttpMethod::Post, login),
         (format!("{prefix}/refresh"), HttpMethod::Post, rotate),
+        (format!("{prefix}/logout"), HttpMethod::Post, logout),
         (format!("{prefix}/password"), HttpMethod::Post, password),
         (format!("{users}/me"), HttpMethod::Get, me),
     ]

@@ -113,10 +113,32 @@ scalar! {
     i64 => Integer, "int64";
     f64 => Number, "double";
     bool => Boolean;
-    String => String;
-    str => String;
     uuid::Uuid => String, "uuid";
     chrono::DateTime<chrono::Utc> => String, "date-time";
+}
+
+/// The `pattern` of every text schema without a pattern of its own: no NUL (`\u0000`)
+/// character, which fastrs refuses everywhere (PostgreSQL cannot store it), so the document
+/// says what the API accepts.
+pub const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
+
+/// A string schema that refuses NUL characters (see [`NO_NUL_PATTERN`]).
+pub fn text_schema() -> Schema {
+    let mut object = Object::with_type(Type::String);
+    object.pattern = Some(NO_NUL_PATTERN.into());
+    Schema::Object(object)
+}
+
+impl ToSchema for String {
+    fn schema() -> Schema {
+        text_schema()
+    }
+}
+
+impl ToSchema for str {
+    fn schema() -> Schema {
+        text_schema()
+    }
 }
 
 impl ToSchema for serde_json::Value {
@@ -279,7 +301,14 @@ fn example_of(schema: &RefOr<Schema>) -> Option<serde_json::Value> {
                 _ => "",
             };
             match ty {
-                Type::String if object.pattern.is_some() => None,
+                Type::String
+                    if object
+                        .pattern
+                        .as_deref()
+                        .is_some_and(|pattern| pattern != NO_NUL_PATTERN) =>
+                {
+                    None
+                }
                 Type::String => Some(json!(match format {
                     "email" => "user@example.com".to_owned(),
                     "uri" => "https://example.com".to_owned(),

@@ -8,7 +8,7 @@
 mod ddl;
 mod sql;
 
-pub use ddl::create_table;
+pub use ddl::{TableLinks, create_table, create_table_with};
 pub use sql::Statements;
 pub(crate) use sql::{quote, sql};
 

@@ -32,6 +32,8 @@ fn int_from_json(value: Value, min: i64, max: i64) -> Rejection<i64> {
     };
     let parsed = match n.as_i64() {
         Some(i) => Some(i),
+        // Above i64::MAX: too large for any integer field (never clamped).
+        None if n.is_u64() => None,
         None => match n.as_f64() {
             Some(f) if f.fract() != 0.0 => {
                 let violation = Violation::new(
@@ -40,8 +42,19 @@ fn int_from_json(value: Value, min: i64, max: i64) -> Rejection<i64> {
                 );
                 return Err(Box::new((violation, value)));
             }
-            // Whole floats within range are accepted, as Pydantic's lax mode does.
-            Some(f) if f >= min as f64 && f <= max as f64 => Some(f as i64),
+            // Whole floats within range are accepted, as Pydantic's lax mode does. (`max as
+            // f64` rounds i64::MAX up to 2^63, itself out of range: compare below it.)
+            Some(f) if f >= min as f64 && f < max as f64 + 1.0 => Some(f as i64),
+            Some(f) if f < min as f64 => {
+                return Err(Box::new((
+                    Violation::new(
+                        "greater_than_equal",
+                        format!("Input should be greater than or equal to {min}"),
+                    )
+                    .with_ctx(json!({ "ge": min })),
+                    value,
+                )));
+            }
             _ => None,
         },
     };
@@ -173,8 +186,31 @@ impl FromJson for DateTime<Utc> {
     }
 }
 
+/// True when a string or key anywhere in `value` holds a NUL character.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
+}
+
 impl FromJson for Value {
     fn from_json(value: Value) -> Rejection<Self> {
+        // Stored as JSON text (SQLite) or JSONB (PostgreSQL, which refuses `\u0000`): refused
+        // on both, like text.
+        if holds_nul(&value) {
+            return Err(Box::new((
+                Violation::new(
+                    "value_error",
+                    "Value error, JSON must not contain NUL (\\u0000) characters",
+                ),
+                value,
+            )));
+        }
         Ok(value)
     }
 }
@@ -231,6 +267,28 @@ mod tests {
             i64::from_json(json!("3")).map_err(|e| e.0.kind),
             Err("int_type")
         );
+        // Beyond i64 is refused, never clamped.
+        assert_eq!(
+            i64::from_json(json!(9_223_372_036_854_775_808_u64)).map_err(|e| e.0.kind),
+            Err("less_than_equal")
+        );
+        assert_eq!(
+            i64::from_json(json!(1e19)).map_err(|e| e.0.kind),
+            Err("less_than_equal")
+        );
+        assert_eq!(
+            i64::from_json(json!(-1e19)).map_err(|e| e.0.kind),
+            Err("greater_than_equal")
+        );
+        assert_eq!(i64::from_json(json!(i64::MAX)).ok(), Some(i64::MAX));
+        assert_eq!(i64::from_json(json!(i64::MIN)).ok(), Some(i64::MIN));
+    }
+
+    #[test]
+    fn json_values_refuse_nul_anywhere() {
+        assert!(Value::from_json(json!({"a": ["x\0"]})).is_err());
+        assert!(Value::from_json(json!({"k\0": 1})).is_err());
+        assert!(Value::from_json(json!({"a": ["x"]})).is_ok());
     }
 
     #[test]
