@@ -159,15 +159,19 @@ mod tests {
     /// cannot stack up hashes beyond the limit.
     #[tokio::test]
     async fn an_aborted_hash_keeps_its_permit_until_it_finishes() {
-        let hasher = PasswordHasher::new(cheap(), 1, 4).unwrap();
+        // Slow enough (some 100 ms) to be aborted mid-hash.
+        let slow = HashParams {
+            memory_kib: 64 * 1024,
+            iterations: 3,
+            parallelism: 1,
+        };
+        let hasher = PasswordHasher::new(slow, 1, 4).unwrap();
         let running = {
             let hasher = hasher.clone();
             tokio::spawn(async move { hasher.hash("x".repeat(64)).await })
         };
         // Let it reach the blocking pool, then abort the caller.
-        while hasher.permits.available_permits() == 1 {
-            tokio::task::yield_now().await;
-        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         running.abort();
         let _ = running.await;
         assert_eq!(
