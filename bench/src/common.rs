@@ -32,8 +32,13 @@ pub fn flag(name: &str) -> bool {
     std::env::args().any(|a| a == name)
 }
 
-/// The release build of `binary`, in `CARGO_TARGET_DIR` or the workspace's `target`.
+/// The release build of `binary`, in `CARGO_TARGET_DIR` or the workspace's `target`, unless
+/// `--{binary}-bin PATH` names another build (say, an older fastrs, to compare).
 pub fn release_binary(binary: &str) -> PathBuf {
+    let chosen: String = arg(&format!("--{binary}-bin"), String::new());
+    if !chosen.is_empty() {
+        return PathBuf::from(chosen);
+    }
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
     Path::new(&target).join("release").join(binary)

@@ -7,6 +7,7 @@ mod access;
 mod app;
 mod auth;
 mod crud;
+mod database;
 mod hardening;
 mod openapi;
 mod sessions;

@@ -188,7 +188,10 @@ mod tests {
     async fn beyond_the_queue_callers_get_a_503() {
         let hasher = PasswordHasher::new(cheap(), 1, 0).unwrap();
         let (first, second) = tokio::join!(hasher.hash("a".into()), hasher.hash("b".into()));
-        let refused = first.err().or(second.err()).expect("one of them is refused");
+        let refused = first
+            .err()
+            .or(second.err())
+            .expect("one of them is refused");
         assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(hasher.verify("a".into(), "not a hash".into()).await.is_ok());
     }

@@ -61,19 +61,21 @@ pub struct Query {
 }
 
 macro_rules! run {
-    ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident| $body:expr) => {{
+    ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident, $sqlite:ident| $body:expr) => {{
         let Query { sql, args } = $query;
         macro_rules! on {
             (sqlite, $executor:expr) => {{
                 let $q = sqlx::query_with(sql, args.into_sqlite()?);
                 let $ex = $executor;
                 let $row = Row::Sqlite;
+                let $sqlite = true;
                 $body
             }};
             (postgres, $executor:expr) => {{
                 let $q = sqlx::query_with(sql, args.into_postgres()?);
                 let $ex = $executor;
                 let $row = Row::Postgres;
+                let $sqlite = false;
                 $body
             }};
         }
@@ -126,7 +128,7 @@ impl Query {
         self,
         target: impl Into<Target<'c>>,
     ) -> Result<Vec<T>, sqlx::Error> {
-        run!(self, target.into(), |query, executor, wrap| {
+        run!(self, target.into(), |query, executor, wrap, _sqlite| {
             let rows = query.fetch_all(executor).await?;
             rows.iter().map(|row| T::from_row(&wrap(row))).collect()
         })
@@ -143,12 +145,23 @@ impl Query {
     }
 
     /// Runs the statement and decodes the first row, if any.
+    ///
+    /// On SQLite the statement is always stepped to its end, and its other rows are dropped:
+    /// SQLite runs its WAL hook (the automatic checkpoint) only when a statement reaches its
+    /// end, and sqlx's own `fetch_optional` stops at the first row, so an `INSERT ... RETURNING`
+    /// read that way commits without ever checkpointing: the WAL grows by every write, the
+    /// database file never does. Give a `SELECT` meant for one row a `LIMIT`.
     pub async fn fetch_optional<'c, T: FromRow>(
         self,
         target: impl Into<Target<'c>>,
     ) -> Result<Option<T>, sqlx::Error> {
-        run!(self, target.into(), |query, executor, wrap| {
-            match query.fetch_optional(executor).await? {
+        run!(self, target.into(), |query, executor, wrap, sqlite| {
+            let row = if sqlite {
+                query.fetch_all(executor).await?.into_iter().next()
+            } else {
+                query.fetch_optional(executor).await?
+            };
+            match row {
                 Some(row) => T::from_row(&wrap(&row)).map(Some),
                 None => Ok(None),
             }
@@ -157,7 +170,7 @@ impl Query {
 
     /// Runs the statement; returns the number of rows affected.
     pub async fn execute<'c>(self, target: impl Into<Target<'c>>) -> Result<u64, sqlx::Error> {
-        run!(self, target.into(), |query, executor, _wrap| {
+        run!(self, target.into(), |query, executor, _wrap, _sqlite| {
             query
                 .execute(executor)
                 .await
