@@ -285,7 +285,8 @@ impl Server {
             .env("DATABASE_URL", store.url())
             .env("SECRET_KEY", SECRET)
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // Warnings and errors only: what went wrong, on the harness's own output.
+            .stdout(Stdio::inherit())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));

@@ -1,4 +1,4 @@
-//! The `items` reference API (../shared/CONTRACT.md) through HTTP: registration, the OAuth2
+//! The `items` reference API (examples/items/CONTRACT.md) through HTTP: registration, the OAuth2
 //! password flow, owner-scoped items, and passwords never leaving the server. Token attacks and
 //! refresh rotation are in `tokens.rs`.
 

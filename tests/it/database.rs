@@ -115,46 +115,81 @@ async fn the_wal_stays_bounded_under_concurrent_reads_and_writes() {
 /// Why the WAL used to grow without bound: SQLite runs its automatic checkpoint from the WAL
 /// hook, which fires only when a statement is stepped to its end, and sqlx's `fetch_optional`
 /// stops at the first row. Every generated write is an `INSERT`/`UPDATE ... RETURNING` read
-/// for one row, so not one of them ever checkpointed (the database file stayed at 4 KB while
-/// the WAL grew by every write). fastrs steps such statements to their end: with the
-/// background checkpointer out of the way, SQLite's own checkpoint moves the rows into the
-/// database file.
+/// for one row, so not one of them ever checkpointed: the database file stayed at 4 KB while
+/// the WAL grew by every write. Shown here on a plain sqlx connection with SQLite's defaults:
+/// sqlx's `fetch_optional` never checkpoints, fastrs's `Query::fetch_optional` does.
 #[tokio::test]
-async fn writes_that_return_their_row_run_sqlites_own_checkpoint() {
-    let db = TestDb::new(Backend::Sqlite).await.unwrap();
-    let mut settings = db.settings();
-    settings.auth.secret_key = Some(fastrs::auth::Secret::new(SECRET));
-    // Only SQLite's automatic checkpoint (every 1000 pages of WAL) runs.
-    settings.pool.checkpoint.interval = Duration::from_secs(3600);
-    let client = items::app(settings).test_client().await.unwrap();
-    let Pool::Sqlite(pools) = client.pool() else {
-        panic!("a SQLite pool")
-    };
-    let file = pools.file().unwrap().to_owned();
-    register(&client, "auto").await;
-    let (token, _) = login(&client, "auto").await;
-    for _ in 0..1200 {
-        let created = client
-            .post("/items")
-            .bearer(&token)
-            .json(&json!({"name": "x", "price": 1, "description": "y".repeat(3000)}))
-            .await;
-        assert_eq!(created.status(), 201);
+async fn writes_read_for_one_row_run_sqlites_own_checkpoint() {
+    use fastrs::db::{Conn, Query};
+    use fastrs::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use fastrs::sqlx::{ConnectOptions, Connection};
+    async fn inserts(via_fastrs: bool) -> u64 {
+        let db = TestDb::new(Backend::Sqlite).await.unwrap();
+        let path = db.url.trim_start_matches("sqlite://").to_owned();
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .connect()
+            .await
+            .unwrap();
+        fastrs::sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let text = "y".repeat(3000);
+        for _ in 0..1500 {
+            let sql = "INSERT INTO t (v) VALUES ($1) RETURNING id";
+            if via_fastrs {
+                let _: Option<(i64,)> = Query::new(Backend::Sqlite, sql)
+                    .bind(text.clone())
+                    .fetch_optional(Conn::Sqlite(&mut conn))
+                    .await
+                    .unwrap();
+            } else {
+                let _: Option<(i64,)> = fastrs::sqlx::query_as(sql)
+                    .bind(text.clone())
+                    .fetch_optional(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
+        let size = file_size(std::path::Path::new(&path));
+        conn.close().await.unwrap();
+        size
     }
+    let with_sqlx = inserts(false).await;
     assert!(
-        file_size(&file) > 1 << 20,
-        "database file {} bytes: no checkpoint ran",
-        file_size(&file)
+        with_sqlx <= 64 * 1024,
+        "sqlx's fetch_optional checkpointed: {with_sqlx} bytes"
+    );
+    let with_fastrs = inserts(true).await;
+    assert!(
+        with_fastrs > 1 << 20,
+        "database file {with_fastrs} bytes: no checkpoint ran"
     );
 }
 
-/// Counts the statements sqlx runs (its `sqlx::query` events) on this thread.
-struct Statements(Arc<AtomicUsize>);
+/// Counts the statements sqlx runs (its `sqlx::query` events) on the thread that asked.
+/// Installed once as the process's subscriber: a thread-local one misses events whose callsite
+/// interest another test's thread cached first.
+struct Statements {
+    thread: std::sync::Mutex<Option<std::thread::ThreadId>>,
+    count: AtomicUsize,
+}
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
+static STATEMENTS: Statements = Statements {
+    thread: std::sync::Mutex::new(None),
+    count: AtomicUsize::new(0),
+};
+
+struct CountLayer;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountLayer {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        let ours = *STATEMENTS.thread.lock().unwrap() == Some(std::thread::current().id());
+        if ours && event.metadata().target() == "sqlx::query" {
+            STATEMENTS.count.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -183,12 +218,11 @@ async fn round_trips_per_route_on_postgres() {
         .await;
     let path = format!("/items/{}", created.json()["id"]);
 
-    let count = Arc::new(AtomicUsize::new(0));
-    let _guard = tracing::subscriber::set_default(
-        tracing_subscriber::registry().with(Statements(count.clone())),
-    );
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountLayer))
+        .expect("no other test sets a global subscriber");
+    *STATEMENTS.thread.lock().unwrap() = Some(std::thread::current().id());
     let trips = |expected: usize, what: &str| {
-        let counted = count.swap(0, Ordering::Relaxed);
+        let counted = STATEMENTS.count.swap(0, Ordering::Relaxed);
         assert_eq!(counted, expected, "{what}");
     };
     trips(0, "nothing yet");

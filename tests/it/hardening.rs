@@ -359,3 +359,74 @@ async fn the_user_models_patterns_are_checked_at_start_up() {
     let error = fastrs_tests::start_up_error(App::new(settings).auth::<BadUser>()).await;
     assert!(error.contains("BadUser.handle: invalid pattern"), "{error}");
 }
+
+/// The SQLite file turns read-only, or the disk fills up: writes answer a clear 503 in the
+/// app's error shape, reads go on, nothing panics, and the data is intact afterwards.
+#[tokio::test]
+async fn a_read_only_or_full_sqlite_file_answers_503() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let client = app(settings_of(&db)).test_client().await.unwrap();
+    for n in 0..20 {
+        let created = client
+            .post("/hits")
+            .json(&json!({"label": n.to_string()}))
+            .await;
+        assert_eq!(created.status(), 201);
+    }
+    let fastrs::db::Pool::Sqlite(pools) = client.pool() else {
+        panic!("a SQLite pool")
+    };
+
+    // The disk is full: SQLite's page limit stands in for it (SQLITE_FULL).
+    {
+        let mut writer = pools.writer().acquire().await.unwrap();
+        let (pages,): (i64,) = fastrs::sqlx::query_as("PRAGMA page_count")
+            .fetch_one(&mut *writer)
+            .await
+            .unwrap();
+        fastrs::sqlx::raw_sql(fastrs::sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {pages}"
+        )))
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    }
+    let big = "x".repeat(100_000);
+    let full = client.post("/hits").json(&json!({"label": big})).await;
+    assert_eq!(full.status(), 503, "{}", full.text());
+    assert_eq!(full.header("retry-after"), Some("1"));
+    assert!(full.json()["detail"].is_string());
+    assert_eq!(client.get("/hits").await.json()["total"], 20, "reads go on");
+    {
+        let mut writer = pools.writer().acquire().await.unwrap();
+        fastrs::sqlx::query("PRAGMA max_page_count = 1073741823")
+            .execute(&mut *writer)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        client
+            .post("/hits")
+            .json(&json!({"label": big}))
+            .await
+            .status(),
+        201,
+        "space again: writes work"
+    );
+
+    // The same file opened read-only.
+    let mut settings = settings_of(&db);
+    settings.database_url = format!("{}?mode=ro", db.url);
+    let read_only = app(settings).test_client().await.unwrap();
+    assert_eq!(read_only.get("/hits").await.json()["total"], 21);
+    let refused = read_only.post("/hits").json(&json!({"label": "ro"})).await;
+    assert_eq!(refused.status(), 503, "{}", refused.text());
+    assert!(refused.json()["detail"].is_string());
+
+    let (check,): (String,) = Query::new(Backend::Sqlite, "PRAGMA integrity_check")
+        .fetch_one(client.pool())
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    assert_eq!(client.get("/hits").await.json()["total"], 21);
+}

@@ -39,7 +39,7 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -119,6 +119,8 @@ struct Shared {
     token: RwLock<Arc<str>>,
     /// One per kind.
     buckets: [Mutex<Bucket>; 4],
+    /// Failures shown so far (the first ten are printed, to say what failed).
+    reported: AtomicU64,
 }
 
 /// One server under load, and its figures so far.
@@ -223,6 +225,16 @@ fn worker(
             let answer = open.send(&bytes);
             let latency = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
             let ok = matches!(answer, Ok((status, _)) if (200..300).contains(&status));
+            if !ok && shared.reported.fetch_add(1, Ordering::Relaxed) < 10 {
+                match &answer {
+                    Ok((status, body)) => eprintln!(
+                        "port {port}: {} answered {status}: {}",
+                        KINDS[kind].name,
+                        String::from_utf8_lossy(&body[..body.len().min(300)])
+                    ),
+                    Err(error) => eprintln!("port {port}: {} failed: {error}", KINDS[kind].name),
+                }
+            }
             if answer.is_err() {
                 conn = None;
             }
@@ -576,6 +588,7 @@ fn main() {
         shared: Arc::new(Shared {
             token: RwLock::new(server.token.as_str().into()),
             buckets: Default::default(),
+            reported: AtomicU64::new(0),
         }),
         server,
         logged_in: Instant::now(),

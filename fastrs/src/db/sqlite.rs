@@ -4,25 +4,32 @@
 //!
 //! # Why the WAL ran away
 //!
-//! A checkpoint copies WAL frames back into the database file, but only up to the oldest
-//! snapshot a reader still uses, and it can restart the WAL from its beginning only when no
-//! reader uses it at all. SQLite tracks readers' snapshots in a handful of shared slots
-//! (`WAL_NREADER - 1` = 4); when more connections than that read at once, readers share the
-//! slots, a shared slot can only move forward when nobody holds it, and under continuous
-//! overlapping reads some slot is always held at an old snapshot. The checkpoint then backfills
-//! nothing and the WAL can never restart: it grows by every write, forever ("checkpoint
-//! starvation" in SQLite's WAL documentation). sqlx's default pool (16 connections, all
-//! reading and writing) reaches that state within seconds of concurrent load; a hand-written
-//! server does too.
+//! Found by measuring (and pinned by `tests/it/database.rs`): SQLite's automatic checkpoint
+//! runs from its WAL hook, which fires only when a statement is stepped to its end
+//! (`SQLITE_DONE`). sqlx's `fetch_one` / `fetch_optional` stop at the first row and reset the
+//! statement, which commits it without ever reaching its end. Every write of a typical server
+//! is an `INSERT ... RETURNING` or `UPDATE ... RETURNING` read that way, so not one write ever
+//! checkpointed: the database file stayed at 4 KB while the WAL grew by every write (about 1 GB
+//! a minute under load), in fastrs and in a hand-written server alike, and every read walked
+//! an ever longer WAL. [`Query::fetch_optional`](super::Query::fetch_optional) steps its
+//! statement to the end on SQLite.
+//!
+//! That alone is not a bound: a checkpoint copies frames back only up to the oldest snapshot a
+//! reader still uses, and restarts the WAL only when no reader uses it, so continuous
+//! overlapping reads can still starve it ("checkpoint starvation" in SQLite's documentation).
 //!
 //! # What fastrs does
 //!
 //! - **One writer.** Every write goes through a single connection (a pool of one: waiting for
 //!   it is the write queue). No two writers contend, so there is no `database is locked` and no
 //!   busy waiting in-process; `BEGIN IMMEDIATE` and a busy timeout remain for other processes.
+//!   The writer does not checkpoint: SQLite's automatic checkpoint runs inside the commit that
+//!   crosses 1000 pages of WAL, copying pages and syncing the file while every other write
+//!   waits (measured: stalls of 2.6 s under I/O contention).
 //! - **Readers** are a separate pool of `query_only` connections, sized to the cores.
 //! - **A gate** (a read-write lock) that every reader holds while it uses a connection. The
-//!   checkpointer runs `wal_checkpoint(PASSIVE)` every [`CheckpointPolicy::interval`]; when
+//!   checkpointer, on a connection of its own (a checkpoint and a write may run at once in WAL
+//!   mode), runs `wal_checkpoint(PASSIVE)` every [`CheckpointPolicy::interval`]; when
 //!   the WAL still holds more than [`CheckpointPolicy::wal_limit`] bytes, it closes the gate
 //!   (new readers wait, readers in flight finish), runs `wal_checkpoint(TRUNCATE)`, and opens
 //!   it again. Closing waits at most [`CheckpointPolicy::max_wait`]; if readers do not drain in
@@ -117,6 +124,9 @@ impl SqlitePools {
             });
         }
         let file = base.get_filename().to_path_buf();
+        // No automatic checkpoint on the writer: SQLite runs it inside the commit that crosses
+        // 1000 pages, copying pages and syncing the file while every write waits (measured:
+        // 2.6 s stalls under I/O contention). The checkpointer does it on its own connection.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -124,14 +134,14 @@ impl SqlitePools {
             .max_lifetime(None)
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire(false)
-            .connect_with(base.clone())
+            .connect_with(base.clone().pragma("wal_autocheckpoint", "0"))
             .await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(options.max_connections.unwrap_or_else(default_readers))
             .idle_timeout(Duration::from_secs(600))
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire(false)
-            .connect_with(base.pragma("query_only", "ON"))
+            .connect_with(base.clone().pragma("query_only", "ON"))
             .await?;
         let pools = Self {
             writer,
@@ -139,7 +149,17 @@ impl SqlitePools {
             gate,
             file: Some(file),
         };
-        tokio::spawn(checkpointer(pools.clone(), options.checkpoint));
+        // The checkpointer has a connection of its own: copying pages back and syncing the file
+        // never holds up the writer (a checkpoint and a write may run at once in WAL mode).
+        let checkpoints = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .test_before_acquire(false)
+            .connect_with(base.busy_timeout(options.checkpoint.max_wait))
+            .await?;
+        tokio::spawn(checkpointer(pools.clone(), checkpoints, options.checkpoint));
         Ok(pools)
     }
 
@@ -182,12 +202,15 @@ fn default_readers() -> u32 {
 /// `(busy, WAL frames, frames checkpointed)`, as `PRAGMA wal_checkpoint` answers.
 type CheckpointResult = (i64, i64, i64);
 
-async fn checkpoint(pools: &SqlitePools, mode: &'static str) -> Result<CheckpointResult, String> {
+async fn checkpoint(
+    connection: &SqlitePool,
+    mode: &'static str,
+) -> Result<CheckpointResult, String> {
     let sql = match mode {
         "TRUNCATE" => "PRAGMA wal_checkpoint(TRUNCATE)",
         _ => "PRAGMA wal_checkpoint(PASSIVE)",
     };
-    let mut conn = pools.writer.acquire().await.map_err(|e| e.to_string())?;
+    let mut conn = connection.acquire().await.map_err(|e| e.to_string())?;
     sqlx::query_as::<_, CheckpointResult>(sql)
         .fetch_one(&mut *conn)
         .await
@@ -195,8 +218,8 @@ async fn checkpoint(pools: &SqlitePools, mode: &'static str) -> Result<Checkpoin
 }
 
 /// The checkpoint policy's task: lives as long as the pools.
-async fn checkpointer(pools: SqlitePools, policy: CheckpointPolicy) {
-    let page_size: i64 = match pools.writer.acquire().await {
+async fn checkpointer(pools: SqlitePools, connection: SqlitePool, policy: CheckpointPolicy) {
+    let page_size: i64 = match connection.acquire().await {
         Ok(mut conn) => sqlx::query_scalar("PRAGMA page_size")
             .fetch_one(&mut *conn)
             .await
@@ -208,9 +231,10 @@ async fn checkpointer(pools: SqlitePools, policy: CheckpointPolicy) {
     loop {
         ticks.tick().await;
         if pools.is_closed() {
+            connection.close().await;
             return;
         }
-        let wal_bytes = match checkpoint(&pools, "PASSIVE").await {
+        let wal_bytes = match checkpoint(&connection, "PASSIVE").await {
             Ok((_, frames, _)) => u64::try_from(frames.max(0) * page_size).unwrap_or(0),
             Err(error) => {
                 if !pools.is_closed() {
@@ -231,7 +255,7 @@ async fn checkpointer(pools: SqlitePools, policy: CheckpointPolicy) {
             );
             continue;
         };
-        match tokio::time::timeout(policy.max_wait, checkpoint(&pools, "TRUNCATE")).await {
+        match tokio::time::timeout(policy.max_wait, checkpoint(&connection, "TRUNCATE")).await {
             Ok(Ok((0, _, _))) => tracing::debug!(wal_bytes, "WAL truncated"),
             Ok(Ok(_)) => tracing::warn!(wal_bytes, "WAL over its limit and still busy"),
             Ok(Err(error)) => tracing::warn!(%error, "truncating WAL checkpoint failed"),
