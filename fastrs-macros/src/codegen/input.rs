@@ -131,6 +131,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let create_check = resource
         .validate
         .map(|path| quote!(#p::model_check(&__value, #path, __errors);));
+    let create_names = creates.iter().map(|(_, f)| &f.name);
 
     let updates: Vec<(usize, &Field<'_>)> = resource
         .fields
@@ -149,6 +150,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let update_check = resource
         .validate_update
         .map(|path| quote!(#p::model_check(&__value, #path, __errors);));
+    let update_names = updates.iter().map(|(_, f)| &f.name);
 
     let insert_binds = resource.fields.iter().filter_map(|f| {
         let (name, ty) = (f.ident, f.ty);
@@ -177,6 +179,10 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
 
     quote! {
         impl #p::Input for #create {
+            fn accepts(__key: &str) -> bool {
+                [#(#create_names),*].contains(&__key)
+            }
+
             fn from_json(__body: &mut #map, __errors: &mut #p::ValidationErrors) -> ::core::option::Option<Self> {
                 #(#create_reads)*
                 let __value = Self { #(#create_fields,)* };
@@ -186,6 +192,10 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
         }
 
         impl #p::Input for #update {
+            fn accepts(__key: &str) -> bool {
+                [#(#update_names),*].contains(&__key)
+            }
+
             fn from_json(__body: &mut #map, __errors: &mut #p::ValidationErrors) -> ::core::option::Option<Self> {
                 #(#update_reads)*
                 let __value = Self { #(#update_fields,)* };

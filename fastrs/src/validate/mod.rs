@@ -183,6 +183,12 @@ pub fn loc(source: &str, name: &str) -> Vec<Value> {
 /// `{Name}Create` and `{Name}Update` types implement it, and
 /// [`ValidJson`](crate::extract::ValidJson) extracts any `Input`.
 pub trait Input: Sized + Send + 'static {
+    /// Whether a body field named `key` is read at all: the others are skipped while the body
+    /// is parsed, never built into values. (Default: every field is kept.)
+    fn accepts(_key: &str) -> bool {
+        true
+    }
+
     /// Reads `Self` from the fields of `body`, recording every failure in `errors`. Returns
     /// `None` when any field failed.
     fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self>;
@@ -319,23 +325,15 @@ pub fn model_check<T>(
 /// assert_eq!(errors.errors()[0].kind, "missing");
 /// ```
 pub fn parse_body<T: Input>(bytes: &[u8]) -> Result<T, ValidationErrors> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
-        ValidationErrors::single(FieldError {
-            kind: "json_invalid",
-            loc: vec![Value::String("body".into()), Value::from(error.column())],
-            msg: format!("JSON decode error: {error}"),
-            input: None,
-            ctx: Some(serde_json::json!({ "error": error.to_string() })),
-        })
-    })?;
-    let Value::Object(mut map) = value else {
-        return Err(ValidationErrors::single(FieldError {
-            kind: "model_attributes_type",
-            loc: vec![Value::String("body".into())],
-            msg: "Input should be a valid dictionary or object to extract fields from".into(),
-            input: Some(value),
-            ctx: None,
-        }));
+    // The fields `T` reads, each parsed once; the rest are skipped as they are read. Anything
+    // but an object is read again whole, to be answered with its value (an error path).
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let known = serde::de::DeserializeSeed::deserialize(KnownFields::<T>::new(), &mut deserializer)
+        .and_then(|map| deserializer.end().map(|()| map));
+    let mut map = match known {
+        Ok(map) => map,
+        Err(error) if error.is_data() => not_an_object(bytes)?,
+        Err(error) => return Err(json_invalid(&error)),
     };
     let mut errors = ValidationErrors::new();
     match T::from_json(&mut map, &mut errors) {
@@ -343,3 +341,68 @@ pub fn parse_body<T: Input>(bytes: &[u8]) -> Result<T, ValidationErrors> {
         _ => Err(errors),
     }
 }
+
+/// Reads a JSON object keeping only the fields `T` accepts (the others are skipped with
+/// `IgnoredAny`: nothing is allocated for them).
+struct KnownFields<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> KnownFields<T> {
+    fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<'de, T: Input> serde::de::DeserializeSeed<'de> for KnownFields<T> {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Input> serde::de::Visitor<'de> for KnownFields<T> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<std::borrow::Cow<'de, str>>()? {
+            if T::accepts(&key) {
+                let value: Value = access.next_value()?;
+                map.insert(key.into_owned(), value);
+            } else {
+                access.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(map)
+    }
+}
+
+fn json_invalid(error: &serde_json::Error) -> ValidationErrors {
+    ValidationErrors::single(FieldError {
+        kind: "json_invalid",
+        loc: vec![Value::String("body".into()), Value::from(error.column())],
+        msg: format!("JSON decode error: {error}"),
+        input: None,
+        ctx: Some(serde_json::json!({ "error": error.to_string() })),
+    })
+}
+
+/// The body is valid JSON but not an object (or invalid JSON after all): the answer for it.
+fn not_an_object(bytes: &[u8]) -> Result<Map<String, Value>, ValidationErrors> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| json_invalid(&error))?;
+    match value {
+        Value::Object(map) => Ok(map),
+        value => Err(ValidationErrors::single(FieldError {
+            kind: "model_attributes_type",
+            loc: vec![Value::String("body".into())],
+            msg: "Input should be a valid dictionary or object to extract fields from".into(),
+            input: Some(value),
+            ctx: None,
+        })),
+    }
+}
+
