@@ -37,7 +37,6 @@ fn validation(c: &mut Criterion) {
 }
 
 fn extraction(c: &mut Criterion) {
-    use axum::extract::FromRequest;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
@@ -47,11 +46,7 @@ fn extraction(c: &mut Criterion) {
                 .header("content-type", "application/json")
                 .body(axum::body::Body::from(BODY))
                 .expect("request");
-            runtime.block_on(async {
-                ValidJson::<ItemCreate>::from_request(request, &())
-                    .await
-                    .map(drop)
-            })
+            runtime.block_on(async { ValidJson::<ItemCreate>::read(request, None).await.map(drop) })
         })
     });
 }

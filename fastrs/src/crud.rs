@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -42,6 +42,7 @@ use crate::resource::{
 /// What a resource's routes need from the app.
 #[derive(Clone)]
 pub(crate) struct Env {
+    pub(crate) body_timeout: Option<std::time::Duration>,
     pub(crate) pool: Pool,
     pub(crate) page: PageBounds,
     pub(crate) auth: Option<Arc<AuthState>>,
@@ -228,7 +229,7 @@ async fn create<R: Resource>(
     let caller = ctx
         .caller(token, meta.auth.create || meta.owner_column().is_some())
         .await?;
-    let ValidJson(body) = ValidJson::<R::Create>::from_request(request, &()).await?;
+    let ValidJson(body) = ValidJson::<R::Create>::read(request, ctx.env.body_timeout).await?;
     let created: R::Response = insert_query::<R>(
         ctx.backend,
         &ctx.sql,
@@ -335,7 +336,7 @@ async fn update<R: Resource>(
     let caller = ctx
         .caller(token, meta.auth.update || ctx.sql.owned.is_some())
         .await?;
-    let ValidJson(body) = ValidJson::<R::Update>::from_request(request, &()).await?;
+    let ValidJson(body) = ValidJson::<R::Update>::read(request, ctx.env.body_timeout).await?;
     let statement = ctx
         .sql
         .owned

@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::RequestBodyDeadlineLayer;
 
 pub use settings::Settings;
 pub use state::AppState;
@@ -415,6 +414,7 @@ impl App {
             _ => None,
         };
         let env = Env {
+            body_timeout: self.settings.body_timeout,
             pool: pool.clone(),
             page: self.settings.page,
             auth: auth.clone(),
@@ -434,7 +434,7 @@ impl App {
                 .route_layer(middleware::from_fn(crate::db::transaction_layer));
             router = router.route(&path, methods);
         }
-        let limits = (self.settings.request_timeout, self.settings.body_timeout);
+        let limits = self.settings.request_timeout;
         let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
         let router = router
             .fallback(|| async { ApiError::not_found("Not Found") })
@@ -496,12 +496,9 @@ impl App {
 
 /// The layers every request passes, outermost first: a panic answers a JSON 500 (the handler's
 /// transaction, dropped while unwinding, rolls back); the whole request has a deadline (503 +
-/// `Retry-After` when it passes); the body has its own (408).
-fn guard(router: Router, (request, body): (Option<Duration>, Option<Duration>)) -> Router {
+/// `Retry-After` when it passes). Bodies have their own deadline where they are read (408).
+fn guard(router: Router, request: Option<Duration>) -> Router {
     let mut router = router;
-    if let Some(body) = body {
-        router = router.layer(RequestBodyDeadlineLayer::new(body));
-    }
     if let Some(request) = request {
         router = router.layer(middleware::from_fn_with_state(request, deadline));
     }

@@ -3,7 +3,8 @@
 //! exhausts memory:
 //!
 //! - hashes run on `concurrency` threads of their own, each with one memory buffer reused from
-//!   hash to hash: at most that many run at once, and memory stays at `concurrency` × the cost
+//!   hash to hash (and freed after 10 s without work): at most that many run at once, and
+//!   memory stays at `concurrency` × the cost
 //!   (a fresh 19 MiB aligned allocation per hash fragmented the allocator: 20 logins in a row
 //!   grew the process by 600 MB, 1000 aborted ones to 747 MB);
 //! - a place in line is taken before the work is queued and given back only when the work is
@@ -17,6 +18,8 @@ use std::sync::Arc;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::http::{HeaderValue, StatusCode, header};
+use std::sync::mpsc::RecvTimeoutError;
+
 use tokio::sync::Semaphore;
 
 use crate::ApiError;
@@ -66,6 +69,9 @@ pub struct PasswordHasher {
 }
 
 type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// A hashing thread that had no work for this long frees its memory.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A hashing thread's argon2 memory, allocated once and reused.
 struct Memory(Vec<Block>);
@@ -159,10 +165,12 @@ impl PasswordHasher {
                         let next = queue_rx
                             .lock()
                             .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .recv();
+                            .recv_timeout(IDLE);
                         match next {
                             Ok(job) => job(&mut memory),
-                            Err(_) => return,
+                            // Idle: give the memory back until the next burst.
+                            Err(RecvTimeoutError::Timeout) => memory = Memory(Vec::new()),
+                            Err(RecvTimeoutError::Disconnected) => return,
                         }
                     }
                 })

@@ -23,8 +23,9 @@ use crate::extract::ValidJson;
 use crate::extract::body::read_body;
 use crate::validate::{FieldError, FieldSpec, Input, ValidationErrors, Violation, loc};
 
-/// The app's auth state (always there: these routes exist only with `App::auth`).
-struct Auth(Arc<AuthState>);
+/// The app's auth state (always there: these routes exist only with `App::auth`), and the
+/// app's body deadline.
+struct Auth(Arc<AuthState>, Option<std::time::Duration>);
 
 impl<S> axum::extract::FromRequestParts<S> for Auth
 where
@@ -38,9 +39,10 @@ where
         state: &S,
     ) -> Result<Self, ApiError> {
         let app = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        let deadline = app.settings().body_timeout;
         app.auth()
             .cloned()
-            .map(Auth)
+            .map(|auth| Auth(auth, deadline))
             .ok_or_else(|| ApiError::internal("auth routes without App::auth"))
     }
 }
@@ -86,7 +88,7 @@ const REGISTER_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
 /// another user (in any login column) run in one serialised transaction: a username cannot
 /// take over someone's e-mail address as a login, before or after they sign up.
 async fn register<U: AuthUser>(
-    Auth(auth): Auth,
+    Auth(auth, _): Auth,
     ValidJson(body): ValidJson<U::Create>,
 ) -> Result<(StatusCode, Json<U::Response>), ApiError> {
     let meta = U::meta();
@@ -150,7 +152,7 @@ fn form_field(
 /// `OAuth2PasswordRequestForm`. A wrong password and an unknown user answer the same 401 after
 /// the same work (an unknown user is checked against a dummy hash).
 async fn token<U: AuthUser>(
-    Auth(auth): Auth,
+    Auth(auth, deadline): Auth,
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let is_form = request
@@ -164,7 +166,7 @@ async fn token<U: AuthUser>(
                 .trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
-    let body = read_body(request, &()).await?;
+    let body = read_body(request, deadline).await?;
     let mut fields: Map<String, Value> = if is_form {
         form_urlencoded::parse(&body)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
@@ -243,7 +245,7 @@ impl Input for RefreshBody {
 /// `POST /auth/refresh`: a refresh token (never an access token) for the next pair of its
 /// session (see [Sessions](super#sessions)).
 async fn refresh<U: AuthUser>(
-    Auth(auth): Auth,
+    Auth(auth, _): Auth,
     ValidJson(body): ValidJson<RefreshBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let claims = auth
@@ -269,7 +271,7 @@ async fn refresh<U: AuthUser>(
 /// user's access tokens (the user's other sessions get new ones at their next refresh). 204;
 /// 401 for a token that is not a valid refresh token of this app.
 async fn logout<U: AuthUser>(
-    Auth(auth): Auth,
+    Auth(auth, _): Auth,
     ValidJson(body): ValidJson<RefreshBody>,
 ) -> Result<StatusCode, ApiError> {
     let claims = auth
@@ -319,7 +321,7 @@ impl Input for PasswordChange {
 /// `POST /auth/password` (Bearer): checks the current password, stores the new one, revokes
 /// every session of the user and ends their access tokens. 204.
 async fn change_password<U: AuthUser>(
-    Auth(auth): Auth,
+    Auth(auth, _): Auth,
     user: CurrentUser<U>,
     ValidJson(body): ValidJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {

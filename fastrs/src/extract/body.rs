@@ -4,39 +4,32 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
+use std::time::Duration;
 
 use crate::ApiError;
 
-/// True when the body failed because its deadline passed
-/// (`REQUEST_BODY_TIMEOUT_SECONDS`, tower-http's request-body deadline).
-fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        if error.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        cause = error.source();
-    }
-    false
-}
-
-/// The whole body of `request`.
-pub(crate) async fn read_body<S: Send + Sync>(
+/// The whole body of `request`, which must arrive within `deadline`
+/// (`REQUEST_BODY_TIMEOUT_SECONDS`). The deadline is kept here, where bodies are read, rather
+/// than in a layer: a timer on every request, bodiless ones included, cost 5 µs per `GET`.
+pub(crate) async fn read_body(
     request: Request,
-    state: &S,
+    deadline: Option<Duration>,
 ) -> Result<Bytes, ApiError> {
-    Bytes::from_request(request, state)
-        .await
-        .map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
-            } else if timed_out(&rejection) {
-                ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "The request body was not received in time",
-                )
-            } else {
-                ApiError::bad_request("Could not read the request body")
-            }
-        })
+    let read = Bytes::from_request(request, &());
+    let read = match deadline {
+        Some(deadline) => tokio::time::timeout(deadline, read).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body was not received in time",
+            )
+        })?,
+        None => read.await,
+    };
+    read.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+        } else {
+            ApiError::bad_request("Could not read the request body")
+        }
+    })
 }

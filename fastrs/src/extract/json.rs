@@ -1,10 +1,13 @@
 //! [`ValidJson`]: a JSON body, validated.
 
-use axum::extract::{FromRequest, Request};
+use std::time::Duration;
+
+use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::header;
 use serde_json::Value;
 
 use crate::ApiError;
+use crate::app::AppState;
 use crate::validate::{FieldError, Input, ValidationErrors, parse_body};
 
 /// A JSON body read into `T` with every failure collected: malformed JSON, a body that is not
@@ -36,10 +39,39 @@ fn is_json(content_type: &str) -> bool {
         || essence.to_ascii_lowercase().ends_with("+json")
 }
 
-impl<T: Input, S: Send + Sync> FromRequest<S> for ValidJson<T> {
+impl<T: Input, S> FromRequest<S> for ValidJson<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let deadline = AppState::from_ref(state).settings().body_timeout;
+        Self::read(request, deadline).await
+    }
+}
+
+impl<T: Input> ValidJson<T> {
+    /// Reads and validates the body of `request`, which must arrive within `deadline` (what the
+    /// extractor does with the app's `REQUEST_BODY_TIMEOUT_SECONDS`): for a custom extractor,
+    /// or to read a body outside an app.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # #[resource(table = "notes", path = "/notes")]
+    /// # pub struct Note { #[resource(id)] pub id: i64, pub text: String }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let request = fastrs::http::Request::post("/notes")
+    ///     .header("content-type", "application/json")
+    ///     .body(fastrs::axum::body::Body::from(r#"{"text": "hi"}"#))
+    ///     .unwrap();
+    /// let ValidJson(note) = ValidJson::<NoteCreate>::read(request, None).await.unwrap();
+    /// assert_eq!(note.text, "hi");
+    /// # });
+    /// ```
+    pub async fn read(request: Request, deadline: Option<Duration>) -> Result<Self, ApiError> {
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -55,7 +87,7 @@ impl<T: Input, S: Send + Sync> FromRequest<S> for ValidJson<T> {
             })
             .into());
         }
-        let bytes = super::body::read_body(request, state).await?;
+        let bytes = super::body::read_body(request, deadline).await?;
         Ok(ValidJson(parse_body(&bytes)?))
     }
 }

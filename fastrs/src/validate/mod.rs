@@ -355,7 +355,10 @@ impl<T> KnownFields<T> {
 impl<'de, T: Input> serde::de::DeserializeSeed<'de> for KnownFields<T> {
     type Value = Map<String, Value>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
@@ -367,7 +370,10 @@ impl<'de, T: Input> serde::de::Visitor<'de> for KnownFields<T> {
         formatter.write_str("a JSON object")
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut access: A,
+    ) -> Result<Self::Value, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<std::borrow::Cow<'de, str>>()? {
             if T::accepts(&key) {
@@ -405,4 +411,3 @@ fn not_an_object(bytes: &[u8]) -> Result<Map<String, Value>, ValidationErrors> {
         })),
     }
 }
-
