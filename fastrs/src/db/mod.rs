@@ -24,7 +24,7 @@
 mod args;
 mod query;
 mod row;
-mod sqlite;
+pub mod sqlite;
 mod tx;
 
 use std::str::FromStr;
