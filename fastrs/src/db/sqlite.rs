@@ -106,14 +106,8 @@ impl SqlitePools {
             );
         let gate = Arc::new(RwLock::new(()));
         if in_memory {
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                // A memory database lives as long as its connection: keep it.
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .acquire_timeout(options.acquire_timeout)
-                .test_before_acquire(false)
+            // A memory database lives as long as its connection, which is kept.
+            let pool = one_connection(options.acquire_timeout)
                 .connect_with(base)
                 .await?;
             return Ok(Self {
@@ -127,13 +121,7 @@ impl SqlitePools {
         // No automatic checkpoint on the writer: SQLite runs it inside the commit that crosses
         // 1000 pages, copying pages and syncing the file while every write waits (measured:
         // 2.6 s stalls under I/O contention). The checkpointer does it on its own connection.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .acquire_timeout(options.acquire_timeout)
-            .test_before_acquire(false)
+        let writer = one_connection(options.acquire_timeout)
             .connect_with(base.clone().pragma("wal_autocheckpoint", "0"))
             .await?;
         let readers = SqlitePoolOptions::new()
@@ -151,12 +139,7 @@ impl SqlitePools {
         };
         // The checkpointer has a connection of its own: copying pages back and syncing the file
         // never holds up the writer (a checkpoint and a write may run at once in WAL mode).
-        let checkpoints = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .test_before_acquire(false)
+        let checkpoints = one_connection(options.acquire_timeout)
             .connect_with(base.busy_timeout(options.checkpoint.max_wait))
             .await?;
         tokio::spawn(checkpointer(pools.clone(), checkpoints, options.checkpoint));
@@ -191,6 +174,17 @@ impl SqlitePools {
     pub(crate) fn is_closed(&self) -> bool {
         self.writer.is_closed()
     }
+}
+
+/// A pool of exactly one connection, opened at once and kept for the pool's life.
+fn one_connection(acquire_timeout: Duration) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(acquire_timeout)
+        .test_before_acquire(false)
 }
 
 fn default_readers() -> u32 {
