@@ -386,7 +386,12 @@ pub fn run(
                     let started = Instant::now();
                     match conn.send(&bytes) {
                         Ok((status, _)) if (200..300).contains(&status) => {}
-                        _ => errors += 1,
+                        Ok(_) => errors += 1,
+                        // A broken connection is one error, not one per request left: reconnect.
+                        Err(_) => {
+                            errors += 1;
+                            conn = Conn::open(port).expect("reconnect");
+                        }
                     }
                     latencies.push(started.elapsed());
                 }
