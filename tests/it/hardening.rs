@@ -430,3 +430,18 @@ async fn a_read_only_or_full_sqlite_file_answers_503() {
     assert_eq!(check, "ok");
     assert_eq!(client.get("/hits").await.json()["total"], 21);
 }
+
+/// A request that runs past `REQUEST_TIMEOUT_SECONDS` answers 503 with `Retry-After`, in the
+/// app's error shape, and its transaction is rolled back.
+#[tokio::test]
+async fn a_request_past_its_deadline_is_a_503() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let mut settings = settings_of(&db);
+    settings.request_timeout = Some(Duration::from_millis(300));
+    let client = app(settings).test_client().await.unwrap();
+    let late = client.post("/hold").await;
+    assert_eq!(late.status(), 503, "{}", late.text());
+    assert_eq!(late.header("retry-after"), Some("1"));
+    assert!(late.json()["detail"].is_string());
+    assert_eq!(client.get("/hits").await.json()["total"], 0, "rolled back");
+}
