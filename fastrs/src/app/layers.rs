@@ -20,12 +20,15 @@ use crate::ApiError;
 /// The layers every request passes, outermost first: a panic answers a JSON 500 (the handler's
 /// transaction, dropped while unwinding, rolls back); the whole request has a deadline (503 +
 /// `Retry-After` when it passes). Bodies have their own deadline where they are read (408).
+///
+/// One `Router::layer` call for both: axum boxes every route's future once per call, and each
+/// box copies the whole future (measured: about 2,500 instructions per request and layer).
 pub(super) fn guard(router: Router, request: Option<Duration>) -> Router {
-    let mut router = router;
-    if let Some(limit) = request {
-        router = router.layer(DeadlineLayer(limit));
-    }
-    router.layer(CatchPanicLayer::custom(panic_response))
+    router.layer(
+        tower::ServiceBuilder::new()
+            .layer(CatchPanicLayer::custom(panic_response))
+            .option_layer(request.map(DeadlineLayer)),
+    )
 }
 
 /// A deadline on the whole request: a plain tower layer (an axum `from_fn` middleware cost
