@@ -61,21 +61,24 @@ pub struct Query {
 }
 
 macro_rules! run {
-    ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident, $sqlite:ident| $body:expr) => {{
+    // `$drain`: the statement must be stepped to its end (SQLite, on a connection that may
+    // write: see `Query::fetch_optional`).
+    ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident, $drain:ident| $body:expr) => {{
         let Query { sql, args } = $query;
         macro_rules! on {
-            (sqlite, $executor:expr) => {{
+            (sqlite, $executor:expr) => {{ on!(sqlite, $executor, true) }};
+            (sqlite, $executor:expr, $may_write:expr) => {{
                 let $q = sqlx::query_with(sql, args.into_sqlite()?);
                 let $ex = $executor;
                 let $row = Row::Sqlite;
-                let $sqlite = true;
+                let $drain = $may_write;
                 $body
             }};
             (postgres, $executor:expr) => {{
                 let $q = sqlx::query_with(sql, args.into_postgres()?);
                 let $ex = $executor;
                 let $row = Row::Postgres;
-                let $sqlite = false;
+                let $drain = false;
                 $body
             }};
         }
@@ -91,7 +94,7 @@ macro_rules! run {
             Target::Read(Pool::Sqlite(pools)) => {
                 let _pass = pools.read_pass().await;
                 let mut conn = pools.readers().acquire().await?;
-                on!(sqlite, &mut *conn)
+                on!(sqlite, &mut *conn, false)
             }
             Target::Pool(Pool::Postgres(pool)) | Target::Read(Pool::Postgres(pool)) => {
                 on!(postgres, pool)
@@ -146,17 +149,18 @@ impl Query {
 
     /// Runs the statement and decodes the first row, if any.
     ///
-    /// On SQLite the statement is always stepped to its end, and its other rows are dropped:
-    /// SQLite runs its WAL hook (the automatic checkpoint) only when a statement reaches its
-    /// end, and sqlx's own `fetch_optional` stops at the first row, so an `INSERT ... RETURNING`
-    /// read that way commits without ever checkpointing: the WAL grows by every write, the
-    /// database file never does. Give a `SELECT` meant for one row a `LIMIT`.
+    /// On SQLite, on a connection that may write, the statement is stepped to its end and its
+    /// other rows are dropped: SQLite runs its WAL hook (the automatic checkpoint) only when a
+    /// statement reaches its end, and sqlx's own `fetch_optional` stops at the first row, so an
+    /// `INSERT ... RETURNING` read that way commits without ever checkpointing: the WAL grows
+    /// by every write, the database file never does. Give a `SELECT` meant for one row a
+    /// `LIMIT`. Reads through [`Pool::read`] stop at the first row.
     pub async fn fetch_optional<'c, T: FromRow>(
         self,
         target: impl Into<Target<'c>>,
     ) -> Result<Option<T>, sqlx::Error> {
-        run!(self, target.into(), |query, executor, wrap, sqlite| {
-            let row = if sqlite {
+        run!(self, target.into(), |query, executor, wrap, drain| {
+            let row = if drain {
                 query.fetch_all(executor).await?.into_iter().next()
             } else {
                 query.fetch_optional(executor).await?
