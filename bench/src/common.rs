@@ -268,6 +268,24 @@ pub struct Server {
     pub token: String,
 }
 
+/// fastrs (`items`) on `port` and the baseline on `port + 1`, each on a fresh database of its
+/// own in `dir` (or a fresh PostgreSQL schema), both started and logged in.
+pub fn start_both(postgres: bool, port: u16, dir: &Path) -> (Server, Server) {
+    let fastrs = Server::start(
+        "fastrs",
+        &release_binary("items"),
+        port,
+        Store::create(postgres, "fastrs", dir),
+    );
+    let baseline = Server::start(
+        "baseline",
+        &release_binary("baseline"),
+        port + 1,
+        Store::create(postgres, "baseline", dir),
+    );
+    (fastrs, baseline)
+}
+
 impl Server {
     /// Starts `binary` on `127.0.0.1:port` with a fresh `store`, and waits until it listens.
     pub fn start(name: &'static str, binary: &Path, port: u16, store: Store) -> Self {

@@ -28,8 +28,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{
-    CREATE_ITEM, GET_ITEM, ITEMS, LIST_ITEMS, ME, Scenario, Server, Store, arg, flag, memory_kib,
-    quantile, release_binary, request, run, seed,
+    CREATE_ITEM, GET_ITEM, ITEMS, LIST_ITEMS, ME, Scenario, Server, arg, flag, memory_kib,
+    quantile, request, run, seed, start_both,
 };
 
 /// A new price for one seeded item, at random.
@@ -134,18 +134,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("fastrs-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
 
-    let mut fastrs = Server::start(
-        "fastrs",
-        &release_binary("items"),
-        18301,
-        Store::create(options.postgres, "fastrs", &dir),
-    );
-    let mut baseline = Server::start(
-        "baseline",
-        &release_binary("baseline"),
-        18302,
-        Store::create(options.postgres, "baseline", &dir),
-    );
+    let (mut fastrs, mut baseline) = start_both(options.postgres, 18301, &dir);
     eprintln!("seeding {ITEMS} items on each server ({backend})...");
     seed(&mut fastrs, options.concurrency);
     seed(&mut baseline, options.concurrency);

@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     CREATE_ITEM, Conn, GET_ITEM, ITEMS, LIST_ITEMS, ME, Rng, Scenario, Server, Store, arg, flag,
-    memory_kib, postgres_url, psql, quantile, release_binary, seed,
+    memory_kib, postgres_url, psql, quantile, seed, start_both,
 };
 
 /// The kinds of request, each with its own connections, in the order of the tables.
@@ -562,18 +562,7 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("fastrs-soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut fastrs = Server::start(
-        "fastrs",
-        &release_binary("items"),
-        18311,
-        Store::create(options.postgres, "fastrs", &dir),
-    );
-    let mut baseline = Server::start(
-        "baseline",
-        &release_binary("baseline"),
-        18312,
-        Store::create(options.postgres, "baseline", &dir),
-    );
+    let (mut fastrs, mut baseline) = start_both(options.postgres, 18311, &dir);
     eprintln!("seeding {ITEMS} items on each server ({backend})...");
     let concurrency = options.concurrency;
     std::thread::scope(|scope| {
