@@ -31,7 +31,7 @@ use chrono::Utc;
 use crate::ApiError;
 use crate::app::AppState;
 use crate::auth::{AuthState, PasswordHasher, Principal};
-use crate::db::{Args, Backend, Pool, Query, map_db_error};
+use crate::db::{Args, Backend, Db, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
 use crate::extract::{ListPage, Page, Path, ValidJson};
 use crate::resource::{
@@ -355,11 +355,30 @@ async fn update<R: Resource>(
     if ctx.sql.owned.is_some() {
         bind_owner::<R>(query.args_mut(), caller.as_ref())?;
     }
-    match query
-        .fetch_optional(&ctx.env.pool)
-        .await
-        .map_err(|e| ctx.db_error(e))?
-    {
+    // The user model, mounted as a resource: a login value must still name one user.
+    let logins = ctx.env.auth.as_ref().filter(|auth| {
+        std::ptr::eq(auth.user_meta, meta) && meta.columns.iter().any(|c| c.login && c.in_update)
+    });
+    let updated = match logins {
+        None => query
+            .fetch_optional(&ctx.env.pool)
+            .await
+            .map_err(|e| ctx.db_error(e))?,
+        Some(auth) => {
+            let mut db = Db::begin(&ctx.env.pool).await;
+            auth.lock_logins(&mut db).await?;
+            let updated = query
+                .fetch_optional(&mut db)
+                .await
+                .map_err(|e| ctx.db_error(e))?;
+            if updated.is_some() {
+                auth.ensure_unique_logins(&mut db, id.clone()).await?;
+            }
+            db.commit().await?;
+            updated
+        }
+    };
+    match updated {
         Some(updated) => Ok(Json(updated)),
         None if ctx.sql.owned.is_some() => Err(ctx.forbidden_or_missing(id).await),
         None => Err(ctx.not_found()),

@@ -337,6 +337,7 @@ on_both_backends!(
     ids_are_never_reused,
     the_caller_is_checked_before_the_body,
     values_the_database_cannot_store_are_422,
+    a_patch_cannot_take_another_users_login,
 );
 
 /// A user model whose pattern does not compile.
@@ -444,4 +445,42 @@ async fn a_request_past_its_deadline_is_a_503() {
     assert_eq!(late.header("retry-after"), Some("1"));
     assert!(late.json()["detail"].is_string());
     assert_eq!(client.get("/hits").await.json()["total"], 0, "rolled back");
+}
+
+/// The user model mounted as a resource too: a PATCH cannot make a login value name two users.
+async fn a_patch_cannot_take_another_users_login(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let client = App::new(settings_of(&db))
+        .auth::<items::User>()
+        .resource::<items::User>()
+        .test_client()
+        .await
+        .unwrap();
+    let bob = register(&client, "bob").await;
+    register(&client, "alice").await;
+    let path = format!("/users/{}", bob["id"]);
+    let taken = client
+        .patch(&path)
+        .json(&json!({"username": "alice@example.com"}))
+        .await;
+    assert_eq!(taken.status(), 409, "{}", taken.text());
+    let (token, _) = login(&client, "alice").await;
+    assert_eq!(client.get("/users/me").bearer(&token).await.status(), 200);
+    let alice_by_email = client
+        .post("/auth/token")
+        .form(&[("username", "alice@example.com"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        alice_by_email.status(),
+        200,
+        "alice still logs in by e-mail"
+    );
+    let renamed = client
+        .patch(&path)
+        .json(&json!({"username": "robert"}))
+        .await;
+    assert_eq!(renamed.status(), 200, "{}", renamed.text());
+    assert_eq!(renamed.json()["username"], "robert");
 }

@@ -76,7 +76,7 @@ pub(crate) use refresh::DDL as REFRESH_DDL;
 pub use settings::{AuthSettings, Secret};
 
 use crate::ApiError;
-use crate::db::{FromRow, Pool, Query, Row};
+use crate::db::{Db, FromRow, Pool, Query, Row};
 use crate::extract::PathId;
 use crate::resource::{Resource, ResourceMeta, Statements};
 
@@ -148,6 +148,9 @@ type PrincipalFuture<'a> = Pin<Box<dyn Future<Output = Result<Principal, ApiErro
 /// the epoch) are void. A password change, a logout or a detected refresh-token reuse sets it,
 /// ending every access token of the user at once.
 pub const TOKENS_REVOKED_AT: &str = "fastrs_tokens_revoked_at";
+
+/// An advisory-lock key that serialises changes to login values on PostgreSQL.
+const LOGINS_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
 
 /// The epoch column's definition in the user table's DDL.
 pub(crate) fn epoch_column() -> &'static str {
@@ -373,6 +376,38 @@ impl AuthState {
             .decode(token, TokenKind::Access)
             .ok_or_else(unauthorized)?;
         (self.principal_of)(self, &claims).await
+    }
+
+    /// Serialises changes to login values: on PostgreSQL an advisory lock held to the end of
+    /// `db`'s transaction (SQLite has one writer). Take it before writing a login value.
+    pub(crate) async fn lock_logins(&self, db: &mut Db) -> Result<(), ApiError> {
+        if db.backend() == crate::db::Backend::Postgres {
+            db.query("SELECT pg_advisory_xact_lock($1)")
+                .bind(LOGINS_LOCK)
+                .execute(&mut *db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// 409 when a login value of user `id` (as written in `db`'s transaction) names another user
+    /// in any login column: a value identifies at most one user.
+    pub(crate) async fn ensure_unique_logins<I: crate::db::ColumnType>(
+        &self,
+        db: &mut Db,
+        id: I,
+    ) -> Result<(), ApiError> {
+        let (collisions,): (i64,) = Query::new(db.backend(), self.login_collisions.clone())
+            .bind(id)
+            .fetch_one(&mut *db)
+            .await?;
+        if collisions > 0 {
+            return Err(ApiError::conflict(format!(
+                "A {} with this login already exists",
+                self.user_meta.name
+            )));
+        }
+        Ok(())
     }
 
     /// Ends every access token of `subject` issued until now.

@@ -18,7 +18,7 @@ use super::{
 use crate::ApiError;
 use crate::app::AppState;
 use crate::crud;
-use crate::db::{Backend, Db, Query, map_db_error};
+use crate::db::{Db, Query, map_db_error};
 use crate::extract::ValidJson;
 use crate::extract::body::read_body;
 use crate::validate::{FieldError, FieldSpec, Input, ValidationErrors, Violation, loc};
@@ -81,9 +81,6 @@ pub(crate) fn paths(options: &AuthOptions) -> [(&'static str, String); 6] {
     ]
 }
 
-/// An advisory-lock key that serialises registrations on PostgreSQL (SQLite has one writer).
-const REGISTER_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
-
 /// `POST /auth/register`. The insert and the check that no login value of the new user names
 /// another user (in any login column) run in one serialised transaction: a username cannot
 /// take over someone's e-mail address as a login, before or after they sign up.
@@ -95,26 +92,13 @@ async fn register<U: AuthUser>(
     let backend = auth.pool.backend();
     let insert = crud::insert_query::<U>(backend, &auth.user_sql, body, None, &auth.hasher).await?;
     let mut db = Db::begin(&auth.pool).await;
-    if backend == Backend::Postgres {
-        db.query("SELECT pg_advisory_xact_lock($1)")
-            .bind(REGISTER_LOCK)
-            .execute(&mut db)
-            .await?;
-    }
+    auth.lock_logins(&mut db).await?;
     let created: U::Response = insert
         .fetch_one(&mut db)
         .await
         .map_err(|error| map_db_error(error, Some(meta)))?;
-    let (collisions,): (i64,) = Query::new(backend, auth.login_collisions.clone())
-        .bind(U::response_id(&created).clone())
-        .fetch_one(&mut db)
+    auth.ensure_unique_logins(&mut db, U::response_id(&created).clone())
         .await?;
-    if collisions > 0 {
-        return Err(ApiError::conflict(format!(
-            "A {} with this login already exists",
-            meta.name
-        )));
-    }
     db.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
