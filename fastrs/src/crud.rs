@@ -51,6 +51,9 @@ pub(crate) struct Env {
 
 struct Ctx<R> {
     env: Env,
+    /// This resource is the auth user model and a PATCH may change a login value: the update
+    /// runs with the check that a login value names one user.
+    logins: Option<Arc<AuthState>>,
     backend: Backend,
     sql: Statements,
     page: PageBounds,
@@ -129,7 +132,12 @@ impl<R: Resource> Ctx<R> {
 /// The routes of `R`.
 pub(crate) fn router<R: Resource>(env: &Env) -> Router<AppState> {
     let backend = env.pool.backend();
+    let meta = R::meta();
+    let logins = env.auth.clone().filter(|auth| {
+        std::ptr::eq(auth.user_meta, meta) && meta.columns.iter().any(|c| c.login && c.in_update)
+    });
     let ctx = Arc::new(Ctx::<R> {
+        logins,
         env: env.clone(),
         backend,
         sql: Statements::new(R::meta()),
@@ -356,10 +364,7 @@ async fn update<R: Resource>(
         bind_owner::<R>(query.args_mut(), caller.as_ref())?;
     }
     // The user model, mounted as a resource: a login value must still name one user.
-    let logins = ctx.env.auth.as_ref().filter(|auth| {
-        std::ptr::eq(auth.user_meta, meta) && meta.columns.iter().any(|c| c.login && c.in_update)
-    });
-    let updated = match logins {
+    let updated = match &ctx.logins {
         None => query
             .fetch_optional(&ctx.env.pool)
             .await

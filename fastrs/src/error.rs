@@ -89,6 +89,19 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, detail)
     }
 
+    /// 503 Service Unavailable with `Retry-After: 1`: the server is busy (a database without a
+    /// free connection, too many password checks, a request past its deadline); the client may
+    /// try again shortly.
+    ///
+    /// ```
+    /// let busy = fastrs::ApiError::unavailable("Busy; try again shortly");
+    /// assert_eq!(busy.status(), fastrs::http::StatusCode::SERVICE_UNAVAILABLE);
+    /// ```
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
+            .header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+    }
+
     /// 409 Conflict.
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, detail)

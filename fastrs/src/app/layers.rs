@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -91,15 +90,9 @@ impl<F: Future<Output = Result<Response, Infallible>>> Future for DeadlineFuture
             Poll::Ready(Ok(answer)) => Poll::Ready(answer),
             Poll::Ready(Err(_)) => {
                 tracing::warn!("request exceeded its {:?} deadline", this.limit);
-                Poll::Ready(Ok(ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The request took too long",
-                )
-                .header(
-                    axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from_static("1"),
-                )
-                .into_response()))
+                Poll::Ready(Ok(
+                    ApiError::unavailable("The request took too long").into_response()
+                ))
             }
         }
     }

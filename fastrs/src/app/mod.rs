@@ -257,11 +257,7 @@ impl App {
             let is_user = user.is_some_and(|user| std::ptr::eq(user, meta));
             let links = TableLinks {
                 owner_references: owner_references(meta, user),
-                extra_columns: if is_user {
-                    std::slice::from_ref(&epoch)
-                } else {
-                    &[]
-                },
+                extra_columns: if is_user { &[epoch.as_str()] } else { &[] },
             };
             for statement in create_table_with(meta, backend, links) {
                 out.push_str(&statement);

@@ -153,8 +153,11 @@ pub const TOKENS_REVOKED_AT: &str = "fastrs_tokens_revoked_at";
 const LOGINS_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
 
 /// The epoch column's definition in the user table's DDL.
-pub(crate) fn epoch_column() -> &'static str {
-    "\"fastrs_tokens_revoked_at\" BIGINT NOT NULL DEFAULT 0"
+pub(crate) fn epoch_column() -> String {
+    format!(
+        "{} BIGINT NOT NULL DEFAULT 0",
+        crate::resource::quote(TOKENS_REVOKED_AT)
+    )
 }
 
 /// A user table created before fastrs kept a token epoch gets the column (with

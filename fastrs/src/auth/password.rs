@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use axum::http::{HeaderValue, StatusCode, header};
 use std::sync::mpsc::RecvTimeoutError;
 
 use tokio::sync::Semaphore;
@@ -190,11 +189,7 @@ impl PasswordHasher {
         work: impl FnOnce(&Params, &mut Memory) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Too many password checks in progress; try again shortly",
-            )
-            .header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+            ApiError::unavailable("Too many password checks in progress; try again shortly")
         })?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let params = self.params.clone();
@@ -279,7 +274,10 @@ mod tests {
             .err()
             .or(second.err())
             .expect("one of them is refused");
-        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            refused.status(),
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        );
         assert!(hasher.verify("a".into(), "not a hash".into()).await.is_ok());
     }
 }

@@ -128,12 +128,7 @@ impl RefreshStore {
         if let Some((family,)) = consumed {
             return Ok(Ok(family));
         }
-        let found: Option<(String, i64, Option<i64>, bool)> = Self::query(pool, &self.lookup)
-            .bind(jti)
-            .bind(claims.sub.clone())
-            .fetch_optional(pool.read())
-            .await?;
-        Ok(match found {
+        Ok(match self.lookup(pool, jti, &claims.sub).await? {
             None => Err(Refused::Invalid),
             Some((_, _, _, true)) => Err(Refused::Invalid),
             Some((_, expires_at, _, _)) if expires_at <= now => Err(Refused::Invalid),
@@ -179,11 +174,23 @@ impl RefreshStore {
         let Some(jti) = claims.jti.clone() else {
             return Ok(None);
         };
-        let found: Option<(String, i64, Option<i64>, bool)> = Self::query(pool, &self.lookup)
+        Ok(self
+            .lookup(pool, jti, &claims.sub)
+            .await?
+            .map(|(family, ..)| family))
+    }
+
+    /// A recorded token of `subject`: its session, expiry, when it was used, whether revoked.
+    async fn lookup(
+        &self,
+        pool: &Pool,
+        jti: String,
+        subject: &str,
+    ) -> Result<Option<(String, i64, Option<i64>, bool)>, ApiError> {
+        Ok(Self::query(pool, &self.lookup)
             .bind(jti)
-            .bind(claims.sub.clone())
+            .bind(subject.to_owned())
             .fetch_optional(pool.read())
-            .await?;
-        Ok(found.map(|(family, ..)| family))
+            .await?)
     }
 }

@@ -30,7 +30,6 @@ mod tx;
 use std::str::FromStr;
 use std::time::Duration;
 
-use axum::http::{HeaderValue, StatusCode, header};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub use args::{Args, ColumnType};
@@ -196,16 +195,6 @@ impl Pool {
     }
 }
 
-/// The answer to a request that found every connection busy (or the database unreachable):
-/// `503` with `Retry-After`, so clients and load balancers back off instead of piling on.
-pub(crate) fn unavailable() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The database is busy or unavailable; try again shortly",
-    )
-    .header(header::RETRY_AFTER, HeaderValue::from_static("1"))
-}
-
 /// Maps a database error to the answer a client should see: `RowNotFound` is 404, a unique
 /// violation 409 naming the field (when `meta` tells which column), anything else a logged 500.
 pub fn map_db_error(error: sqlx::Error, meta: Option<&ResourceMeta>) -> ApiError {
@@ -249,14 +238,14 @@ pub fn map_db_error(error: sqlx::Error, meta: Option<&ResourceMeta>) -> ApiError
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             tracing::warn!(%error, "database unavailable");
-            unavailable()
+            ApiError::unavailable("The database is busy or unavailable; try again shortly")
         }
         // SQLITE_BUSY / SQLITE_LOCKED (another process holds the lock past the busy timeout),
         // SQLITE_READONLY, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN; PostgreSQL's
         // connection-exception, insufficient-resources and operator-intervention classes.
         sqlx::Error::Database(db_error) if unavailable_code(db_error.code().as_deref()) => {
             tracing::error!(%error, "database unavailable");
-            unavailable()
+            ApiError::unavailable("The database is busy or unavailable; try again shortly")
         }
         _ => ApiError::internal(error),
     }

@@ -16,8 +16,6 @@ pub struct Statements {
     pub insert: SqlStr,
     /// `SELECT <response columns> ... WHERE id = $1`.
     pub get: SqlStr,
-    /// `SELECT <every column> ... WHERE id = $1` (the model).
-    pub get_model: SqlStr,
     /// `SELECT <response columns> ... ORDER BY id LIMIT $1 OFFSET $2`.
     pub list: SqlStr,
     /// `SELECT COUNT(*) ...`.
@@ -72,7 +70,6 @@ impl Statements {
         let table = quote(meta.table);
         let id = quote(meta.id_column().map_or("id", |column| column.column));
         let response = columns(meta.columns.iter().filter(|column| column.in_response));
-        let all = columns(meta.columns.iter());
 
         let bound = meta
             .columns
@@ -135,7 +132,6 @@ impl Statements {
         Statements {
             insert: sql(insert),
             get: sql(format!("SELECT {response} FROM {table} WHERE {id} = $1")),
-            get_model: sql(format!("SELECT {all} FROM {table} WHERE {id} = $1")),
             list: sql(format!(
                 "SELECT {response} FROM {table} ORDER BY {id} LIMIT $1 OFFSET $2"
             )),
