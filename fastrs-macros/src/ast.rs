@@ -198,7 +198,7 @@ impl Field<'_> {
     }
 }
 
-fn doc_of(attrs: &[syn::Attribute]) -> Option<String> {
+pub(crate) fn doc_of(attrs: &[syn::Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
         .filter(|attr| attr.path().is_ident("doc"))
@@ -217,7 +217,7 @@ fn doc_of(attrs: &[syn::Attribute]) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+pub(crate) fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     match ty {
         Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
         Type::Group(group) => last_segment(&group.elem),
@@ -225,7 +225,7 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     }
 }
 
-fn single_arg(segment: &syn::PathSegment) -> Option<&Type> {
+pub(crate) fn single_arg(segment: &syn::PathSegment) -> Option<&Type> {
     match &segment.arguments {
         PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first() {
             Some(GenericArgument::Type(ty)) => Some(ty),
@@ -290,7 +290,10 @@ pub(crate) fn snake_case(name: &str) -> String {
     out
 }
 
-fn rules_of(attrs: &[syn::Attribute], errors: &mut darling::error::Accumulator) -> Vec<Rule> {
+pub(crate) fn rules_of(
+    attrs: &[syn::Attribute],
+    errors: &mut darling::error::Accumulator,
+) -> Vec<Rule> {
     let mut rules = Vec::new();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("validate")) {
         let Some(parsed) = errors.handle(ValidateAttrs::from_meta(&attr.meta)) else {

@@ -4,7 +4,7 @@
 use darling::error::Accumulator;
 use proc_macro2::Span;
 
-use crate::ast::{Field, Kind, Resource, Role, RuleKind};
+use crate::ast::{Field, Kind, Resource, Role, Rule, RuleKind};
 use crate::attr::ContainerAttrs;
 
 fn error(span: Span, message: impl std::fmt::Display) -> darling::Error {
@@ -344,14 +344,24 @@ fn rules(field: &Field<'_>, errors: &mut Accumulator) {
             ));
             continue;
         }
-        let fits = match &rule.kind {
-            RuleKind::Length { .. } => matches!(field.kind, Kind::String | Kind::List),
-            RuleKind::Range(_) => field.kind.is_number(),
-            RuleKind::Email | RuleKind::Url | RuleKind::Pattern(_) => field.kind == Kind::String,
-            RuleKind::Custom(_) => true,
+        self::rule(rule, Some(field.kind), &field.name, errors);
+    }
+}
+
+/// One rule against the kind of value it checks (`None`: a type the derive does not know,
+/// left to the compiler): it must fit the type, and its bounds must make sense.
+pub(crate) fn rule(rule: &Rule, kind: Option<Kind>, name: &str, errors: &mut Accumulator) {
+    {
+        let fits = match (&rule.kind, kind) {
+            (_, None) | (RuleKind::Custom(_), _) => true,
+            (RuleKind::Length { .. }, Some(kind)) => matches!(kind, Kind::String | Kind::List),
+            (RuleKind::Range(_), Some(kind)) => kind.is_number(),
+            (RuleKind::Email | RuleKind::Url | RuleKind::Pattern(_), Some(kind)) => {
+                kind == Kind::String
+            }
         };
         if !fits {
-            let (name, types) = match &rule.kind {
+            let (rule_name, types) = match &rule.kind {
                 RuleKind::Length { .. } => ("length", "String or Vec fields"),
                 RuleKind::Range(_) => ("range", "i32, i64 or f64 fields"),
                 RuleKind::Email => ("email", "String fields"),
@@ -360,9 +370,9 @@ fn rules(field: &Field<'_>, errors: &mut Accumulator) {
             };
             errors.push(error(
                 rule.span,
-                format!("`{name}` applies to {types}, not to `{}`", field.name),
+                format!("`{rule_name}` applies to {types}, not to `{name}`"),
             ));
-            continue;
+            return;
         }
         match &rule.kind {
             RuleKind::Length {
@@ -389,12 +399,11 @@ fn rules(field: &Field<'_>, errors: &mut Accumulator) {
                         "`range` needs at least one of `gt`, `ge`, `lt`, `le`",
                     ));
                 }
-                if field.kind != Kind::F64 {
+                if kind.is_some_and(|kind| kind != Kind::F64) {
                     for bound in bounds.into_iter().flatten().filter(|bound| bound.is_float) {
                         errors.push(
                             darling::Error::custom(format!(
-                                "`{}` is an integer field; use an integer bound",
-                                field.name
+                                "`{name}` is an integer field; use an integer bound"
                             ))
                             .with_span(&bound.expr),
                         );

@@ -10,6 +10,7 @@ mod attr;
 mod check;
 mod codegen;
 mod fallback;
+mod model;
 
 use darling::FromDeriveInput;
 use proc_macro::TokenStream;
@@ -19,6 +20,13 @@ use proc_macro::TokenStream;
 pub fn derive_resource(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand(&input).into()
+}
+
+/// Derives a fastrs model; documented on `fastrs::Model`.
+#[proc_macro_derive(Model, attributes(serde, validate, model))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    model::expand(&input).into()
 }
 
 fn expand(input: &syn::DeriveInput) -> proc_macro2::TokenStream {

@@ -65,6 +65,9 @@ pub use resource::Resource;
 #[doc = include_str!("docs/derive.md")]
 pub use fastrs_macros::Resource;
 
+#[doc = include_str!("docs/model.md")]
+pub use fastrs_macros::Model;
+
 #[doc(no_inline)]
 pub use axum::{self, Json, http};
 #[doc(no_inline)]
@@ -76,7 +79,7 @@ pub mod prelude {
     pub use crate::db::Db;
     pub use crate::extract::{Dep, Page, Path, Query, ValidJson};
     pub use crate::routing::{delete, get, patch, post, put};
-    pub use crate::{ApiError, App, Patch, Resource, Settings};
+    pub use crate::{ApiError, App, Model, Patch, Resource, Settings};
     pub use axum::Json;
     pub use axum::http::StatusCode;
     pub use chrono::{DateTime, Utc};
@@ -89,7 +92,11 @@ pub mod prelude {
 pub mod __private {
     pub use crate::auth::AuthUser;
     pub use crate::db::{Args, ColumnType, FromRow, Row};
-    pub use crate::openapi::{ToSchema, create_schema, response_schema, update_schema};
+    pub use crate::openapi::model::{
+        flattened as model_flattened, object_schema as model_object, property as model_property,
+        string_enum as model_enum,
+    };
+    pub use crate::openapi::{Registry, ToSchema, create_schema, response_schema, update_schema};
     pub use crate::patch::Patch;
     pub use crate::resource::{
         AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, PageBounds, Resource,
@@ -97,7 +104,8 @@ pub mod __private {
     };
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{
-        Describe, FieldSpec, Input, Rule, ValidationErrors, Violation, model_check,
+        Cx, Describe, FieldSpec, Input, Rule, Validate, ValidationErrors, Violation,
+        input_from_map, model_check, parse_model,
     };
     pub use serde;
     pub use serde_json;

@@ -15,16 +15,9 @@ async fn greet(Dep(greeting): Dep<Greeting>, Path(name): Path<String>) -> String
     format!("{} {name}", greeting.0)
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Model)]
 struct Fail {
     fail: bool,
-}
-
-/// Documents `?fail=` (what `Query<Fail>` needs to be documented).
-impl fastrs::openapi::ToSchema for Fail {
-    fn schema() -> fastrs::openapi::schema::Schema {
-        fastrs::openapi::object([("fail", bool::schema(), true)])
-    }
 }
 
 /// Reads, then inserts a token in the request's transaction (the read-then-write shape that

@@ -9,6 +9,7 @@ mod auth;
 mod crud;
 mod database;
 mod hardening;
+mod models;
 mod openapi;
 mod sessions;
 mod tokens;

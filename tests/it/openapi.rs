@@ -48,21 +48,12 @@ impl ToSchema for Stats {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Model)]
 struct Search {
     #[allow(dead_code)]
     q: String,
     #[allow(dead_code)]
     limit: Option<i64>,
-}
-
-impl ToSchema for Search {
-    fn schema() -> Schema {
-        object([
-            ("q", String::schema(), true),
-            ("limit", Option::<i64>::schema(), false),
-        ])
-    }
 }
 
 async fn stats(_user: CurrentUser<Staff>, _search: Query<Search>) -> Json<Stats> {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::Names;
-use crate::ast::{Field, Insert, Kind, Resource, RuleKind};
+use crate::ast::{Field, Insert, Kind, Resource, Rule, RuleKind};
 
 pub(crate) fn rule_ident(field: usize, rule: usize) -> syn::Ident {
     format_ident!("__RULE_{}_{}", field, rule)
@@ -15,7 +15,7 @@ fn spec_ident(field: usize) -> syn::Ident {
     format_ident!("__FIELD_{}", field)
 }
 
-fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+pub(crate) fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     match value {
         Some(value) => quote!(::core::option::Option::Some(#value)),
         None => quote!(::core::option::Option::None),
@@ -24,48 +24,54 @@ fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
 
 pub(crate) fn rule_statics(resource: &Resource<'_>) -> TokenStream {
     let statics = resource.fields.iter().enumerate().flat_map(|(i, field)| {
-        let inner = field.inner;
-        field.rules.iter().enumerate().map(move |(j, rule)| {
-            let ident = rule_ident(i, j);
-            let p = quote!(::fastrs::__private);
-            let (ty, value) = match &rule.kind {
-                RuleKind::Length { min, max } => {
-                    let (min, max) = (option(*min), option(*max));
-                    let ctor = if field.kind == Kind::List {
-                        quote!(items)
-                    } else {
-                        quote!(chars)
-                    };
-                    (quote!(#p::Length), quote!(#p::Length::#ctor(#min, #max)))
-                }
-                RuleKind::Range(range) => {
-                    let crate::attr::RangeArgs { gt, ge, lt, le } = &**range;
-                    let bound = |n: &Option<crate::attr::Number>| {
-                        option(n.as_ref().map(|n| {
-                            let expr = &n.expr;
-                            quote!((#expr) as #inner)
-                        }))
-                    };
-                    let (gt, ge, lt, le) = (bound(gt), bound(ge), bound(lt), bound(le));
-                    (
-                        quote!(#p::Range<#inner>),
-                        quote!(#p::Range { gt: #gt, ge: #ge, lt: #lt, le: #le }),
-                    )
-                }
-                RuleKind::Email => (quote!(#p::Email), quote!(#p::Email)),
-                RuleKind::Url => (quote!(#p::Url), quote!(#p::Url)),
-                RuleKind::Pattern(source) => {
-                    (quote!(#p::Pattern), quote!(#p::Pattern::new(#source)))
-                }
-                RuleKind::Custom(path) => (
-                    quote!(#p::Custom<#inner>),
-                    quote_spanned!(rule.span=> #p::Custom::<#inner>::new(#path)),
-                ),
-            };
-            quote!(static #ident: #ty = #value;)
-        })
+        let list = field.kind == Kind::List;
+        field
+            .rules
+            .iter()
+            .enumerate()
+            .map(move |(j, rule)| rule_static(&rule_ident(i, j), rule, field.inner, list))
     });
     quote!(#(#statics)*)
+}
+
+/// `static IDENT: Type = value;` for one rule on a value of type `inner` (`list`: a `Vec`, whose
+/// `length` counts items). Shared by every derive: one implementation of each rule.
+pub(crate) fn rule_static(
+    ident: &syn::Ident,
+    rule: &Rule,
+    inner: &syn::Type,
+    list: bool,
+) -> TokenStream {
+    let p = quote!(::fastrs::__private);
+    let (ty, value) = match &rule.kind {
+        RuleKind::Length { min, max } => {
+            let (min, max) = (option(*min), option(*max));
+            let ctor = if list { quote!(items) } else { quote!(chars) };
+            (quote!(#p::Length), quote!(#p::Length::#ctor(#min, #max)))
+        }
+        RuleKind::Range(range) => {
+            let crate::attr::RangeArgs { gt, ge, lt, le } = &**range;
+            let bound = |n: &Option<crate::attr::Number>| {
+                option(n.as_ref().map(|n| {
+                    let expr = &n.expr;
+                    quote!((#expr) as #inner)
+                }))
+            };
+            let (gt, ge, lt, le) = (bound(gt), bound(ge), bound(lt), bound(le));
+            (
+                quote!(#p::Range<#inner>),
+                quote!(#p::Range { gt: #gt, ge: #ge, lt: #lt, le: #le }),
+            )
+        }
+        RuleKind::Email => (quote!(#p::Email), quote!(#p::Email)),
+        RuleKind::Url => (quote!(#p::Url), quote!(#p::Url)),
+        RuleKind::Pattern(source) => (quote!(#p::Pattern), quote!(#p::Pattern::new(#source))),
+        RuleKind::Custom(path) => (
+            quote!(#p::Custom<#inner>),
+            quote_spanned!(rule.span=> #p::Custom::<#inner>::new(#path)),
+        ),
+    };
+    quote!(static #ident: #ty = #value;)
 }
 
 pub(crate) fn field_specs(resource: &Resource<'_>) -> TokenStream {

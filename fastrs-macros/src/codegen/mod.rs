@@ -1,7 +1,7 @@
 //! Code generation: reads the checked model, never fails. Emits the three schema structs next
 //! to the model and every impl inside `const _: () = { ... };`, with absolute paths only.
 
-mod input;
+pub(crate) mod input;
 mod meta;
 mod schemas;
 

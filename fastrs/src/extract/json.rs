@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::ApiError;
 use crate::app::AppState;
-use crate::validate::{FieldError, Input, ValidationErrors, parse_body};
+use crate::validate::{FieldError, Input, ValidationErrors};
 
 /// A JSON body read into `T` with every failure collected: malformed JSON, a body that is not
 /// an object, a wrong `Content-Type`, missing fields, wrong types and rule violations all answer
@@ -88,7 +88,7 @@ impl<T: Input> ValidJson<T> {
             .into());
         }
         let bytes = super::body::read_body(request, deadline).await?;
-        Ok(ValidJson(parse_body(&bytes)?))
+        Ok(ValidJson(T::parse(&bytes)?))
     }
 }
 

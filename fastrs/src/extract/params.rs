@@ -9,7 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::ApiError;
-use crate::validate::{FieldError, ValidationErrors, Violation, loc};
+use crate::validate::{Cx, FieldError, Validate, ValidationErrors, Violation, loc, read_pairs};
 
 /// A type an id path segment parses into (`i32`, `i64`, `uuid::Uuid`).
 pub trait PathId: Sized + Send + Sync + 'static {
@@ -151,55 +151,37 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     }
 }
 
-/// Query parameters deserialized into `T`; a missing or unparsable parameter answers 422 with
-/// `loc: ["query", name]`.
+/// Query parameters read into a model: each field is a parameter, converted from text to its
+/// type and checked against its rules; a `Vec` field takes the parameter repeated
+/// (`?tag=a&tag=b`). Every failure answers together, as a 422 with `loc: ["query", name]` and
+/// Pydantic's types and messages. The document lists each field as a query parameter with its
+/// constraints.
 ///
 /// ```
-/// use fastrs::extract::Query;
+/// use fastrs::prelude::*;
 ///
-/// #[derive(serde::Deserialize)]
-/// struct Search { q: String }
+/// #[derive(Model)]
+/// struct Search {
+///     /// The text to look for.
+///     #[validate(length(min = 3))]
+///     q: String,
+///     #[serde(default)]
+///     tag: Vec<String>,
+/// }
 ///
 /// async fn search(Query(search): Query<Search>) -> String {
-///     search.q
+///     format!("{} {:?}", search.q, search.tag)
 /// }
 /// ```
 #[derive(Debug, Clone)]
 pub struct Query<T>(pub T);
 
-/// Deserializes a query string into `T`, naming the parameter that failed.
-pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ValidationErrors> {
-    let deserializer =
-        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let message = error.inner().to_string();
-        let mut name = error.path().to_string();
-        let kind = if let Some(field) = message.strip_prefix("missing field `") {
-            name = field.trim_end_matches('`').to_owned();
-            "missing"
-        } else if message.contains("invalid digit") || message.contains("number too large") {
-            "int_parsing"
-        } else if message.contains("invalid float") {
-            "float_parsing"
-        } else if message.contains("provided string was not `true` or `false`") {
-            "bool_parsing"
-        } else {
-            "value_error"
-        };
-        let msg = if kind == "missing" {
-            "Field required".to_owned()
-        } else {
-            message
-        };
-        ValidationErrors::single(FieldError::new(
-            loc("query", &name),
-            Violation::new(kind, msg),
-            None,
-        ))
-    })
+/// Reads a query string into the model `T`, every failure at `["query", name]`.
+pub fn parse_query<T: Validate>(query: &str) -> Result<T, ValidationErrors> {
+    read_pairs(form_urlencoded::parse(query.as_bytes()), Cx::query())
 }
 
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
+impl<T: Validate + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
@@ -207,7 +189,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T
     }
 }
 
-impl<T: DeserializeOwned + Send, S: Send + Sync> OptionalFromRequestParts<S> for Query<T> {
+impl<T: Validate + Send, S: Send + Sync> OptionalFromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, ApiError> {
@@ -221,22 +203,6 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> OptionalFromRequestParts<S> for
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(serde::Deserialize, Debug)]
-    struct Params {
-        #[allow(dead_code)]
-        n: i64,
-    }
-
-    #[test]
-    fn query_errors_name_the_parameter() {
-        let errors = parse_query::<Params>("n=abc").unwrap_err();
-        assert_eq!(errors.errors()[0].loc, loc("query", "n"));
-        assert_eq!(errors.errors()[0].kind, "int_parsing");
-        let errors = parse_query::<Params>("").unwrap_err();
-        assert_eq!(errors.errors()[0].loc, loc("query", "n"));
-        assert_eq!(errors.errors()[0].kind, "missing");
-    }
 
     #[test]
     fn path_ids() {

@@ -15,6 +15,7 @@
 //! ```
 
 pub(crate) mod document;
+pub mod model;
 pub mod operation;
 mod resource;
 pub mod schema;

@@ -83,11 +83,17 @@ pub trait ToSchema {
     /// The schema itself.
     fn schema() -> Schema;
 
+    /// The schema, with the named types it refers to added to `registry` as components (what
+    /// a model with nested models implements; the default is [`schema`](ToSchema::schema)).
+    fn schema_in(_registry: &mut Registry) -> Schema {
+        Self::schema()
+    }
+
     /// The schema to use in a document: a `$ref` for named types, inline otherwise.
     fn reference(registry: &mut Registry) -> RefOr<Schema> {
         match Self::name() {
-            Some(name) => registry.component(&name, |_| Self::schema()),
-            None => RefOr::T(Self::schema()),
+            Some(name) => registry.component(&name, |registry| Self::schema_in(registry)),
+            None => RefOr::T(Self::schema_in(registry)),
         }
     }
 }
@@ -154,6 +160,64 @@ impl<T: ToSchema> ToSchema for Vec<T> {
 
     fn reference(registry: &mut Registry) -> RefOr<Schema> {
         RefOr::T(Schema::Array(Array::new(T::reference(registry))))
+    }
+}
+
+impl<T: ToSchema> ToSchema for Box<T> {
+    fn name() -> Option<String> {
+        T::name()
+    }
+
+    fn schema() -> Schema {
+        T::schema()
+    }
+
+    fn schema_in(registry: &mut Registry) -> Schema {
+        T::schema_in(registry)
+    }
+
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        T::reference(registry)
+    }
+}
+
+fn map_of(values: RefOr<Schema>) -> Schema {
+    let mut object = Object::with_type(Type::Object);
+    object.additional_properties = Some(Box::new(
+        utoipa::openapi::schema::AdditionalProperties::RefOr(values),
+    ));
+    Schema::Object(object)
+}
+
+impl<T: ToSchema> ToSchema for std::collections::HashMap<String, T> {
+    fn schema() -> Schema {
+        map_of(RefOr::T(T::schema()))
+    }
+
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        RefOr::T(map_of(T::reference(registry)))
+    }
+}
+
+impl<T: ToSchema> ToSchema for BTreeMap<String, T> {
+    fn schema() -> Schema {
+        map_of(RefOr::T(T::schema()))
+    }
+
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        RefOr::T(map_of(T::reference(registry)))
+    }
+}
+
+/// A PATCH field: its value's schema, `null` allowed (whether `null` is accepted for a field
+/// that is not optional is the model's rule, said in its description).
+impl<T: ToSchema> ToSchema for crate::patch::Patch<T> {
+    fn schema() -> Schema {
+        <Option<T>>::schema()
+    }
+
+    fn reference(registry: &mut Registry) -> RefOr<Schema> {
+        <Option<T>>::reference(registry)
     }
 }
 
@@ -246,7 +310,7 @@ fn strip_null(mut schema: Schema) -> Schema {
     schema
 }
 
-fn described(mut schema: Schema, description: String) -> Schema {
+pub(crate) fn described(mut schema: Schema, description: String) -> Schema {
     if let Schema::Object(object) = &mut schema {
         object.description = Some(description);
         if let Some(example) = example_of_object(object) {
@@ -267,16 +331,36 @@ fn as_f64(number: &Option<Number>) -> Option<f64> {
 
 /// A value that satisfies a scalar schema's type, format and bounds; `None` when one cannot be
 /// made up (a `pattern`), so no example is ever invalid.
-fn example_of(schema: &RefOr<Schema>) -> Option<serde_json::Value> {
+fn example_of(schema: &RefOr<Schema>, refs: Refs<'_>) -> Option<serde_json::Value> {
     use serde_json::json;
-    let RefOr::T(schema) = schema else {
-        return None;
+    let schema = match schema {
+        RefOr::T(schema) => schema,
+        RefOr::Ref(reference) => {
+            let (registry, depth) = refs?;
+            let name = reference.ref_location.rsplit('/').next()?;
+            let RefOr::T(target) = registry.schemas.get(name)? else {
+                return None;
+            };
+            // Components that refer to themselves end somewhere.
+            return (depth < 4)
+                .then(|| example_of(&RefOr::T(target.clone()), Some((registry, depth + 1))))?;
+        }
     };
     match schema {
+        Schema::AllOf(all) => {
+            let mut merged = serde_json::Map::new();
+            for part in &all.items {
+                match example_of(part, refs)? {
+                    serde_json::Value::Object(fields) => merged.extend(fields),
+                    _ => return None,
+                }
+            }
+            Some(serde_json::Value::Object(merged))
+        }
         Schema::Array(array) => {
             let minimum = array.min_items.unwrap_or(0);
             let item = match &array.items {
-                utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => example_of(item),
+                utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => example_of(item, refs),
                 _ => None,
             };
             match item {
@@ -291,6 +375,9 @@ fn example_of(schema: &RefOr<Schema>) -> Option<serde_json::Value> {
             }
         }
         Schema::Object(object) => {
+            if let Some(values) = &object.enum_values {
+                return values.first().cloned();
+            }
             let ty = match &object.schema_type {
                 SchemaType::Type(ty) => ty.clone(),
                 SchemaType::Array(types) => types.iter().find(|t| **t != Type::Null)?.clone(),
@@ -337,6 +424,7 @@ fn example_of(schema: &RefOr<Schema>) -> Option<serde_json::Value> {
                     }
                 }
                 Type::Boolean => Some(json!(true)),
+                Type::Object => example_of_object_in(object, refs),
                 _ => None,
             }
         }
@@ -344,11 +432,19 @@ fn example_of(schema: &RefOr<Schema>) -> Option<serde_json::Value> {
     }
 }
 
+/// The components an example may look into, and how deep it already is.
+type Refs<'a> = Option<(&'a Registry, usize)>;
+
 /// An example object: every required property (and the optional ones that can be made up).
-fn example_of_object(object: &Object) -> Option<serde_json::Value> {
+pub(crate) fn example_of_object(object: &Object) -> Option<serde_json::Value> {
+    example_of_object_in(object, None)
+}
+
+/// [`example_of_object`], following `$ref`s into `registry`'s components.
+pub(crate) fn example_of_object_in(object: &Object, refs: Refs<'_>) -> Option<serde_json::Value> {
     let mut example = serde_json::Map::new();
     for (name, schema) in &object.properties {
-        match example_of(schema) {
+        match example_of(schema, refs) {
             Some(value) => {
                 example.insert(name.clone(), value);
             }

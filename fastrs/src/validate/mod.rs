@@ -29,12 +29,14 @@
 //! never echoed.
 
 mod json;
+mod model;
 pub mod rules;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use json::FromJson;
+pub use model::{Cx, Holds, Validate, input_from_map, parse_model, read_model, read_pairs};
 pub use rules::{Describe, Rule};
 
 use crate::patch::Patch;
@@ -169,6 +171,11 @@ impl ValidationErrors {
     pub fn into_errors(self) -> Vec<FieldError> {
         self.errors
     }
+
+    /// Adds every error of `other`.
+    pub fn extend(&mut self, other: ValidationErrors) {
+        self.errors.extend(other.errors);
+    }
 }
 
 /// `["body", "name"]`-style location.
@@ -192,6 +199,13 @@ pub trait Input: Sized + Send + 'static {
     /// Reads `Self` from the fields of `body`, recording every failure in `errors`. Returns
     /// `None` when any field failed.
     fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self>;
+
+    /// Reads `Self` from a JSON body. The default reads the object's fields into a map, then
+    /// [`from_json`](Input::from_json); `#[derive(Model)]` types deserialize with serde first
+    /// and build the full error list only when serde refuses the body.
+    fn parse(bytes: &[u8]) -> Result<Self, ValidationErrors> {
+        parse_body(bytes)
+    }
 }
 
 /// What the derive knows of one input field: its name, its rules, and whether its value may be

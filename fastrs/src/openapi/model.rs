@@ -1,0 +1,102 @@
+//! The schemas of `#[derive(Model)]` types, built from the same [`FieldSpec`]s that validate
+//! them: a field's constraints in the document are its rules describing themselves.
+
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AllOf, Object, Schema, Type};
+
+use super::schema::{Registry, ToSchema, example_of_object_in};
+use crate::validate::FieldSpec;
+
+/// One property of a model's schema.
+#[derive(Debug)]
+pub struct Property {
+    name: &'static str,
+    schema: RefOr<Schema>,
+    required: bool,
+}
+
+/// The schema of a field of type `F` whose rules are `spec`'s: `F`'s schema (a `$ref` for a
+/// named type) with every rule's keywords, the doc comment as its description, and write-only
+/// when the field is secret.
+pub fn property<F: ToSchema, T>(
+    registry: &mut Registry,
+    spec: &FieldSpec<T>,
+    doc: Option<&str>,
+    required: bool,
+) -> Property {
+    let mut schema = F::reference(registry);
+    if let RefOr::T(schema) = &mut schema {
+        for rule in spec.rules {
+            rule.describe(schema);
+        }
+        if let Schema::Object(object) = schema {
+            if let Some(doc) = doc {
+                object.description = Some(doc.to_owned());
+            }
+            if spec.secret {
+                object.write_only = Some(true);
+            }
+        }
+        if let (Schema::Array(array), Some(doc)) = (&mut *schema, doc) {
+            array.description = Some(doc.to_owned());
+        }
+    }
+    Property {
+        name: spec.name,
+        schema,
+        required,
+    }
+}
+
+/// An object schema from its properties, with `flattened` models merged in (`allOf`), the
+/// model's doc comment as its description and an example that satisfies its own rules (made
+/// from the components already in `registry`).
+pub fn object_schema(
+    registry: &mut Registry,
+    properties: Vec<Property>,
+    flattened: Vec<RefOr<Schema>>,
+    doc: Option<&str>,
+    deny_unknown: bool,
+) -> Schema {
+    let mut object = Object::with_type(Type::Object);
+    for property in properties {
+        object
+            .properties
+            .insert(property.name.to_owned(), property.schema);
+        if property.required {
+            object.required.push(property.name.to_owned());
+        }
+    }
+    if deny_unknown {
+        object.additional_properties = Some(Box::new(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ));
+    }
+    object.description = doc.map(str::to_owned);
+    if flattened.is_empty() {
+        if let Some(example) = example_of_object_in(&object, Some((registry, 0))) {
+            object.examples = vec![example];
+        }
+        return Schema::Object(object);
+    }
+    let mut all = AllOf::new();
+    all.items.push(RefOr::T(Schema::Object(object)));
+    all.items.extend(flattened);
+    Schema::AllOf(all)
+}
+
+/// The schema of a unit-variant enum: a string with its values listed.
+pub fn string_enum(values: &[&str], doc: Option<&str>) -> Schema {
+    let mut object = Object::with_type(Type::String);
+    object.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
+    object.description = doc.map(str::to_owned);
+    if let Some(first) = values.first() {
+        object.examples = vec![(*first).into()];
+    }
+    Schema::Object(object)
+}
+
+/// The schema of a flattened field: its type's, inline or as a reference.
+pub fn flattened<F: ToSchema>(registry: &mut Registry) -> RefOr<Schema> {
+    F::reference(registry)
+}

@@ -1,0 +1,653 @@
+//! [`Validate`]: how a value of any model type is read and checked, field by field, with every
+//! failure collected at its location.
+//!
+//! A model body takes two paths. The fast one: serde deserializes the typed value and
+//! [`Validate::check`] runs the rules serde cannot see (lengths, ranges, patterns, NUL in text,
+//! the rules of nested models). Only when serde refuses the input is it read again as a JSON
+//! tree by [`Validate::read`], which converts leniently where Pydantic does (a whole float for an
+//! integer, `"3"` for an integer in a query string) and reports *every* failure, each at its
+//! `loc`. Both paths accept the same values and build the same one, so the fast path is a pure
+//! optimisation.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::json::FromJson;
+use super::{FieldError, FieldSpec, ValidationErrors, Violation, json_invalid};
+use crate::patch::Patch;
+
+/// Where a value is being read from, and the failures found so far.
+///
+/// The derive drives it; hand-written [`Validate`] impls use [`fail`](Cx::fail) and
+/// [`at`](Cx::at).
+#[derive(Debug)]
+pub struct Cx {
+    loc: Vec<Value>,
+    errors: ValidationErrors,
+    text: bool,
+    secret: bool,
+}
+
+impl Cx {
+    /// Reading a JSON body: locations start at `["body"]`.
+    pub fn body() -> Self {
+        Self::at_root("body", false)
+    }
+
+    /// Reading a query string: locations start at `["query"]`; every value arrives as text and
+    /// is converted to the field's type (`"3"` to an integer, `"true"` to a boolean).
+    pub fn query() -> Self {
+        Self::at_root("query", true)
+    }
+
+    /// Reading from `source` (`"body"`, `"query"`, `"header"`, `"form"`...); `text` when every
+    /// value is a string to convert.
+    pub fn at_root(source: &str, text: bool) -> Self {
+        Self {
+            loc: vec![Value::String(source.to_owned())],
+            errors: ValidationErrors::new(),
+            text,
+            secret: false,
+        }
+    }
+
+    /// True when values arrive as text (query strings, forms, headers).
+    pub fn text(&self) -> bool {
+        self.text
+    }
+
+    /// Records a failure at the current location. `input` is dropped inside a secret field.
+    pub fn fail(&mut self, violation: Violation, input: Option<Value>) {
+        let input = if self.secret { None } else { input };
+        self.errors
+            .push(FieldError::new(self.loc.clone(), violation, input));
+    }
+
+    /// Runs `f` one level down, at `key` (a field name or a list index).
+    pub fn at<R>(&mut self, key: impl Into<Value>, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.loc.push(key.into());
+        let result = f(self);
+        self.loc.pop();
+        result
+    }
+
+    /// Runs `f` with inputs withheld from errors (a password's value is never echoed).
+    pub fn secret<R>(&mut self, secret: bool, f: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = self.secret;
+        self.secret |= secret;
+        let result = f(self);
+        self.secret = outer;
+        result
+    }
+
+    /// In text mode, the last of a repeated parameter's values (a single-valued field takes the
+    /// last, as Starlette's query parser does); otherwise `value` itself.
+    pub fn one(&self, value: Value) -> Value {
+        single(value, self)
+    }
+
+    /// Reads one of a string enum's `values` (its variants' names): the index of the one given,
+    /// or an `enum` failure listing them.
+    pub fn variant(&mut self, value: Value, values: &[&str]) -> Option<usize> {
+        let value = self.one(value);
+        if let Value::String(text) = &value
+            && let Some(index) = values.iter().position(|v| v == text)
+        {
+            return Some(index);
+        }
+        let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+        let expected = match quoted.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        self.fail(
+            Violation::new("enum", format!("Input should be {expected}"))
+                .with_ctx(serde_json::json!({ "expected": expected })),
+            Some(value),
+        );
+        None
+    }
+
+    /// True when nothing failed.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The value if nothing failed, else every failure.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, ValidationErrors> {
+        match value {
+            Some(value) if self.errors.is_empty() => Ok(value),
+            _ if self.errors.is_empty() => {
+                // A reader that gave up without saying why: still a 422, never a 500.
+                let mut errors = ValidationErrors::new();
+                errors.push(FieldError::new(
+                    self.loc,
+                    Violation::value_error("Value error, invalid input"),
+                    None,
+                ));
+                Err(errors)
+            }
+            _ => Err(self.errors),
+        }
+    }
+
+    /// The fields of a JSON object, or the failure of anything else.
+    pub fn object(&mut self, value: Value) -> Option<Map<String, Value>> {
+        match value {
+            Value::Object(map) => Some(map),
+            other => {
+                self.fail(
+                    Violation::new(
+                        "model_attributes_type",
+                        "Input should be a valid dictionary or object to extract fields from",
+                    ),
+                    Some(other),
+                );
+                None
+            }
+        }
+    }
+
+    /// `#[serde(deny_unknown_fields)]`: every key left over is an `extra_forbidden` failure.
+    pub fn deny_unknown(&mut self, rest: Map<String, Value>) {
+        for (key, value) in rest {
+            self.at(key, |cx| {
+                cx.fail(
+                    Violation::new("extra_forbidden", "Extra inputs are not permitted"),
+                    Some(value),
+                );
+            });
+        }
+    }
+
+    /// Runs a model-level validator (Pydantic's `model_validator`); its failure is reported at
+    /// the model (or at the field it names with [`Violation::at`]).
+    pub fn model<T>(&mut self, value: &T, check: fn(&T) -> Result<(), Violation>) {
+        if let Err(violation) = check(value) {
+            self.fail(violation, None);
+        }
+    }
+}
+
+/// A type a model field may have: read from JSON with every failure reported, and checked after
+/// serde built it. Implemented for the scalar types, `Option`, `Vec`, maps with string keys,
+/// [`Patch`], `Box`, and every `#[derive(Model)]` type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a field of a fastrs model",
+    note = "fields may be i32, i64, f64, bool, String, Uuid, DateTime<Utc>, serde_json::Value, another `#[derive(Model)]` type, or Option / Vec / Box / HashMap<String, _> / BTreeMap<String, _> of those"
+)]
+pub trait Validate: Sized {
+    /// Reads a value from JSON, recording every failure in `cx` (the slow path).
+    fn read(value: Value, cx: &mut Cx) -> Option<Self>;
+
+    /// Checks a value serde built (the fast path): what serde does not know.
+    fn check(&self, _cx: &mut Cx) {}
+
+    /// The value of a field left out of the input, if one may be (`None` for `Option`,
+    /// [`Patch::Absent`]); `None` makes it required.
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+fn rejected<T>(result: super::json::Rejection<T>, cx: &mut Cx) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(rejected) => {
+            let (violation, input) = *rejected;
+            cx.fail(violation, Some(input));
+            None
+        }
+    }
+}
+
+/// In text mode, the last of repeated values counts for a single value (as Starlette's query
+/// parser does).
+fn single(value: Value, cx: &Cx) -> Value {
+    match value {
+        Value::Array(mut values) if cx.text => values.pop().unwrap_or(Value::Null),
+        other => other,
+    }
+}
+
+macro_rules! numeric {
+    ($($ty:ty => $parse:ty, $kind:literal, $msg:literal;)*) => {$(
+        impl Validate for $ty {
+            fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+                let value = match single(value, cx) {
+                    Value::String(text) if cx.text => match text.trim().parse::<$parse>() {
+                        Ok(number) => Value::from(number),
+                        Err(_) => {
+                            cx.fail(Violation::new($kind, $msg), Some(Value::String(text)));
+                            return None;
+                        }
+                    },
+                    other => other,
+                };
+                rejected(<$ty as FromJson>::from_json(value), cx)
+            }
+        }
+    )*};
+}
+
+numeric! {
+    i64 => f64, "int_parsing", "Input should be a valid integer, unable to parse string as an integer";
+    i32 => f64, "int_parsing", "Input should be a valid integer, unable to parse string as an integer";
+    f64 => f64, "float_parsing", "Input should be a valid number, unable to parse string as a number";
+}
+
+impl Validate for bool {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        match single(value, cx) {
+            Value::String(text) if cx.text => match text.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
+                "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
+                _ => {
+                    cx.fail(
+                        Violation::new(
+                            "bool_parsing",
+                            "Input should be a valid boolean, unable to interpret input",
+                        ),
+                        Some(Value::String(text)),
+                    );
+                    None
+                }
+            },
+            other => rejected(bool::from_json(other), cx),
+        }
+    }
+}
+
+impl Validate for String {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        let value = single(value, cx);
+        rejected(String::from_json(value), cx)
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        if self.contains('\0') {
+            // The same answer the slow path gives.
+            let _ = rejected(String::from_json(Value::String(self.clone())), cx);
+        }
+    }
+}
+
+macro_rules! text_parsed {
+    ($($ty:ty),*) => {$(
+        impl Validate for $ty {
+            fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+                let value = single(value, cx);
+                rejected(<$ty as FromJson>::from_json(value), cx)
+            }
+        }
+    )*};
+}
+
+text_parsed!(Uuid, DateTime<Utc>);
+
+impl Validate for Value {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        rejected(Value::from_json(value), cx)
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        if let Err(rejected) = Value::from_json(self.clone()) {
+            let (violation, input) = *rejected;
+            cx.fail(violation, Some(input));
+        }
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        match value {
+            Value::Null => Some(None),
+            other => T::read(other, cx).map(Some),
+        }
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        if let Some(value) = self {
+            value.check(cx);
+        }
+    }
+
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl<T: Validate> Validate for Patch<T> {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        match value {
+            Value::Null => Some(Patch::Null),
+            other => T::read(other, cx).map(Patch::Value),
+        }
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        if let Patch::Value(value) = self {
+            value.check(cx);
+        }
+    }
+
+    fn absent() -> Option<Self> {
+        Some(Patch::Absent)
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        T::read(value, cx).map(Box::new)
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        (**self).check(cx);
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        let items = match value {
+            Value::Array(items) => items,
+            // One occurrence of a repeated query parameter.
+            Value::String(text) if cx.text => vec![Value::String(text)],
+            other => {
+                cx.fail(
+                    Violation::new("list_type", "Input should be a valid list"),
+                    Some(other),
+                );
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (index, item) in items.into_iter().enumerate() {
+            match cx.at(index, |cx| T::read(item, cx)) {
+                Some(item) => out.push(item),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        for (index, item) in self.iter().enumerate() {
+            cx.at(index, |cx| item.check(cx));
+        }
+    }
+}
+
+fn read_entries<T: Validate>(value: Value, cx: &mut Cx) -> Option<Vec<(String, T)>> {
+    let Value::Object(map) = value else {
+        cx.fail(
+            Violation::new("dict_type", "Input should be a valid dictionary"),
+            Some(value),
+        );
+        return None;
+    };
+    let mut out = Vec::with_capacity(map.len());
+    let mut ok = true;
+    for (key, item) in map {
+        if key.contains('\0') {
+            cx.fail(
+                Violation::new(
+                    "string_type",
+                    "Input should be a string without NUL (\\u0000) characters",
+                ),
+                Some(Value::String(key)),
+            );
+            ok = false;
+            continue;
+        }
+        match cx.at(key.clone(), |cx| T::read(item, cx)) {
+            Some(item) => out.push((key, item)),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn check_entries<'a, T: Validate + 'a>(
+    entries: impl Iterator<Item = (&'a String, &'a T)>,
+    cx: &mut Cx,
+) {
+    for (key, item) in entries {
+        key.check(cx);
+        cx.at(key.clone(), |cx| item.check(cx));
+    }
+}
+
+impl<T: Validate> Validate for HashMap<String, T> {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        read_entries(value, cx).map(|entries| entries.into_iter().collect())
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        check_entries(self.iter(), cx);
+    }
+}
+
+impl<T: Validate> Validate for BTreeMap<String, T> {
+    fn read(value: Value, cx: &mut Cx) -> Option<Self> {
+        read_entries(value, cx).map(|entries| entries.into_iter().collect())
+    }
+
+    fn check(&self, cx: &mut Cx) {
+        check_entries(self.iter(), cx);
+    }
+}
+
+/// A field type holding (at most) one value its rules check: the type itself, or the `T` of an
+/// `Option<T>` / [`Patch<T>`].
+pub trait Holds<T> {
+    /// The value the rules see, if there is one.
+    fn held(&self) -> Option<&T>;
+}
+
+impl<T> Holds<T> for T {
+    fn held(&self) -> Option<&T> {
+        Some(self)
+    }
+}
+
+impl<T> Holds<T> for Option<T> {
+    fn held(&self) -> Option<&T> {
+        self.as_ref()
+    }
+}
+
+impl<T> Holds<T> for Patch<T> {
+    fn held(&self) -> Option<&T> {
+        self.value()
+    }
+}
+
+impl<T: Serialize + 'static> FieldSpec<T> {
+    fn rules_on<F: Holds<T>>(&self, value: &F, cx: &mut Cx) {
+        let Some(value) = value.held() else {
+            return;
+        };
+        for rule in self.rules {
+            if let Err(violation) = rule.check(value) {
+                let input = serde_json::to_value(value).ok();
+                cx.fail(violation, input);
+            }
+        }
+    }
+
+    /// Reads this field out of `map` (under its name or one of `aliases`): absent takes
+    /// `default`, else [`Validate::absent`], else it is `missing`; present is read and checked.
+    pub fn read_in<F: Validate + Holds<T>>(
+        &self,
+        map: &mut Map<String, Value>,
+        aliases: &[&str],
+        default: Option<fn() -> F>,
+        cx: &mut Cx,
+    ) -> Option<F> {
+        let raw = map
+            .remove(self.name)
+            .or_else(|| aliases.iter().find_map(|alias| map.remove(*alias)));
+        let Some(raw) = raw else {
+            return match default.map(|default| default()).or_else(F::absent) {
+                Some(value) => Some(value),
+                None => {
+                    cx.at(self.name, |cx| {
+                        cx.fail(Violation::new("missing", "Field required"), None);
+                    });
+                    None
+                }
+            };
+        };
+        cx.at(self.name, |cx| {
+            cx.secret(self.secret, |cx| {
+                let value = F::read(raw, cx)?;
+                let before = cx.errors.errors().len();
+                self.rules_on(&value, cx);
+                (cx.errors.errors().len() == before).then_some(value)
+            })
+        })
+    }
+
+    /// Checks a value serde built for this field: nested checks, then the field's rules.
+    pub fn check_in<F: Validate + Holds<T>>(&self, value: &F, cx: &mut Cx) {
+        cx.at(self.name, |cx| {
+            cx.secret(self.secret, |cx| {
+                value.check(cx);
+                self.rules_on(value, cx);
+            })
+        });
+    }
+}
+
+/// Reads a JSON body into a model: serde first, the full error list only when serde refuses it.
+/// What the derive's [`Input::parse`](super::Input::parse) calls.
+pub fn parse_model<T: Validate + DeserializeOwned>(bytes: &[u8]) -> Result<T, ValidationErrors> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(value) => {
+            let mut cx = Cx::body();
+            value.check(&mut cx);
+            cx.finish(Some(value))
+        }
+        Err(_) => {
+            let value: Value = serde_json::from_slice(bytes).map_err(|e| json_invalid(&e))?;
+            read_model(value, Cx::body())
+        }
+    }
+}
+
+/// [`Input::from_json`](super::Input::from_json) for a model: the map read as one object.
+pub fn input_from_map<T: Validate>(
+    body: &mut Map<String, Value>,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    match read_model(Value::Object(std::mem::take(body)), Cx::body()) {
+        Ok(value) => Some(value),
+        Err(found) => {
+            errors.extend(found);
+            None
+        }
+    }
+}
+
+/// Reads a model from a JSON value with every failure collected.
+pub fn read_model<T: Validate>(value: Value, mut cx: Cx) -> Result<T, ValidationErrors> {
+    let value = T::read(value, &mut cx);
+    cx.finish(value)
+}
+
+/// Reads a model from `key=value` pairs (a query string, a form): a key given more than once
+/// becomes a list (for `Vec` fields; a single-valued field takes the last).
+pub fn read_pairs<'a, T: Validate>(
+    pairs: impl IntoIterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    cx: Cx,
+) -> Result<T, ValidationErrors> {
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        let value = Value::String(value.into_owned());
+        match map.get_mut(key.as_ref()) {
+            Some(Value::Array(values)) => values.push(value),
+            Some(first) => {
+                let first = std::mem::take(first);
+                map.insert(key.into_owned(), Value::Array(vec![first, value]));
+            }
+            None => {
+                map.insert(key.into_owned(), value);
+            }
+        }
+    }
+    read_model(Value::Object(map), cx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn text_mode_converts_scalars_and_wraps_single_list_values() {
+        let mut cx = Cx::query();
+        assert_eq!(i64::read(json!("12"), &mut cx), Some(12));
+        assert_eq!(bool::read(json!("yes"), &mut cx), Some(true));
+        assert_eq!(
+            Vec::<i64>::read(json!("3"), &mut cx),
+            Some(vec![3]),
+            "one occurrence of a list parameter"
+        );
+        assert_eq!(i64::read(json!(["1", "2"]), &mut cx), Some(2));
+        assert!(cx.is_ok());
+        assert_eq!(i64::read(json!("x"), &mut cx), None);
+        let errors = cx.finish(Some(())).unwrap_err();
+        assert_eq!(errors.errors()[0].kind, "int_parsing");
+    }
+
+    #[test]
+    fn json_mode_keeps_types_strict() {
+        let mut cx = Cx::body();
+        assert_eq!(i64::read(json!("12"), &mut cx), None);
+        assert_eq!(Vec::<i64>::read(json!([1, "x", "y"]), &mut cx), None);
+        let errors = cx.finish(Some(())).unwrap_err();
+        let locs: Vec<_> = errors.errors().iter().map(|e| e.loc.clone()).collect();
+        assert_eq!(
+            locs,
+            vec![
+                vec![json!("body")],
+                vec![json!("body"), json!(1)],
+                vec![json!("body"), json!(2)]
+            ]
+        );
+    }
+
+    #[test]
+    fn enums_list_what_they_accept() {
+        let mut cx = Cx::body();
+        assert_eq!(cx.variant(json!("b"), &["a", "b"]), Some(1));
+        assert_eq!(cx.variant(json!("c"), &["a", "b", "x"]), None);
+        let errors = cx.finish(Some(())).unwrap_err();
+        assert_eq!(errors.errors()[0].kind, "enum");
+        assert_eq!(errors.errors()[0].msg, "Input should be 'a', 'b' or 'x'");
+    }
+
+    #[test]
+    fn secret_values_are_never_echoed() {
+        let mut cx = Cx::body();
+        cx.secret(true, |cx| String::read(json!(5), cx));
+        let errors = cx.finish(Some(())).unwrap_err();
+        assert_eq!(errors.errors()[0].input, None);
+    }
+
+    #[test]
+    fn nul_in_text_fails_on_both_paths() {
+        let mut cx = Cx::body();
+        "a\0".to_owned().check(&mut cx);
+        assert!(!cx.is_ok());
+        let mut cx = Cx::body();
+        assert_eq!(String::read(json!("a\0"), &mut cx), None);
+    }
+}
