@@ -53,6 +53,7 @@ pub mod extract;
 pub mod openapi;
 mod patch;
 pub mod resource;
+pub mod response;
 pub mod routing;
 pub mod testing;
 pub mod validate;

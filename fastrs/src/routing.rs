@@ -346,13 +346,9 @@ fn json_input<T: ToSchema>(operation: &mut OpenApiOperation, registry: &mut Regi
 
 /// Each property of an object schema becomes a query parameter.
 fn query_input<T: ToSchema>(operation: &mut OpenApiOperation, registry: &mut Registry) {
-    if let utoipa::openapi::schema::Schema::Object(object) = T::schema() {
+    if let utoipa::openapi::schema::Schema::Object(object) = T::schema_in(registry) {
         for (name, schema) in object.properties {
             let required = object.required.contains(&name);
-            let schema = match schema {
-                utoipa::openapi::RefOr::T(schema) => schema,
-                utoipa::openapi::RefOr::Ref(_) => String::schema(),
-            };
             doc::parameter(operation, &name, ParameterIn::Query, required, schema);
         }
     }
@@ -391,8 +387,24 @@ impl<T: ToSchema> ApiInput for axum::extract::Query<T> {
     }
 }
 
-impl<T> ApiInput for crate::extract::Path<T> {
+/// The path's parameters with their types: a model's fields by name, a value or a tuple's
+/// values by position (named from the route's template when the document is built).
+impl<T: ToSchema> ApiInput for crate::extract::Path<T> {
     fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        match T::schema_in(registry) {
+            Schema::Object(object) if object.schema_type == SchemaType::Type(Type::Object) => {
+                for (name, schema) in object.properties {
+                    doc::parameter(operation, &name, ParameterIn::Path, true, schema);
+                }
+            }
+            Schema::Array(array) if !array.prefix_items.is_empty() => {
+                for (index, schema) in array.prefix_items.into_iter().enumerate() {
+                    doc::positional_path_parameter(operation, index, schema);
+                }
+            }
+            schema => doc::positional_path_parameter(operation, 0, schema),
+        }
         doc::validation_error(operation, registry);
     }
 }

@@ -11,6 +11,7 @@ mod database;
 mod hardening;
 mod models;
 mod openapi;
+mod responses;
 mod sessions;
 mod tokens;
 mod validation;

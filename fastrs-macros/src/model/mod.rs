@@ -10,7 +10,7 @@
 mod serde_view;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::{classify, doc_of, last_segment, rules_of, single_arg};
@@ -21,6 +21,8 @@ use serde_view::{Default, View};
 #[derive(Default)]
 struct ContainerOptions {
     validate: Option<syn::Path>,
+    /// `from(Rich, ...)`: `From<Rich>` taking the fields of the same names (a response model).
+    from: Vec<syn::Path>,
 }
 
 /// `#[model(...)]` on a field.
@@ -39,8 +41,15 @@ fn container_options(
             if meta.path.is_ident("validate") {
                 options.validate = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("from") {
+                meta.parse_nested_meta(|inner| {
+                    options.from.push(inner.path);
+                    Ok(())
+                })
             } else {
-                Err(meta.error("unknown model option: expected `validate = path::to::fn`"))
+                Err(meta.error(
+                    "unknown model option: expected `validate = path::to::fn` or `from(Type, ...)`",
+                ))
             }
         });
         if let Err(error) = parsed {
@@ -280,11 +289,29 @@ fn expand_struct(
     let name = ident.to_string();
     let doc = doc_tokens(doc_of(&input.attrs));
     let serde = serde_impls(input, quote!(struct __Serde { #(#copy_fields,)* }));
+    let field_names: Vec<_> = fields
+        .named
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .collect();
+    let froms = options.from.iter().map(|source| {
+        let moves = field_names.iter().map(
+            |name| quote_spanned!(name.span()=> #name: ::core::convert::Into::into(__from.#name)),
+        );
+        quote! {
+            impl ::core::convert::From<#source> for #ident {
+                fn from(__from: #source) -> Self {
+                    Self { #(#moves,)* }
+                }
+            }
+        }
+    });
     quote! {
         #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
             #serde
             #(#statics)*
+            #(#froms)*
 
             impl #p::Validate for #ident {
                 fn read(__value: #p::serde_json::Value, __cx: &mut #p::Cx) -> ::core::option::Option<Self> {

@@ -121,15 +121,17 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
                     // A type's own error (`Uuid`'s, say): judge by the type asked for.
                     _ => (String::new(), None, kind_for(std::any::type_name::<T>())),
                 };
-                // A single value (`Path<i64>`) fails without its name: take the route's only one.
+                // A single value (`Path<i64>`) fails without its name: take the route's only
+                // one. (With several, a type's own error does not say which: no name is better
+                // than a wrong one.)
                 let name = if name.is_empty() {
                     match axum::extract::RawPathParams::from_request_parts(parts, state).await {
-                        Ok(params) => params
+                        Ok(params) if params.iter().count() == 1 => params
                             .iter()
                             .next()
                             .map(|(key, _)| key.to_owned())
                             .unwrap_or_default(),
-                        Err(_) => name,
+                        _ => name,
                     }
                 } else {
                     name

@@ -1,6 +1,6 @@
 //! Assembling the document: info, paths, components, security schemes, tags.
 
-use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn, PathItem, Paths};
+use utoipa::openapi::path::{HttpMethod, Operation, PathItem, Paths};
 use utoipa::openapi::schema::{Components, Schema, SchemaFormat};
 use utoipa::openapi::security::{
     Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityScheme,
@@ -285,18 +285,7 @@ fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operat
         error(&mut operation, registry, status, description);
     }
     // Every `{name}` of the path is a parameter, even when the handler does not read it.
-    for segment in path.split('/') {
-        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            let name = name.trim_start_matches('*');
-            op::parameter(
-                &mut operation,
-                name,
-                ParameterIn::Path,
-                true,
-                String::schema(),
-            );
-        }
-    }
+    op::name_path_parameters(&mut operation, path);
     if operation.responses.responses.is_empty() {
         respond(&mut operation, "200", "Successful Response", None);
     }

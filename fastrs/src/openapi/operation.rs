@@ -31,13 +31,53 @@ pub fn body(op: &mut Operation, content_type: &str, schema: RefOr<Schema>) {
     op.request_body = Some(RefOr::T(body));
 }
 
+/// The name a path parameter known only by its position has until the document names it.
+fn positional_name(index: usize) -> String {
+    format!("\u{1}{index}")
+}
+
+/// Adds the `index`-th parameter of the route's path, to be named from its template
+/// ([`name_path_parameters`]).
+pub fn positional_path_parameter(op: &mut Operation, index: usize, schema: Schema) {
+    parameter(op, &positional_name(index), ParameterIn::Path, true, schema);
+}
+
+/// Names the path's parameters from the route's template (`/posts/{slug}/comments/{id}`): a
+/// parameter documented by name keeps its schema, one known by position takes its name, and
+/// the rest are strings.
+pub fn name_path_parameters(op: &mut Operation, path: &str) {
+    let names = path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| name.trim_start_matches('*'));
+    for (index, name) in names.enumerate() {
+        let positional = positional_name(index);
+        let parameters = op.parameters.get_or_insert_with(Vec::new);
+        let named = parameters.iter().any(
+            |p| matches!(p, RefOr::T(p) if p.name == name && p.parameter_in == ParameterIn::Path),
+        );
+        if !named {
+            match parameters
+                .iter_mut()
+                .find(|p| matches!(p, RefOr::T(p) if p.name == positional))
+            {
+                Some(RefOr::T(parameter)) => parameter.name = name.to_owned(),
+                _ => parameter(op, name, ParameterIn::Path, true, String::schema()),
+            }
+        }
+    }
+    if let Some(parameters) = &mut op.parameters {
+        parameters.retain(|p| !matches!(p, RefOr::T(p) if p.name.starts_with('\u{1}')));
+    }
+}
+
 /// Adds a parameter.
 pub fn parameter(
     op: &mut Operation,
     name: &str,
     location: ParameterIn,
     required: bool,
-    schema: Schema,
+    schema: impl Into<RefOr<Schema>>,
 ) {
     let mut parameter = Parameter::new(name);
     parameter.parameter_in = location;
@@ -46,7 +86,7 @@ pub fn parameter(
     } else {
         Required::False
     };
-    parameter.schema = Some(RefOr::T(schema));
+    parameter.schema = Some(schema.into());
     let parameters = op.parameters.get_or_insert_with(Vec::new);
     let exists = parameters.iter().any(
         |p| matches!(p, RefOr::T(p) if p.name == name && p.parameter_in == parameter.parameter_in),

@@ -163,6 +163,30 @@ impl<T: ToSchema> ToSchema for Vec<T> {
     }
 }
 
+/// A tuple: an array of its values in order (`prefixItems`); what `Path<(A, B)>` documents.
+macro_rules! tuple_schema {
+    ($($name:ident),+) => {
+        impl<$($name: ToSchema),+> ToSchema for ($($name,)+) {
+            fn schema() -> Schema {
+                Self::schema_in(&mut Registry::default())
+            }
+
+            fn schema_in(registry: &mut Registry) -> Schema {
+                let mut array = Array::new(Schema::Object(Object::with_type(SchemaType::AnyValue)));
+                array.prefix_items = vec![$(match $name::reference(registry) {
+                    RefOr::T(schema) => schema,
+                    RefOr::Ref(_) => $name::schema(),
+                }),+];
+                Schema::Array(array)
+            }
+        }
+    };
+}
+
+tuple_schema!(A, B);
+tuple_schema!(A, B, C);
+tuple_schema!(A, B, C, D);
+
 impl<T: ToSchema> ToSchema for Box<T> {
     fn name() -> Option<String> {
         T::name()
