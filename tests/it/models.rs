@@ -23,6 +23,7 @@ enum Status {
 #[derive(Model, Debug, Clone)]
 struct Author {
     #[validate(length(min = 2))]
+    #[validate(custom = no_digits)]
     name: String,
     #[validate(email)]
     email: Option<String>,
@@ -53,6 +54,14 @@ struct Draft {
     #[validate(length(min = 8))]
     #[serde(default)]
     pin: Option<String>,
+}
+
+/// A custom validator may take `&str` for a `String` field.
+fn no_digits(name: &str) -> Result<(), Violation> {
+    match name.chars().any(|c| c.is_ascii_digit()) {
+        true => Err(Violation::value_error("no digits in names")),
+        false => Ok(()),
+    }
 }
 
 fn five() -> i64 {
@@ -218,6 +227,13 @@ async fn rules_serde_cannot_see_fail_on_the_fast_path(backend: Backend) {
                 "string_too_short".to_owned()
             ),
         ]
+    );
+    let mut body = valid();
+    body["author"]["name"] = json!("Ann3");
+    let found = failures(&client.post("/drafts").json(&body).send().await);
+    assert_eq!(
+        found,
+        vec![(json!(["body", "author", "name"]), "value_error".to_owned())]
     );
     // The model validator runs once the fields are valid, on either path.
     let mut body = valid();

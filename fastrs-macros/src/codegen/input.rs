@@ -66,10 +66,18 @@ pub(crate) fn rule_static(
         RuleKind::Email => (quote!(#p::Email), quote!(#p::Email)),
         RuleKind::Url => (quote!(#p::Url), quote!(#p::Url)),
         RuleKind::Pattern(source) => (quote!(#p::Pattern), quote!(#p::Pattern::new(#source))),
-        RuleKind::Custom(path) => (
-            quote!(#p::Custom<#inner>),
-            quote_spanned!(rule.span=> #p::Custom::<#inner>::new(#path)),
-        ),
+        RuleKind::Custom(path) => {
+            // A shim with the exact signature, so the user's function may take what `&inner`
+            // derefs to (`&str` for a `String`, `&[T]` for a `Vec<T>`).
+            let shim = format_ident!("{}", ident.to_string().to_lowercase());
+            let call = quote_spanned!(rule.span=> #path(__value));
+            return quote! {
+                fn #shim(__value: &#inner) -> ::core::result::Result<(), #p::Violation> {
+                    #call
+                }
+                static #ident: #p::Custom<#inner> = #p::Custom::<#inner>::new(#shim);
+            };
+        }
     };
     quote!(static #ident: #ty = #value;)
 }

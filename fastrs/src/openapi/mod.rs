@@ -13,6 +13,23 @@
 //! let json = App::new(Settings::default()).openapi_json();
 //! assert!(json.contains("\"openapi\": \"3.1.0\""));
 //! ```
+//!
+//! Documenting an extractor of your own needs only this module: its
+//! [`ApiInput`](crate::routing::ApiInput) impl adds to the [`Operation`].
+//!
+//! ```
+//! use fastrs::openapi::{Operation, ParameterIn, Registry, ToSchema, operation};
+//! use fastrs::routing::ApiInput;
+//!
+//! /// The `X-Tenant` header.
+//! struct Tenant(String);
+//!
+//! impl ApiInput for Tenant {
+//!     fn document(op: &mut Operation, _registry: &mut Registry) {
+//!         operation::parameter(op, "X-Tenant", ParameterIn::Header, true, String::schema());
+//!     }
+//! }
+//! ```
 
 pub(crate) mod document;
 pub mod model;
@@ -26,4 +43,5 @@ pub use schema::{
     Number, Registry, ToSchema, create_schema, nullable, number, object, page_schema,
     response_schema, update_schema,
 };
-pub use utoipa::openapi::{OpenApi, RefOr};
+pub use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+pub use utoipa::openapi::{OpenApi, RefOr, Required};
