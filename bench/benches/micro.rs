@@ -10,14 +10,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use fastrs::auth::{Keys, TokenKind};
 use fastrs::db::{Backend, Query};
 use fastrs::extract::ValidJson;
-use fastrs::validate::parse_body;
+use fastrs::validate::Input;
 use items::ItemCreate;
 
 const BODY: &[u8] = br#"{"name": "A lamp", "price": 12.5, "description": "Bright and warm"}"#;
 
 fn validation(c: &mut Criterion) {
     c.bench_function("validate an ItemCreate body (parse + rules)", |b| {
-        b.iter(|| parse_body::<ItemCreate>(black_box(BODY)).map(drop))
+        b.iter(|| <ItemCreate as Input>::parse(black_box(BODY)).map(drop))
     });
     let baseline = |bytes: &[u8]| -> Option<(String, f64)> {
         #[derive(serde::Deserialize)]

@@ -105,6 +105,8 @@ pub(crate) struct Field<'a> {
     pub(crate) column: String,
     pub(crate) column_span: Span,
     pub(crate) ty: &'a Type,
+    /// The field's attributes as written (`#[validate]` is copied to the body models).
+    pub(crate) attrs: &'a [syn::Attribute],
     /// `T` of `Option<T>`, else the type itself.
     pub(crate) inner: &'a Type,
     pub(crate) kind: Kind,
@@ -387,6 +389,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         column,
         column_span,
         ty: &attrs.ty,
+        attrs: &attrs.attrs,
         inner,
         kind,
         nullable,

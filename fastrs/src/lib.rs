@@ -44,6 +44,9 @@
 //! | [`routing`] | `get`, `post`, ... for hand-written routes |
 //! | [`testing`] | [`testing::TestClient`] |
 
+// The derives name `::fastrs::...`; this lets the crate use them on its own types.
+extern crate self as fastrs;
+
 pub mod app;
 pub mod auth;
 mod crud;
@@ -97,7 +100,7 @@ pub mod __private {
         flattened as model_flattened, object_schema as model_object, property as model_property,
         string_enum as model_enum,
     };
-    pub use crate::openapi::{Registry, ToSchema, create_schema, response_schema, update_schema};
+    pub use crate::openapi::{Registry, ToSchema, response_schema};
     pub use crate::patch::Patch;
     pub use crate::resource::{
         AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, PageBounds, Resource,

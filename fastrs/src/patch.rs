@@ -54,3 +54,21 @@ impl<T> Patch<T> {
         }
     }
 }
+
+/// `null` is [`Patch::Null`], a value is [`Patch::Value`]; a field left out is
+/// [`Patch::Absent`] through `#[serde(default)]` (what the derived update bodies declare).
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Patch<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<T>::deserialize(deserializer).map(|value| value.map_or(Patch::Null, Patch::Value))
+    }
+}
+
+/// A value as itself; `Absent` and `Null` as `null`.
+impl<T: serde::Serialize> serde::Serialize for Patch<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Patch::Value(value) => serializer.serialize_some(value),
+            Patch::Absent | Patch::Null => serializer.serialize_none(),
+        }
+    }
+}

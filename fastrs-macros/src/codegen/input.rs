@@ -1,5 +1,5 @@
-//! Validation and binding: the rule statics, one `FieldSpec` per input field, the `Input`
-//! impls of the create and update types, and the `BindInsert` / `BindUpdate` impls.
+//! Rules and binding: the rule statics (shared with `#[derive(Model)]`), the password's
+//! `FieldSpec`, and the `BindInsert` / `BindUpdate` impls of the body types.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -83,7 +83,9 @@ pub(crate) fn rule_static(
 }
 
 pub(crate) fn field_specs(resource: &Resource<'_>) -> TokenStream {
-    let specs = resource.fields.iter().enumerate().filter(|(_, f)| f.in_create() || f.in_update()).map(|(i, field)| {
+    // The bodies validate as models; this spec is the password's, which the auth routes check a
+    // new password against.
+    let specs = resource.fields.iter().enumerate().filter(|(_, f)| f.password.is_some()).map(|(i, field)| {
         let ident = spec_ident(i);
         let inner = field.inner;
         let name = &field.name;
@@ -101,7 +103,7 @@ pub(crate) fn field_specs(resource: &Resource<'_>) -> TokenStream {
 }
 
 /// The default value of a field, converted to its type.
-fn default_value(field: &Field<'_>) -> Option<TokenStream> {
+pub(crate) fn default_value(field: &Field<'_>) -> Option<TokenStream> {
     let (expr, inner) = (field.default?, field.inner);
     let value = quote!(::core::convert::Into::<#inner>::into(#expr));
     Some(if field.nullable {
@@ -111,61 +113,9 @@ fn default_value(field: &Field<'_>) -> Option<TokenStream> {
     })
 }
 
-fn local(i: usize) -> syn::Ident {
-    format_ident!("__f{}", i)
-}
-
 pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let Names { create, update, .. } = names;
     let p = quote!(::fastrs::__private);
-    let map = quote!(#p::serde_json::Map<::std::string::String, #p::serde_json::Value>);
-
-    let creates: Vec<(usize, &Field<'_>)> = resource
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.in_create())
-        .collect();
-    let create_reads = creates.iter().map(|(i, f)| {
-        let (spec, local) = (spec_ident(*i), local(*i));
-        let read = match (f.nullable, default_value(f)) {
-            (true, Some(default)) => quote!(#spec.nullable(__body, __errors, || #default)),
-            (true, None) => {
-                quote!(#spec.nullable(__body, __errors, || ::core::option::Option::None))
-            }
-            (false, Some(default)) => quote!(#spec.or_default(__body, __errors, || #default)),
-            (false, None) => quote!(#spec.required(__body, __errors)),
-        };
-        quote!(let #local = #read;)
-    });
-    let create_fields = creates.iter().map(|(i, f)| {
-        let (name, local) = (f.ident, local(*i));
-        quote!(#name: #local?)
-    });
-    let create_check = resource
-        .validate
-        .map(|path| quote!(#p::model_check(&__value, #path, __errors);));
-    let create_names = creates.iter().map(|(_, f)| &f.name);
-
-    let updates: Vec<(usize, &Field<'_>)> = resource
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.in_update())
-        .collect();
-    let update_reads = updates.iter().map(|(i, f)| {
-        let (spec, local, nullable) = (spec_ident(*i), local(*i), f.nullable);
-        quote!(let #local = #spec.patch(__body, __errors, #nullable);)
-    });
-    let update_fields = updates.iter().map(|(i, f)| {
-        let (name, local) = (f.ident, local(*i));
-        quote!(#name: #local?)
-    });
-    let update_check = resource
-        .validate_update
-        .map(|path| quote!(#p::model_check(&__value, #path, __errors);));
-    let update_names = updates.iter().map(|(_, f)| &f.name);
-
     let insert_binds = resource.fields.iter().filter_map(|f| {
         let (name, ty) = (f.ident, f.ty);
         match f.insert() {
@@ -186,38 +136,12 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
                 }
             }
         });
-    let update_binds = updates.iter().map(|(_, f)| {
+    let update_binds = resource.fields.iter().filter(|f| f.in_update()).map(|f| {
         let name = f.ident;
         quote!(__args.add_patch(self.#name);)
     });
 
     quote! {
-        impl #p::Input for #create {
-            fn accepts(__key: &str) -> bool {
-                [#(#create_names),*].contains(&__key)
-            }
-
-            fn from_json(__body: &mut #map, __errors: &mut #p::ValidationErrors) -> ::core::option::Option<Self> {
-                #(#create_reads)*
-                let __value = Self { #(#create_fields,)* };
-                #create_check
-                ::core::option::Option::Some(__value)
-            }
-        }
-
-        impl #p::Input for #update {
-            fn accepts(__key: &str) -> bool {
-                [#(#update_names),*].contains(&__key)
-            }
-
-            fn from_json(__body: &mut #map, __errors: &mut #p::ValidationErrors) -> ::core::option::Option<Self> {
-                #(#update_reads)*
-                let __value = Self { #(#update_fields,)* };
-                #update_check
-                ::core::option::Option::Some(__value)
-            }
-        }
-
         impl #p::BindInsert for #create {
             fn bind_insert(self, __args: &mut #p::Args) {
                 #(#insert_binds)*

@@ -129,26 +129,22 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let owner_reads = resource.owner_reads.is_some();
     let user = auth_user(resource);
     let model_row = from_row(ident, resource.fields.iter());
-    let schemas = [
-        (create, quote!(create_schema)),
-        (update, quote!(update_schema)),
-        (response, quote!(response_schema)),
-    ]
-    .into_iter()
-    .map(|(ty, build)| {
-        let name = ty.to_string();
-        quote! {
-            impl #p::ToSchema for #ty {
-                fn name() -> ::core::option::Option<::std::string::String> {
-                    ::core::option::Option::Some(::std::string::ToString::to_string(#name))
-                }
+    let schemas = [(response, quote!(response_schema))]
+        .into_iter()
+        .map(|(ty, build)| {
+            let name = ty.to_string();
+            quote! {
+                impl #p::ToSchema for #ty {
+                    fn name() -> ::core::option::Option<::std::string::String> {
+                        ::core::option::Option::Some(::std::string::ToString::to_string(#name))
+                    }
 
-                fn schema() -> #p::Schema {
-                    #p::#build(<#ident as #p::Resource>::meta())
+                    fn schema() -> #p::Schema {
+                        #p::#build(<#ident as #p::Resource>::meta())
+                    }
                 }
             }
-        }
-    });
+        });
     let response_row = from_row(response, resource.fields.iter().filter(|f| f.in_response()));
     // `check` guarantees exactly one id; without one, nothing is generated at all.
     let Some(id) = resource.id() else {
@@ -167,6 +163,8 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             page: #page,
             auth: #auth,
             owner_reads: #owner_reads,
+            create_schema: <#create as #p::ToSchema>::reference,
+            update_schema: <#update as #p::ToSchema>::reference,
         };
 
         #[automatically_derived]

@@ -1,7 +1,7 @@
 //! `{Name}Create`, `{Name}Update` and `{Name}Response`, and `From<Model> for {Name}Response`.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::Names;
 use crate::ast::{Field, Resource};
@@ -22,22 +22,50 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let (ident, vis) = (resource.ident, resource.vis);
     let model = ident.to_string();
     let create_doc = format!(
-        "The body of `POST {}`: the fields of [`{model}`] a client may set.",
+        "The body of `POST {}`: the fields of `{model}` a client may set.",
         resource.path
     );
     let update_doc = format!(
-        "The body of `PATCH {}/{{id}}`: every field optional; absent leaves it unchanged, `null` clears an optional field.",
+        "The body of `PATCH {}/{{id}}`: fields left out are unchanged; `null` clears an optional field.",
         resource.path
     );
     let response_doc = format!("A [`{model}`] as the API answers it (no write-only fields).");
 
-    let create_fields = resource.fields.iter().filter(|f| f.in_create()).map(|f| {
-        let (doc, name, ty) = (doc(f), f.ident, f.ty);
-        quote!(#doc pub #name: #ty)
-    });
+    // The bodies are models: the same validation, (de)serialization and schema as any
+    // `#[derive(Model)]`, with the field's own `#[validate]` attributes.
+    let validate_attrs = |f: &Field<'_>| {
+        let attrs = f.attrs.iter().filter(|a| a.path().is_ident("validate"));
+        quote!(#(#attrs)*)
+    };
+    let secret = |f: &Field<'_>| f.write_only().then(|| quote!(#[model(secret)]));
+    let mut default_fns = Vec::new();
+    let create_fields: Vec<TokenStream> = resource
+        .fields
+        .iter()
+        .filter(|f| f.in_create())
+        .map(|f| {
+            let (doc, name, ty) = (doc(f), f.ident, f.ty);
+            let (validate, secret) = (validate_attrs(f), secret(f));
+            let default = super::input::default_value(f).map(|value| {
+                let function = format_ident!("__fastrs_default_{}_{}", ident, name);
+                let path = function.to_string();
+                default_fns.push(quote! {
+                    #[doc(hidden)]
+                    #[allow(non_snake_case)]
+                    fn #function() -> #ty {
+                        #value
+                    }
+                });
+                quote!(#[serde(default = #path)])
+            });
+            quote!(#doc #validate #secret #default pub #name: #ty)
+        })
+        .collect();
     let update_fields = resource.fields.iter().filter(|f| f.in_update()).map(|f| {
         let (doc, name, inner) = (doc(f), f.ident, f.inner);
-        quote!(#doc pub #name: ::fastrs::Patch<#inner>)
+        let (validate, secret) = (validate_attrs(f), secret(f));
+        let not_null = (!f.nullable).then(|| quote!(#[model(not_null)]));
+        quote!(#doc #validate #secret #not_null #[serde(default)] pub #name: ::fastrs::Patch<#inner>)
     });
     let response_fields = resource.fields.iter().filter(|f| f.in_response()).map(|f| {
         let (doc, name, ty) = (doc(f), f.ident, f.ty);
@@ -50,14 +78,24 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let debug_create = debug(create, resource.fields.iter().filter(|f| f.in_create()));
     let debug_update = debug(update, resource.fields.iter().filter(|f| f.in_update()));
 
+    let create_check = resource
+        .validate
+        .map(|path| quote!(#[model(validate = #path)]));
+    let update_check = resource
+        .validate_update
+        .map(|path| quote!(#[model(validate = #path)]));
     quote! {
         #[doc = #create_doc]
-        #[derive(Clone)]
+        #[derive(Clone, ::fastrs::Model)]
+        #create_check
         #vis struct #create { #(#create_fields,)* }
 
         #[doc = #update_doc]
-        #[derive(Clone, Default)]
+        #[derive(Clone, Default, ::fastrs::Model)]
+        #update_check
         #vis struct #update { #(#update_fields,)* }
+
+        #(#default_fns)*
 
         #[doc = #response_doc]
         #[derive(Debug, Clone, PartialEq, ::fastrs::__private::serde::Serialize, ::fastrs::__private::serde::Deserialize)]

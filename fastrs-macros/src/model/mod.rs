@@ -29,6 +29,8 @@ struct ContainerOptions {
 #[derive(Default)]
 struct FieldOptions {
     secret: bool,
+    /// On a `Patch` field: `null` is refused (a PATCH of a field that is not optional).
+    not_null: bool,
 }
 
 fn container_options(
@@ -69,8 +71,11 @@ fn field_options(
             if meta.path.is_ident("secret") {
                 options.secret = true;
                 Ok(())
+            } else if meta.path.is_ident("not_null") {
+                options.not_null = true;
+                Ok(())
             } else {
-                Err(meta.error("unknown model field option: expected `secret`"))
+                Err(meta.error("unknown model field option: expected `secret` or `not_null`"))
             }
         });
         if let Err(error) = parsed {
@@ -217,7 +222,7 @@ fn expand_struct(
                     __cx,
                 );
             });
-            checks.push(quote!(#p::Validate::check(&self.#name, __cx);));
+            checks.push(quote!(#p::Validate::valid(&self.#name)));
             flattened.push(quote!(#p::model_flattened::<#ty>(__registry)));
             continue;
         }
@@ -262,10 +267,14 @@ fn expand_struct(
             Some(default) => quote!(::core::option::Option::Some((#default) as fn() -> #ty)),
             None => quote!(::core::option::Option::None),
         };
+        let not_null = field_options.not_null;
+        let refuse_read =
+            not_null.then(|| quote!(let #local = #spec.refuse_null::<#ty>(#local, true, __cx);));
         reads.push(quote! {
             let #local = #spec.read_in::<#ty>(&mut __map, &[#(#aliases),*], #default_arg, __cx);
+            #refuse_read
         });
-        checks.push(quote!(#spec.check_in::<#ty>(&self.#name, __cx);));
+        checks.push(quote!(#spec.valid::<#ty>(&self.#name, #not_null)));
         let doc = doc_tokens(doc_of(&field.attrs));
         let required = if default.is_some() {
             quote!(false)
@@ -273,7 +282,7 @@ fn expand_struct(
             quote!(<#ty as #p::Validate>::absent().is_none())
         };
         properties
-            .push(quote!(#p::model_property::<#ty, #inner>(__registry, &#spec, #doc, #required)));
+            .push(quote!(#p::model_property::<#ty, #inner>(__registry, &#spec, #doc, #required, #not_null)));
     }
 
     let deny = view.deny_unknown.then(|| quote!(__cx.deny_unknown(__map);));
@@ -282,10 +291,11 @@ fn expand_struct(
         .validate
         .as_ref()
         .map(|path| quote!(__cx.model(&__value, #path);));
-    let model_check_ref = options
+    let model_valid = options
         .validate
         .as_ref()
-        .map(|path| quote!(__cx.model(self, #path);));
+        .map(|path| quote!(::core::result::Result::is_ok(&#path(self))));
+    let checks = checks.into_iter().chain(model_valid);
     let name = ident.to_string();
     let doc = doc_tokens(doc_of(&input.attrs));
     let serde = serde_impls(input, quote!(struct __Serde { #(#copy_fields,)* }));
@@ -325,9 +335,8 @@ fn expand_struct(
                     ::core::option::Option::Some(__value)
                 }
 
-                fn check(&self, __cx: &mut #p::Cx) {
-                    #(#checks)*
-                    #model_check_ref
+                fn valid(&self) -> bool {
+                    true #(&& #checks)*
                 }
             }
 

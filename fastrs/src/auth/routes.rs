@@ -21,7 +21,7 @@ use crate::crud;
 use crate::db::{Db, Query, map_db_error};
 use crate::extract::ValidJson;
 use crate::extract::body::read_body;
-use crate::validate::{FieldError, FieldSpec, Input, ValidationErrors, Violation, loc};
+use crate::validate::{FieldError, ValidationErrors, Violation, loc};
 
 /// The app's auth state (always there: these routes exist only with `App::auth`), and the
 /// app's body deadline.
@@ -208,22 +208,10 @@ async fn token<U: AuthUser>(
 }
 
 /// `{"refresh_token": "..."}`.
+#[derive(crate::Model)]
 struct RefreshBody {
+    #[model(secret)]
     refresh_token: String,
-}
-
-static REFRESH_TOKEN: FieldSpec<String> = FieldSpec {
-    name: "refresh_token",
-    rules: &[],
-    secret: true,
-};
-
-impl Input for RefreshBody {
-    fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self> {
-        Some(RefreshBody {
-            refresh_token: REFRESH_TOKEN.required(body, errors)?,
-        })
-    }
 }
 
 /// `POST /auth/refresh`: a refresh token (never an access token) for the next pair of its
@@ -275,31 +263,12 @@ async fn logout<U: AuthUser>(
 }
 
 /// `{"current_password": "...", "new_password": "..."}`.
+#[derive(crate::Model)]
 struct PasswordChange {
+    #[model(secret)]
     current_password: String,
+    #[model(secret)]
     new_password: String,
-}
-
-static CURRENT_PASSWORD: FieldSpec<String> = FieldSpec {
-    name: "current_password",
-    rules: &[],
-    secret: true,
-};
-static NEW_PASSWORD: FieldSpec<String> = FieldSpec {
-    name: "new_password",
-    rules: &[],
-    secret: true,
-};
-
-impl Input for PasswordChange {
-    fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self> {
-        let current_password = CURRENT_PASSWORD.required(body, errors);
-        let new_password = NEW_PASSWORD.required(body, errors);
-        Some(PasswordChange {
-            current_password: current_password?,
-            new_password: new_password?,
-        })
-    }
 }
 
 /// `POST /auth/password` (Bearer): checks the current password, stores the new one, revokes

@@ -101,7 +101,7 @@ fn auth_operations(
     let prefix = options.auth_prefix.trim_end_matches('/');
     let users = options.users_prefix.trim_end_matches('/');
     let name = user.name;
-    let create = registry.component(&format!("{name}Create"), |_| super::create_schema(user));
+    let create = (user.create_schema)(registry);
     let response = registry.component(&format!("{name}Response"), |_| super::response_schema(user));
     let token = registry.component("Token", |_| {
         object([

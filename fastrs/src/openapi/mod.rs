@@ -40,8 +40,7 @@ pub(crate) mod ui;
 
 pub use document::{DocsOptions, document};
 pub use schema::{
-    Number, Registry, ToSchema, create_schema, nullable, number, object, page_schema,
-    response_schema, update_schema,
+    Number, Registry, ToSchema, nullable, number, object, page_schema, response_schema,
 };
 pub use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 pub use utoipa::openapi::{OpenApi, RefOr, Required};

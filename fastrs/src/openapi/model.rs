@@ -4,7 +4,7 @@
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{AllOf, Object, Schema, Type};
 
-use super::schema::{Registry, ToSchema, example_of_object_in};
+use super::schema::{Registry, ToSchema, example_of_object_in, strip_null};
 use crate::validate::FieldSpec;
 
 /// One property of a model's schema.
@@ -16,15 +16,19 @@ pub struct Property {
 }
 
 /// The schema of a field of type `F` whose rules are `spec`'s: `F`'s schema (a `$ref` for a
-/// named type) with every rule's keywords, the doc comment as its description, and write-only
-/// when the field is secret.
+/// named type) with every rule's keywords, the doc comment as its description, write-only
+/// when the field is secret, and without `null` when `not_null`.
 pub fn property<F: ToSchema, T>(
     registry: &mut Registry,
     spec: &FieldSpec<T>,
     doc: Option<&str>,
     required: bool,
+    not_null: bool,
 ) -> Property {
     let mut schema = F::reference(registry);
+    if let (RefOr::T(inner), true) = (&mut schema, not_null) {
+        *inner = strip_null(std::mem::take(inner));
+    }
     if let RefOr::T(schema) = &mut schema {
         for rule in spec.rules {
             rule.describe(schema);

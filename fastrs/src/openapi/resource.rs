@@ -5,7 +5,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, Tag};
 
 use super::operation::{error, json_body, parameter, respond, secure, too_large, validation_error};
-use super::{Registry, create_schema, page_schema, response_schema, update_schema};
+use super::{Registry, page_schema, response_schema};
 use crate::resource::{ResourceMeta, Role, SqlType};
 
 /// The named component schemas of a resource: `{Name}Create`, `{Name}Update`,
@@ -21,8 +21,8 @@ pub(crate) fn components(meta: &'static ResourceMeta, registry: &mut Registry) -
     let name = meta.name;
     let response = registry.component(&format!("{name}Response"), |_| response_schema(meta));
     Components {
-        create: registry.component(&format!("{name}Create"), |_| create_schema(meta)),
-        update: registry.component(&format!("{name}Update"), |_| update_schema(meta)),
+        create: (meta.create_schema)(registry),
+        update: (meta.update_schema)(registry),
         page: registry.component(&format!("{name}Page"), |_| page_schema(response.clone())),
         response,
     }

@@ -317,7 +317,7 @@ pub(crate) fn column_schema(column: &ColumnMeta, allow_null: bool) -> Schema {
     schema
 }
 
-fn strip_null(mut schema: Schema) -> Schema {
+pub(crate) fn strip_null(mut schema: Schema) -> Schema {
     let strip = |ty: &mut SchemaType| {
         if let SchemaType::Array(types) = ty {
             types.retain(|t| *t != Type::Null);
@@ -477,37 +477,6 @@ pub(crate) fn example_of_object_in(object: &Object, refs: Refs<'_>) -> Option<se
         }
     }
     Some(serde_json::Value::Object(example))
-}
-
-/// `{Name}Create`: the fields a client may set; required unless optional or defaulted.
-pub fn create_schema(meta: &ResourceMeta) -> Schema {
-    let properties = meta.columns.iter().filter(|c| c.in_create).map(|c| {
-        (
-            c.field,
-            column_schema(c, c.nullable),
-            !c.nullable && !c.has_default,
-        )
-    });
-    described(
-        object(properties),
-        format!("The body of `POST {}`.", meta.path),
-    )
-}
-
-/// `{Name}Update`: every field optional; `null` only where the field is optional.
-pub fn update_schema(meta: &ResourceMeta) -> Schema {
-    let properties = meta
-        .columns
-        .iter()
-        .filter(|c| c.in_update)
-        .map(|c| (c.field, column_schema(c, c.nullable), false));
-    described(
-        object(properties),
-        format!(
-            "The body of `PATCH {}/{{id}}`: fields left out are unchanged; `null` clears an optional field.",
-            meta.path
-        ),
-    )
 }
 
 /// `{Name}Response`: every field but the write-only ones, all present in every answer.

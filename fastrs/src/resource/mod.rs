@@ -16,7 +16,9 @@ use serde::Serialize;
 
 use crate::db::{Args, ColumnType, FromRow};
 use crate::extract::PathId;
+use crate::openapi::{RefOr, Registry};
 use crate::validate::{Describe, Input};
+use utoipa::openapi::schema::Schema;
 
 /// A resource: a model struct with `#[derive(Resource)]`. Do not implement it by hand.
 #[diagnostic::on_unimplemented(
@@ -82,6 +84,10 @@ pub struct ResourceMeta {
     pub auth: AuthRules,
     /// Reads (list, get) see only the caller's rows (needs an owner column).
     pub owner_reads: bool,
+    /// The `{Name}Create` body's schema (a model's: the rules that validate it describe it).
+    pub create_schema: fn(&mut Registry) -> RefOr<Schema>,
+    /// The `{Name}Update` body's schema.
+    pub update_schema: fn(&mut Registry) -> RefOr<Schema>,
 }
 
 /// Which CRUD routes of a resource need an authenticated caller (`#[resource(auth(...))]`).
@@ -301,6 +307,8 @@ pub(crate) mod tests {
                 scope: None,
             },
             owner_reads: false,
+            create_schema: |_| RefOr::T(Schema::default()),
+            update_schema: |_| RefOr::T(Schema::default()),
         }
     }
 }

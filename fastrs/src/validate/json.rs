@@ -187,7 +187,7 @@ impl FromJson for DateTime<Utc> {
 }
 
 /// True when a string or key anywhere in `value` holds a NUL character.
-fn holds_nul(value: &Value) -> bool {
+pub(super) fn holds_nul(value: &Value) -> bool {
     match value {
         Value::String(s) => s.contains('\0'),
         Value::Array(items) => items.iter().any(holds_nul),

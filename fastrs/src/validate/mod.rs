@@ -36,10 +36,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use json::FromJson;
-pub use model::{Cx, Holds, Validate, input_from_map, parse_model, read_model, read_pairs};
+pub use model::{Cx, Holds, Key, Validate, input_from_map, parse_model, read_model, read_pairs};
 pub use rules::{Describe, Rule};
-
-use crate::patch::Patch;
 
 /// Why one value is invalid: a stable `type`, a human message, and optional context.
 ///
@@ -190,12 +188,6 @@ pub fn loc(source: &str, name: &str) -> Vec<Value> {
 /// `{Name}Create` and `{Name}Update` types implement it, and
 /// [`ValidJson`](crate::extract::ValidJson) extracts any `Input`.
 pub trait Input: Sized + Send + 'static {
-    /// Whether a body field named `key` is read at all: the others are skipped while the body
-    /// is parsed, never built into values. (Default: every field is kept.)
-    fn accepts(_key: &str) -> bool {
-        true
-    }
-
     /// Reads `Self` from the fields of `body`, recording every failure in `errors`. Returns
     /// `None` when any field failed.
     fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self>;
@@ -220,10 +212,6 @@ pub struct FieldSpec<T: 'static> {
 }
 
 impl<T: FromJson + Serialize> FieldSpec<T> {
-    fn check(&self, raw: Value, errors: &mut ValidationErrors) -> Option<T> {
-        self.check_as(self.name, raw, errors)
-    }
-
     /// Checks a value against this field's type and rules, reporting failures at
     /// `["body", name]` (to reuse one field's rules for another, e.g. a new password).
     pub fn check_as(&self, name: &str, raw: Value, errors: &mut ValidationErrors) -> Option<T> {
@@ -248,63 +236,6 @@ impl<T: FromJson + Serialize> FieldSpec<T> {
             }
         }
         ok.then_some(value)
-    }
-
-    /// A field that must be present and not null.
-    pub fn required(
-        &self,
-        body: &mut Map<String, Value>,
-        errors: &mut ValidationErrors,
-    ) -> Option<T> {
-        match body.remove(self.name) {
-            Some(raw) => self.check(raw, errors),
-            None => {
-                errors.body(self.name, Violation::new("missing", "Field required"), None);
-                None
-            }
-        }
-    }
-
-    /// A field with a default used when absent (`null` is still a type error).
-    pub fn or_default(
-        &self,
-        body: &mut Map<String, Value>,
-        errors: &mut ValidationErrors,
-        default: impl FnOnce() -> T,
-    ) -> Option<T> {
-        match body.remove(self.name) {
-            Some(raw) => self.check(raw, errors),
-            None => Some(default()),
-        }
-    }
-
-    /// An `Option<T>` field: absent or `null` is `None` (or `default()` when absent).
-    pub fn nullable(
-        &self,
-        body: &mut Map<String, Value>,
-        errors: &mut ValidationErrors,
-        default: impl FnOnce() -> Option<T>,
-    ) -> Option<Option<T>> {
-        match body.remove(self.name) {
-            None => Some(default()),
-            Some(Value::Null) => Some(None),
-            Some(raw) => self.check(raw, errors).map(Some),
-        }
-    }
-
-    /// A PATCH field: absent is [`Patch::Absent`]; `null` is [`Patch::Null`] when `nullable`,
-    /// otherwise a type error; a value is checked against the rules.
-    pub fn patch(
-        &self,
-        body: &mut Map<String, Value>,
-        errors: &mut ValidationErrors,
-        nullable: bool,
-    ) -> Option<Patch<T>> {
-        match body.remove(self.name) {
-            None => Some(Patch::Absent),
-            Some(Value::Null) if nullable => Some(Patch::Null),
-            Some(raw) => self.check(raw, errors).map(Patch::Value),
-        }
     }
 }
 
@@ -339,65 +270,23 @@ pub fn model_check<T>(
 /// assert_eq!(errors.errors()[0].kind, "missing");
 /// ```
 pub fn parse_body<T: Input>(bytes: &[u8]) -> Result<T, ValidationErrors> {
-    // The fields `T` reads, each parsed once; the rest are skipped as they are read. Anything
-    // but an object is read again whole, to be answered with its value (an error path).
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let known = serde::de::DeserializeSeed::deserialize(KnownFields::<T>::new(), &mut deserializer)
-        .and_then(|map| deserializer.end().map(|()| map));
-    let mut map = match known {
-        Ok(map) => map,
-        Err(error) if error.is_data() => not_an_object(bytes)?,
-        Err(error) => return Err(json_invalid(&error)),
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| json_invalid(&error))?;
+    let mut map = match value {
+        Value::Object(map) => map,
+        value => {
+            return Err(ValidationErrors::single(FieldError {
+                kind: "model_attributes_type",
+                loc: vec![Value::String("body".into())],
+                msg: "Input should be a valid dictionary or object to extract fields from".into(),
+                input: Some(value),
+                ctx: None,
+            }));
+        }
     };
     let mut errors = ValidationErrors::new();
     match T::from_json(&mut map, &mut errors) {
         Some(value) if errors.is_empty() => Ok(value),
         _ => Err(errors),
-    }
-}
-
-/// Reads a JSON object keeping only the fields `T` accepts (the others are skipped with
-/// `IgnoredAny`: nothing is allocated for them).
-struct KnownFields<T>(std::marker::PhantomData<fn() -> T>);
-
-impl<T> KnownFields<T> {
-    fn new() -> Self {
-        Self(std::marker::PhantomData)
-    }
-}
-
-impl<'de, T: Input> serde::de::DeserializeSeed<'de> for KnownFields<T> {
-    type Value = Map<String, Value>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de, T: Input> serde::de::Visitor<'de> for KnownFields<T> {
-    type Value = Map<String, Value>;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut access: A,
-    ) -> Result<Self::Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<std::borrow::Cow<'de, str>>()? {
-            if T::accepts(&key) {
-                let value: Value = access.next_value()?;
-                map.insert(key.into_owned(), value);
-            } else {
-                access.next_value::<serde::de::IgnoredAny>()?;
-            }
-        }
-        Ok(map)
     }
 }
 
@@ -409,19 +298,4 @@ fn json_invalid(error: &serde_json::Error) -> ValidationErrors {
         input: None,
         ctx: Some(serde_json::json!({ "error": error.to_string() })),
     })
-}
-
-/// The body is valid JSON but not an object (or invalid JSON after all): the answer for it.
-fn not_an_object(bytes: &[u8]) -> Result<Map<String, Value>, ValidationErrors> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|error| json_invalid(&error))?;
-    match value {
-        Value::Object(map) => Ok(map),
-        value => Err(ValidationErrors::single(FieldError {
-            kind: "model_attributes_type",
-            loc: vec![Value::String("body".into())],
-            msg: "Input should be a valid dictionary or object to extract fields from".into(),
-            input: Some(value),
-            ctx: None,
-        })),
-    }
 }

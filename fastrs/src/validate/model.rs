@@ -2,12 +2,12 @@
 //! failure collected at its location.
 //!
 //! A model body takes two paths. The fast one: serde deserializes the typed value and
-//! [`Validate::check`] runs the rules serde cannot see (lengths, ranges, patterns, NUL in text,
-//! the rules of nested models). Only when serde refuses the input is it read again as a JSON
-//! tree by [`Validate::read`], which converts leniently where Pydantic does (a whole float for an
-//! integer, `"3"` for an integer in a query string) and reports *every* failure, each at its
-//! `loc`. Both paths accept the same values and build the same one, so the fast path is a pure
-//! optimisation.
+//! [`Validate::valid`] runs the rules serde cannot see (lengths, ranges, patterns, NUL in text,
+//! the rules of nested models), answering only yes or no. Only when either refuses the input is
+//! it read again as a JSON tree by [`Validate::read`], which converts leniently where Pydantic
+//! does (a whole float for an integer, `"3"` for an integer in a query string) and reports
+//! *every* failure, each at its `loc`. Both paths accept the same values and build the same one,
+//! so the fast path is a pure optimisation: a valid body costs serde and the rules, nothing more.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,13 +21,54 @@ use super::json::FromJson;
 use super::{FieldError, FieldSpec, ValidationErrors, Violation, json_invalid};
 use crate::patch::Patch;
 
+/// One step of a location: a field's name, a map's key or a list's index. Kept as it is and
+/// turned into JSON only when something fails, so that a valid body costs no allocation per
+/// field.
+#[derive(Debug, Clone)]
+pub enum Key {
+    /// A field (its JSON name).
+    Name(&'static str),
+    /// A map's key.
+    Owned(String),
+    /// A list's index.
+    Index(usize),
+}
+
+impl From<&'static str> for Key {
+    fn from(name: &'static str) -> Self {
+        Key::Name(name)
+    }
+}
+
+impl From<String> for Key {
+    fn from(key: String) -> Self {
+        Key::Owned(key)
+    }
+}
+
+impl From<usize> for Key {
+    fn from(index: usize) -> Self {
+        Key::Index(index)
+    }
+}
+
+impl From<&Key> for Value {
+    fn from(key: &Key) -> Self {
+        match key {
+            Key::Name(name) => Value::String((*name).to_owned()),
+            Key::Owned(key) => Value::String(key.clone()),
+            Key::Index(index) => Value::from(*index),
+        }
+    }
+}
+
 /// Where a value is being read from, and the failures found so far.
 ///
 /// The derive drives it; hand-written [`Validate`] impls use [`fail`](Cx::fail) and
 /// [`at`](Cx::at).
 #[derive(Debug)]
 pub struct Cx {
-    loc: Vec<Value>,
+    source: &'static str,
     errors: ValidationErrors,
     text: bool,
     secret: bool,
@@ -47,9 +88,9 @@ impl Cx {
 
     /// Reading from `source` (`"body"`, `"query"`, `"header"`, `"form"`...); `text` when every
     /// value is a string to convert.
-    pub fn at_root(source: &str, text: bool) -> Self {
+    pub fn at_root(source: &'static str, text: bool) -> Self {
         Self {
-            loc: vec![Value::String(source.to_owned())],
+            source,
             errors: ValidationErrors::new(),
             text,
             secret: false,
@@ -64,19 +105,31 @@ impl Cx {
     /// Records a failure at the current location. `input` is dropped inside a secret field.
     pub fn fail(&mut self, violation: Violation, input: Option<Value>) {
         let input = if self.secret { None } else { input };
-        self.errors
-            .push(FieldError::new(self.loc.clone(), violation, input));
+        // The steps down to here are added by each `at` on the way out (see there).
+        let loc = vec![Value::String(self.source.to_owned())];
+        self.errors.push(FieldError::new(loc, violation, input));
     }
 
     /// Runs `f` one level down, at `key` (a field name or a list index).
-    pub fn at<R>(&mut self, key: impl Into<Value>, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.loc.push(key.into());
+    ///
+    /// Locations are built only when something fails: a failure is recorded at the root, and
+    /// each `at` it happened within adds its key on the way out (innermost first, each right
+    /// after the root), so a valid value costs no allocation at all.
+    #[inline(always)]
+    pub fn at<R>(&mut self, key: impl Into<Key>, f: impl FnOnce(&mut Self) -> R) -> R {
+        let before = self.errors.errors.len();
         let result = f(self);
-        self.loc.pop();
+        if self.errors.errors.len() > before {
+            let step = Value::from(&key.into());
+            for error in &mut self.errors.errors[before..] {
+                error.loc.insert(1, step.clone());
+            }
+        }
         result
     }
 
     /// Runs `f` with inputs withheld from errors (a password's value is never echoed).
+    #[inline]
     pub fn secret<R>(&mut self, secret: bool, f: impl FnOnce(&mut Self) -> R) -> R {
         let outer = self.secret;
         self.secret |= secret;
@@ -127,7 +180,7 @@ impl Cx {
                 // A reader that gave up without saying why: still a 422, never a 500.
                 let mut errors = ValidationErrors::new();
                 errors.push(FieldError::new(
-                    self.loc,
+                    vec![Value::String(self.source.to_owned())],
                     Violation::value_error("Value error, invalid input"),
                     None,
                 ));
@@ -186,8 +239,11 @@ pub trait Validate: Sized {
     /// Reads a value from JSON, recording every failure in `cx` (the slow path).
     fn read(value: Value, cx: &mut Cx) -> Option<Self>;
 
-    /// Checks a value serde built (the fast path): what serde does not know.
-    fn check(&self, _cx: &mut Cx) {}
+    /// Whether a value serde built passes what serde does not check (the fast path: no
+    /// errors are built; a `false` sends the input to [`read`](Validate::read)).
+    fn valid(&self) -> bool {
+        true
+    }
 
     /// The value of a field left out of the input, if one may be (`None` for `Option`,
     /// [`Patch::Absent`]); `None` makes it required.
@@ -205,6 +261,28 @@ fn rejected<T>(result: super::json::Rejection<T>, cx: &mut Cx) -> Option<T> {
             None
         }
     }
+}
+
+/// True when `bytes` holds a zero byte: eight bytes at a time (the classic "has a zero byte"
+/// word trick), which beats both a `char` pattern and `memchr` on the short text of most fields.
+#[inline]
+fn holds_nul(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_in = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if zero_in(u64::from_ne_bytes(word)) {
+            return true;
+        }
+    }
+    // The tail, padded with bytes that are not zero.
+    let tail = chunks.remainder();
+    let mut word = [0xff_u8; 8];
+    word[..tail.len()].copy_from_slice(tail);
+    zero_in(u64::from_ne_bytes(word))
 }
 
 /// In text mode, the last of repeated values counts for a single value (as Starlette's query
@@ -270,11 +348,8 @@ impl Validate for String {
         rejected(String::from_json(value), cx)
     }
 
-    fn check(&self, cx: &mut Cx) {
-        if self.contains('\0') {
-            // The same answer the slow path gives.
-            let _ = rejected(String::from_json(Value::String(self.clone())), cx);
-        }
+    fn valid(&self) -> bool {
+        !holds_nul(self.as_bytes())
     }
 }
 
@@ -296,11 +371,8 @@ impl Validate for Value {
         rejected(Value::from_json(value), cx)
     }
 
-    fn check(&self, cx: &mut Cx) {
-        if let Err(rejected) = Value::from_json(self.clone()) {
-            let (violation, input) = *rejected;
-            cx.fail(violation, Some(input));
-        }
+    fn valid(&self) -> bool {
+        !super::json::holds_nul(self)
     }
 }
 
@@ -312,10 +384,8 @@ impl<T: Validate> Validate for Option<T> {
         }
     }
 
-    fn check(&self, cx: &mut Cx) {
-        if let Some(value) = self {
-            value.check(cx);
-        }
+    fn valid(&self) -> bool {
+        self.as_ref().is_none_or(T::valid)
     }
 
     fn absent() -> Option<Self> {
@@ -331,10 +401,8 @@ impl<T: Validate> Validate for Patch<T> {
         }
     }
 
-    fn check(&self, cx: &mut Cx) {
-        if let Patch::Value(value) = self {
-            value.check(cx);
-        }
+    fn valid(&self) -> bool {
+        self.value().is_none_or(T::valid)
     }
 
     fn absent() -> Option<Self> {
@@ -347,8 +415,8 @@ impl<T: Validate> Validate for Box<T> {
         T::read(value, cx).map(Box::new)
     }
 
-    fn check(&self, cx: &mut Cx) {
-        (**self).check(cx);
+    fn valid(&self) -> bool {
+        (**self).valid()
     }
 }
 
@@ -377,10 +445,8 @@ impl<T: Validate> Validate for Vec<T> {
         ok.then_some(out)
     }
 
-    fn check(&self, cx: &mut Cx) {
-        for (index, item) in self.iter().enumerate() {
-            cx.at(index, |cx| item.check(cx));
-        }
+    fn valid(&self) -> bool {
+        self.iter().all(T::valid)
     }
 }
 
@@ -414,14 +480,10 @@ fn read_entries<T: Validate>(value: Value, cx: &mut Cx) -> Option<Vec<(String, T
     ok.then_some(out)
 }
 
-fn check_entries<'a, T: Validate + 'a>(
-    entries: impl Iterator<Item = (&'a String, &'a T)>,
-    cx: &mut Cx,
-) {
-    for (key, item) in entries {
-        key.check(cx);
-        cx.at(key.clone(), |cx| item.check(cx));
-    }
+fn valid_entries<'a, T: Validate + 'a>(
+    mut entries: impl Iterator<Item = (&'a String, &'a T)>,
+) -> bool {
+    entries.all(|(key, item)| key.valid() && item.valid())
 }
 
 impl<T: Validate> Validate for HashMap<String, T> {
@@ -429,8 +491,8 @@ impl<T: Validate> Validate for HashMap<String, T> {
         read_entries(value, cx).map(|entries| entries.into_iter().collect())
     }
 
-    fn check(&self, cx: &mut Cx) {
-        check_entries(self.iter(), cx);
+    fn valid(&self) -> bool {
+        valid_entries(self.iter())
     }
 }
 
@@ -439,8 +501,8 @@ impl<T: Validate> Validate for BTreeMap<String, T> {
         read_entries(value, cx).map(|entries| entries.into_iter().collect())
     }
 
-    fn check(&self, cx: &mut Cx) {
-        check_entries(self.iter(), cx);
+    fn valid(&self) -> bool {
+        valid_entries(self.iter())
     }
 }
 
@@ -449,6 +511,11 @@ impl<T: Validate> Validate for BTreeMap<String, T> {
 pub trait Holds<T> {
     /// The value the rules see, if there is one.
     fn held(&self) -> Option<&T>;
+
+    /// True for an explicit `null` that a field may refuse ([`Patch::Null`]).
+    fn is_null(&self) -> bool {
+        false
+    }
 }
 
 impl<T> Holds<T> for T {
@@ -467,9 +534,14 @@ impl<T> Holds<T> for Patch<T> {
     fn held(&self) -> Option<&T> {
         self.value()
     }
+
+    fn is_null(&self) -> bool {
+        matches!(self, Patch::Null)
+    }
 }
 
 impl<T: Serialize + 'static> FieldSpec<T> {
+    #[inline]
     fn rules_on<F: Holds<T>>(&self, value: &F, cx: &mut Cx) {
         let Some(value) = value.held() else {
             return;
@@ -508,21 +580,48 @@ impl<T: Serialize + 'static> FieldSpec<T> {
         cx.at(self.name, |cx| {
             cx.secret(self.secret, |cx| {
                 let value = F::read(raw, cx)?;
-                let before = cx.errors.errors().len();
+                let before = cx.errors.errors.len();
                 self.rules_on(&value, cx);
-                (cx.errors.errors().len() == before).then_some(value)
+                (cx.errors.errors.len() == before).then_some(value)
             })
         })
     }
 
-    /// Checks a value serde built for this field: nested checks, then the field's rules.
-    pub fn check_in<F: Validate + Holds<T>>(&self, value: &F, cx: &mut Cx) {
-        cx.at(self.name, |cx| {
-            cx.secret(self.secret, |cx| {
-                value.check(cx);
-                self.rules_on(value, cx);
-            })
-        });
+    /// When `refuse` (a PATCH of a field that is not optional), an explicit `null` fails as the
+    /// field's type refuses `null`; anything else passes through.
+    pub fn refuse_null<F: Holds<T>>(&self, value: Option<F>, refuse: bool, cx: &mut Cx) -> Option<F>
+    where
+        T: Validate,
+    {
+        let value = value?;
+        (!self.null_refused(&value, refuse, cx)).then_some(value)
+    }
+
+    /// True when `refuse` and `value` is an explicit `null`, which fails (the `null` is answered
+    /// as the field's type answers it).
+    fn null_refused<F: Holds<T>>(&self, value: &F, refuse: bool, cx: &mut Cx) -> bool
+    where
+        T: Validate,
+    {
+        if refuse && value.is_null() {
+            cx.at(self.name, |cx| T::read(Value::Null, cx));
+            return true;
+        }
+        false
+    }
+
+    /// Whether a value serde built for this field passes: its type's own checks, then the
+    /// field's rules (and no `null` when `not_null`). Nothing is built: a failure sends the
+    /// input to the slow path, which says why.
+    #[inline]
+    pub fn valid<F: Validate + Holds<T>>(&self, value: &F, not_null: bool) -> bool {
+        if not_null && value.is_null() {
+            return false;
+        }
+        value.valid()
+            && value
+                .held()
+                .is_none_or(|held| self.rules.iter().all(|rule| rule.check(held).is_ok()))
     }
 }
 
@@ -530,12 +629,8 @@ impl<T: Serialize + 'static> FieldSpec<T> {
 /// What the derive's [`Input::parse`](super::Input::parse) calls.
 pub fn parse_model<T: Validate + DeserializeOwned>(bytes: &[u8]) -> Result<T, ValidationErrors> {
     match serde_json::from_slice::<T>(bytes) {
-        Ok(value) => {
-            let mut cx = Cx::body();
-            value.check(&mut cx);
-            cx.finish(Some(value))
-        }
-        Err(_) => {
+        Ok(value) if value.valid() => Ok(value),
+        _ => {
             let value: Value = serde_json::from_slice(bytes).map_err(|e| json_invalid(&e))?;
             read_model(value, Cx::body())
         }
@@ -635,6 +730,20 @@ mod tests {
     }
 
     #[test]
+    fn nul_bytes_are_found_anywhere() {
+        for length in 0..40 {
+            let clean = vec![b'a'; length];
+            assert!(!holds_nul(&clean));
+            for at in 0..length {
+                let mut dirty = clean.clone();
+                dirty[at] = 0;
+                assert!(holds_nul(&dirty), "{length} {at}");
+            }
+        }
+        assert!(!holds_nul("é€😀".as_bytes()));
+    }
+
+    #[test]
     fn secret_values_are_never_echoed() {
         let mut cx = Cx::body();
         cx.secret(true, |cx| String::read(json!(5), cx));
@@ -644,9 +753,7 @@ mod tests {
 
     #[test]
     fn nul_in_text_fails_on_both_paths() {
-        let mut cx = Cx::body();
-        "a\0".to_owned().check(&mut cx);
-        assert!(!cx.is_ok());
+        assert!(!"a\0".to_owned().valid());
         let mut cx = Cx::body();
         assert_eq!(String::read(json!("a\0"), &mut cx), None);
     }

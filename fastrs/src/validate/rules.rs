@@ -79,7 +79,18 @@ impl Length {
         }
     }
 
+    #[inline]
     fn check_len(&self, len: usize) -> Result<(), Violation> {
+        let long_enough = self.min.is_none_or(|min| len >= min);
+        let short_enough = self.max.is_none_or(|max| len <= max);
+        if long_enough && short_enough {
+            return Ok(());
+        }
+        self.violation(len)
+    }
+
+    #[cold]
+    fn violation(&self, len: usize) -> Result<(), Violation> {
         let (noun, short, long) = match self.unit {
             LengthUnit::Chars => ("character", "string_too_short", "string_too_long"),
             LengthUnit::Items => ("item", "too_short", "too_long"),
@@ -203,24 +214,42 @@ impl<N: Bound> Describe for Range<N> {
 
 impl<N: Bound> Rule<N> for Range<N> {
     fn check(&self, value: &N) -> Result<(), Violation> {
-        for (bound, key, kind, _) in self.bounds() {
-            let Some(bound) = bound else { continue };
-            let (ok, words) = match key {
-                "gt" => (*value > bound, "greater than"),
-                "ge" => (*value >= bound, "greater than or equal to"),
-                "lt" => (*value < bound, "less than"),
-                _ => (*value <= bound, "less than or equal to"),
-            };
-            if !ok {
-                let mut ctx = serde_json::Map::new();
-                ctx.insert(key.into(), Into::<serde_json::Value>::into(bound));
-                return Err(
-                    Violation::new(kind, format!("Input should be {words} {bound}"))
-                        .with_ctx(serde_json::Value::Object(ctx)),
-                );
-            }
-        }
-        Ok(())
+        let value = *value;
+        // Straight comparisons on the way through; words and context only for a failure.
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        // Incomparable (NaN) fails every bound.
+        let outside = |bound: Option<N>, allowed: &[std::cmp::Ordering]| {
+            bound.is_some_and(|bound| {
+                value
+                    .partial_cmp(&bound)
+                    .is_none_or(|order| !allowed.contains(&order))
+            })
+        };
+        let failed = if outside(self.gt, &[Greater]) {
+            0
+        } else if outside(self.ge, &[Greater, Equal]) {
+            1
+        } else if outside(self.lt, &[Less]) {
+            2
+        } else if outside(self.le, &[Less, Equal]) {
+            3
+        } else {
+            return Ok(());
+        };
+        let (bound, key, kind, _) = self.bounds()[failed];
+        let bound = bound.unwrap_or(value);
+        let words = match failed {
+            0 => "greater than",
+            1 => "greater than or equal to",
+            2 => "less than",
+            _ => "less than or equal to",
+        };
+        let mut ctx = serde_json::Map::new();
+        ctx.insert(key.into(), Into::<serde_json::Value>::into(bound));
+        Err(
+            Violation::new(kind, format!("Input should be {words} {bound}"))
+                .with_ctx(serde_json::Value::Object(ctx)),
+        )
     }
 }
 
