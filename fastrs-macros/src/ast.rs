@@ -53,6 +53,8 @@ pub(crate) enum Kind {
     DateTime,
     Json,
     List,
+    /// A type of the user's own: a `#[derive(Model)]` unit enum, stored as text.
+    Enum,
 }
 
 impl Kind {
@@ -268,6 +270,14 @@ pub(crate) fn classify(ty: &Type) -> Option<(Kind, &Type, bool)> {
             }
             Kind::List
         }
+        // A type of the user's own (`Status`): an enum stored as text; the compiler checks it
+        // is one (`TextEnum`). Lowercase names (`u8`, `usize`) are primitives fastrs refuses.
+        name if segment.arguments.is_none()
+            && name.chars().next().is_some_and(char::is_uppercase)
+            && !matches!(name, "Option" | "Vec" | "HashMap" | "BTreeMap" | "Box") =>
+        {
+            Kind::Enum
+        }
         _ => return None,
     };
     if kind != Kind::List && kind != Kind::DateTime && !segment.arguments.is_none() {
@@ -360,7 +370,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
     let Some((kind, inner, nullable)) = classify(&attrs.ty) else {
         errors.push(
             darling::Error::custom(
-                "unsupported field type: use i32, i64, f64, bool, String, Uuid, DateTime<Utc>, serde_json::Value, Vec<T>, or Option<T> of those",
+                "unsupported field type: use i32, i64, f64, bool, String, Uuid, DateTime<Utc>, serde_json::Value, a `#[derive(Model)]` enum, Vec<T>, or Option<T> of those",
             )
             .with_span(&attrs.ty),
         );
@@ -518,6 +528,9 @@ mod tests {
             (parse_quote!(serde_json::Value), Kind::Json, false),
             (parse_quote!(Vec<String>), Kind::List, false),
             (parse_quote!(Option<Vec<i64>>), Kind::List, true),
+            (parse_quote!(Status), Kind::Enum, false),
+            (parse_quote!(Option<crate::Status>), Kind::Enum, true),
+            (parse_quote!(Vec<MyType>), Kind::List, false),
         ];
         for (ty, kind, nullable) in cases {
             let (got, _, got_nullable) = classify(&ty).unwrap();
@@ -526,7 +539,6 @@ mod tests {
         for ty in [
             parse_quote!(u8),
             parse_quote!(Vec<Vec<i64>>),
-            parse_quote!(Vec<MyType>),
             parse_quote!(Option<Option<i64>>),
             parse_quote!(DateTime<Local>),
             parse_quote!(HashMap<String, i64>),

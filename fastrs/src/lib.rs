@@ -95,7 +95,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::auth::AuthUser;
-    pub use crate::db::{Args, ColumnType, FromRow, Row};
+    pub use crate::db::{
+        Args, ColumnType, FromRow, Row, TextEnum, bind_enum, decode_enum, decode_nullable_enum,
+    };
     pub use crate::openapi::model::{
         flattened as model_flattened, object_schema as model_object, property as model_property,
         string_enum as model_enum,
@@ -113,6 +115,12 @@ pub mod __private {
     };
     pub use serde;
     pub use serde_json;
+
+    /// Fails to compile, at the field's type, unless it can be a model's field.
+    pub fn assert_model_field<F: Validate + ToSchema>() {}
+
+    /// Fails to compile, at the field's type, unless it is a model enum.
+    pub fn assert_text_enum<E: TextEnum>() {}
     pub use sqlx;
     pub use std;
     pub use utoipa::openapi::schema::Schema;

@@ -8,6 +8,7 @@ mod app;
 mod auth;
 mod crud;
 mod database;
+mod enums;
 mod hardening;
 mod models;
 mod openapi;

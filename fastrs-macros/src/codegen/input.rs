@@ -22,6 +22,8 @@ pub(crate) fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     }
 }
 
+/// The rules the resource itself needs: every rule describes its column in the document, and
+/// the password's also check a new password. (The bodies' own checks are their models'.)
 pub(crate) fn rule_statics(resource: &Resource<'_>) -> TokenStream {
     let statics = resource.fields.iter().enumerate().flat_map(|(i, field)| {
         let list = field.kind == Kind::List;
@@ -29,9 +31,16 @@ pub(crate) fn rule_statics(resource: &Resource<'_>) -> TokenStream {
             .rules
             .iter()
             .enumerate()
+            .filter(|(_, rule)| resource_needs(field, rule))
             .map(move |(j, rule)| rule_static(&rule_ident(i, j), rule, field.inner, list))
     });
     quote!(#(#statics)*)
+}
+
+/// A custom rule describes nothing: the resource keeps it only for the password's checks (so a
+/// wrong signature is reported once, by the body model).
+pub(crate) fn resource_needs(field: &Field<'_>, rule: &Rule) -> bool {
+    !matches!(rule.kind, RuleKind::Custom(_)) || field.password.is_some()
 }
 
 /// `static IDENT: Type = value;` for one rule on a value of type `inner` (`list`: a `Vec`, whose

@@ -5,8 +5,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::Names;
-use super::input::rule_ident;
-use crate::ast::{Field, Insert, Kind, Resource, Role};
+use super::input::{resource_needs, rule_ident};
+use crate::ast::{Field, Insert, Kind, Resource, Role, RuleKind};
 
 fn column(index: usize, field: &Field<'_>) -> TokenStream {
     let p = quote!(::fastrs::__private);
@@ -16,7 +16,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         Kind::I64 => quote!(BigInt),
         Kind::F64 => quote!(Double),
         Kind::Bool => quote!(Bool),
-        Kind::String => quote!(Text),
+        Kind::String | Kind::Enum => quote!(Text),
         Kind::Uuid => quote!(Uuid),
         Kind::DateTime => quote!(Timestamp),
         Kind::Json | Kind::List => quote!(Json),
@@ -42,7 +42,19 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
     let has_default = field.default.is_some();
     let default_sql = option_str(field.default_sql());
     let doc = option_str(field.doc.clone());
-    let rules = (0..field.rules.len()).map(|j| rule_ident(index, j));
+    let rules = field
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| {
+            resource_needs(field, rule) && !matches!(rule.kind, RuleKind::Custom(_))
+        })
+        .map(|(j, _)| rule_ident(index, j));
+    let inner = field.inner;
+    let values = match field.kind {
+        Kind::Enum => quote!(<#inner as #p::TextEnum>::VALUES),
+        _ => quote!(&[]),
+    };
     quote! {
         #p::ColumnMeta {
             field: #name,
@@ -63,6 +75,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             default_sql: #default_sql,
             doc: #doc,
             rules: &[#(&#rules),*],
+            values: #values,
         }
     }
 }

@@ -34,11 +34,26 @@ pub(crate) fn expand(resource: &Resource<'_>) -> TokenStream {
     let specs = input::field_specs(resource);
     let inputs = input::impls(resource, &names);
     let meta = meta::impls(resource, &names);
+    // A field of the user's own type must be a model enum: said at the type, before anything
+    // that needs it fails less clearly.
+    let enums = resource
+        .fields
+        .iter()
+        .filter(|f| f.kind == crate::ast::Kind::Enum)
+        .map(|f| {
+            let inner = f.inner;
+            quote::quote_spanned!(syn::spanned::Spanned::span(inner)=>
+                ::fastrs::__private::assert_text_enum::<#inner>();
+            )
+        });
     quote! {
         #schemas
 
         #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
+            fn __fastrs_field_types() {
+                #(#enums)*
+            }
             #rules
             #specs
             #inputs

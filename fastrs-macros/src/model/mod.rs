@@ -200,9 +200,11 @@ fn expand_struct(
     let mut flattened = Vec::new();
     let mut copy_fields = Vec::new();
 
+    let mut asserts = Vec::new();
     for (i, (field, serde)) in fields.named.iter().zip(&view.fields).enumerate() {
         let Some(name) = &field.ident else { continue };
         let ty = &field.ty;
+        asserts.push(quote_spanned!(ty.span()=> #p::assert_model_field::<#ty>();));
         let local = format_ident!("__f{}", i);
         let field_serde = serde_attrs(&field.attrs);
         copy_fields.push(quote!(#(#field_serde)* #name: #ty));
@@ -319,6 +321,9 @@ fn expand_struct(
     quote! {
         #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
+            fn __fastrs_field_types() {
+                #(#asserts)*
+            }
             #serde
             #(#statics)*
             #(#froms)*
@@ -355,7 +360,7 @@ fn expand_struct(
 
             impl #p::ToSchema for #ident {
                 fn name() -> ::core::option::Option<::std::string::String> {
-                    ::core::option::Option::Some(::std::string::String::from(#name))
+                    ::core::option::Option::Some(::std::string::ToString::to_string(#name))
                 }
 
                 fn schema() -> #p::Schema {
@@ -382,6 +387,7 @@ fn expand_enum(
     let p = quote!(::fastrs::__private);
     let mut names = Vec::new();
     let mut arms = Vec::new();
+    let mut indexes = Vec::new();
     let mut copies = Vec::new();
     for (variant, serde) in data.variants.iter().zip(&view.variants) {
         if !serde.unit {
@@ -402,6 +408,7 @@ fn expand_enum(
         let index = names.len();
         names.push(serde.name.clone());
         arms.push(quote!(#index => ::core::option::Option::Some(Self::#name),));
+        indexes.push(quote!(Self::#name => #index,));
     }
     let doc = doc_tokens(doc_of(&input.attrs));
     let type_name = ident.to_string();
@@ -424,11 +431,51 @@ fn expand_enum(
 
             impl #p::ToSchema for #ident {
                 fn name() -> ::core::option::Option<::std::string::String> {
-                    ::core::option::Option::Some(::std::string::String::from(#type_name))
+                    ::core::option::Option::Some(::std::string::ToString::to_string(#type_name))
                 }
 
                 fn schema() -> #p::Schema {
                     #p::model_enum(__VALUES, #doc)
+                }
+            }
+
+            impl #p::TextEnum for #ident {
+                const VALUES: &'static [&'static str] = __VALUES;
+
+                fn index(&self) -> usize {
+                    match self {
+                        #(#indexes)*
+                        #[allow(unreachable_patterns)]
+                        _ => usize::MAX,
+                    }
+                }
+
+                fn from_index(__index: usize) -> ::core::option::Option<Self> {
+                    match __index {
+                        #(#arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+            }
+
+            impl #p::ColumnType for #ident {
+                fn bind(self, __args: &mut #p::Args) {
+                    #p::bind_enum(&self, __args);
+                }
+
+                fn bind_null(__args: &mut #p::Args) {
+                    <::std::string::String as #p::ColumnType>::bind_null(__args);
+                }
+
+                fn decode(__row: &#p::Row<'_>, __index: usize) -> ::core::result::Result<Self, #p::sqlx::Error> {
+                    #p::decode_enum(__row, __index)
+                }
+
+                fn decode_nullable(
+                    __row: &#p::Row<'_>,
+                    __index: usize,
+                ) -> ::core::result::Result<::core::option::Option<Self>, #p::sqlx::Error> {
+                    #p::decode_nullable_enum(__row, __index)
                 }
             }
         };

@@ -163,6 +163,59 @@ where
     }
 }
 
+/// A unit-variant enum stored as text: what `#[derive(Model)]` gives an enum, so that it can be
+/// a resource's field (a `TEXT` column with a `CHECK` listing the values, on every backend).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a fastrs enum",
+    note = "a field of a type of your own must be an enum of unit variants with `#[derive(Model)]`"
+)]
+pub trait TextEnum: Sized + Send + Sync + 'static {
+    /// Every variant's name as stored and as JSON says it, in declaration order.
+    const VALUES: &'static [&'static str];
+
+    /// The position of this variant's name in [`VALUES`](TextEnum::VALUES).
+    fn index(&self) -> usize;
+
+    /// The variant named `VALUES[index]`.
+    fn from_index(index: usize) -> Option<Self>;
+}
+
+/// [`ColumnType::bind`] for a [`TextEnum`]: its name as text.
+pub fn bind_enum<E: TextEnum>(value: &E, args: &mut Args) {
+    let name = E::VALUES.get(value.index()).copied().unwrap_or_default();
+    args.raw(name);
+}
+
+/// [`ColumnType::decode`] for a [`TextEnum`]: a value that names no variant (a row written by
+/// another version of the app) is a decode error, never a panic.
+pub fn decode_enum<E: TextEnum>(row: &Row<'_>, index: usize) -> Result<E, sqlx::Error> {
+    let text = row.native::<String>(index)?;
+    enum_from_text(&text)
+}
+
+/// [`ColumnType::decode_nullable`] for a [`TextEnum`].
+pub fn decode_nullable_enum<E: TextEnum>(
+    row: &Row<'_>,
+    index: usize,
+) -> Result<Option<E>, sqlx::Error> {
+    match row.native::<Option<String>>(index)? {
+        Some(text) => enum_from_text(&text).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn enum_from_text<E: TextEnum>(text: &str) -> Result<E, sqlx::Error> {
+    E::VALUES
+        .iter()
+        .position(|value| *value == text)
+        .and_then(E::from_index)
+        .ok_or_else(|| {
+            sqlx::Error::Decode(
+                format!("{text:?} is not a value of {}", std::any::type_name::<E>()).into(),
+            )
+        })
+}
+
 impl<T: ColumnType> ColumnType for Option<T> {
     fn bind(self, args: &mut Args) {
         match self {

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-pub use args::{Args, ColumnType};
+pub use args::{Args, ColumnType, TextEnum, bind_enum, decode_enum, decode_nullable_enum};
 pub use query::{Conn, Query, Target};
 pub use row::{FromRow, Row};
 pub use sqlite::{CheckpointPolicy, SqlitePools};

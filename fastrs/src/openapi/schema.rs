@@ -279,7 +279,15 @@ pub fn nullable(mut schema: Schema) -> Schema {
         }
     };
     match &mut schema {
-        Schema::Object(object) => add_null(&mut object.schema_type),
+        Schema::Object(object) => {
+            add_null(&mut object.schema_type);
+            // An enum lists its values: `null` is one of them now.
+            if let Some(values) = &mut object.enum_values
+                && !values.contains(&serde_json::Value::Null)
+            {
+                values.push(serde_json::Value::Null);
+            }
+        }
         Schema::Array(array) => add_null(&mut array.schema_type),
         _ => {}
     }

@@ -82,6 +82,14 @@ pub fn create_table_with(
             line.push_str(" DEFAULT ");
             line.push_str(default);
         }
+        if !column.values.is_empty() {
+            let values: Vec<String> = column
+                .values
+                .iter()
+                .map(|value| format!("'{}'", value.replace('\'', "''")))
+                .collect();
+            line.push_str(&format!(" CHECK ({name} IN ({}))", values.join(", ")));
+        }
         lines.push(line);
     }
     lines.extend(

@@ -243,6 +243,9 @@ pub struct ColumnMeta {
     pub schema: fn() -> utoipa::openapi::schema::Schema,
     /// Has a `default` (so it is optional in the create body).
     pub has_default: bool,
+    /// The values a text column may hold (an enum's variants; empty: any), checked by the
+    /// database (`CHECK (col IN (...))`).
+    pub values: &'static [&'static str],
 }
 
 /// `"OrderItem"` → `"order_item"` (operation ids).
@@ -287,6 +290,7 @@ pub(crate) mod tests {
             rules: &[],
             schema: <String as crate::openapi::ToSchema>::schema,
             has_default: false,
+            values: &[],
         }
     }
 
