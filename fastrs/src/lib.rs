@@ -111,7 +111,7 @@ pub mod __private {
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{
         Cx, Describe, FieldSpec, Input, Rule, Validate, ValidationErrors, Violation,
-        input_from_map, model_check, parse_model,
+        input_from_map, parse_model,
     };
     pub use serde;
     pub use serde_json;

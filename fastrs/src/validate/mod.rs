@@ -239,33 +239,27 @@ impl<T: FromJson + Serialize> FieldSpec<T> {
     }
 }
 
-/// Runs a model-level validator and records its failure at `["body"]` (or the field it names).
-pub fn model_check<T>(
-    value: &T,
-    check: fn(&T) -> Result<(), Violation>,
-    errors: &mut ValidationErrors,
-) {
-    if let Err(violation) = check(value) {
-        errors.push(FieldError::new(
-            vec![Value::String("body".into())],
-            violation,
-            None,
-        ));
-    }
-}
-
-/// Reads a JSON body into `T`, answering every failure. Used by
-/// [`ValidJson`](crate::extract::ValidJson); public for hand-written extractors and tests.
+/// Reads a JSON body into a hand-written [`Input`], answering every failure (the default of
+/// [`Input::parse`]; `#[derive(Model)]` types take a faster path).
 ///
 /// ```
-/// use fastrs::validate::{parse_body, Input, ValidationErrors, FieldSpec};
-/// # struct Named { name: String }
-/// # impl Input for Named {
-/// #     fn from_json(b: &mut serde_json::Map<String, serde_json::Value>, e: &mut ValidationErrors) -> Option<Self> {
-/// #         static NAME: FieldSpec<String> = FieldSpec { name: "name", rules: &[], secret: false };
-/// #         Some(Named { name: NAME.required(b, e)? })
-/// #     }
-/// # }
+/// use fastrs::validate::{parse_body, Input, ValidationErrors, Violation};
+/// use serde_json::{Map, Value};
+///
+/// struct Named { name: String }
+///
+/// impl Input for Named {
+///     fn from_json(body: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Self> {
+///         match body.remove("name") {
+///             Some(Value::String(name)) => Some(Named { name }),
+///             _ => {
+///                 errors.body("name", Violation::new("missing", "Field required"), None);
+///                 None
+///             }
+///         }
+///     }
+/// }
+///
 /// let errors = parse_body::<Named>(b"{}").err().unwrap();
 /// assert_eq!(errors.errors()[0].kind, "missing");
 /// ```
