@@ -51,7 +51,7 @@ pub mod app;
 pub mod auth;
 mod crud;
 pub mod db;
-mod error;
+pub mod error;
 pub mod extract;
 pub mod openapi;
 mod patch;
@@ -61,7 +61,7 @@ pub mod routing;
 pub mod testing;
 pub mod validate;
 
-pub use app::{App, Settings};
+pub use app::{App, CorsSettings, Settings};
 pub use error::{ApiError, Error, Result};
 pub use patch::Patch;
 pub use resource::Resource;

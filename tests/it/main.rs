@@ -10,6 +10,7 @@ mod crud;
 mod database;
 mod enums;
 mod hardening;
+mod middleware;
 mod models;
 mod openapi;
 mod responses;

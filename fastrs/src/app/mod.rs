@@ -1,5 +1,6 @@
 //! [`App`]: the builder that turns resources and routes into a served axum application.
 
+mod cors;
 mod layers;
 mod settings;
 mod state;
@@ -14,7 +15,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 
-pub use settings::Settings;
+pub use settings::{CorsSettings, Settings};
 pub use state::AppState;
 
 use crate::ApiError;
@@ -85,6 +86,8 @@ pub struct App {
     auth: Option<AuthMount>,
     routes: Vec<(String, ApiMethodRouter)>,
     deps: Deps,
+    layers: Vec<Box<dyn FnOnce(Router) -> Router + Send>>,
+    error_format: Option<Arc<dyn crate::error::ErrorFormat>>,
 }
 
 impl App {
@@ -103,6 +106,8 @@ impl App {
             auth: None,
             routes: Vec::new(),
             deps: Deps::default(),
+            layers: Vec::new(),
+            error_format: None,
         }
     }
 
@@ -151,6 +156,7 @@ impl App {
             resources,
             auth: self.auth.as_ref().map(|auth| (auth.meta, &auth.options)),
             routes,
+            error_format: self.error_format.clone(),
         })
     }
 
@@ -372,6 +378,45 @@ impl App {
         Ok(())
     }
 
+    /// Wraps every route (generated, hand-written, the docs) in a tower layer: axum's
+    /// `Router::layer`, kept through [`serve`](App::serve), its shutdown and its flags. Layers
+    /// run in the order added, the last outermost; fastrs's own (panics, deadlines) wrap them,
+    /// and CORS from [`Settings::cors`] wraps everything.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    /// use fastrs::axum::http::HeaderValue;
+    ///
+    /// let app = App::new(Settings::default()).layer(
+    ///     fastrs::axum::middleware::map_response(|mut response: fastrs::axum::response::Response| async {
+    ///         response.headers_mut().insert("x-frame-options", HeaderValue::from_static("DENY"));
+    ///         response
+    ///     }),
+    /// );
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response:
+            axum::response::IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.layers
+            .push(Box::new(move |router: Router| router.layer(layer)));
+        self
+    }
+
+    /// Answers every error in `format`'s envelope instead of FastAPI's `{"detail": ...}`
+    /// (validation failures, extractor rejections, auth errors, unknown routes, timeouts and
+    /// panics included), and documents it so. See [`ErrorFormat`](crate::error::ErrorFormat).
+    pub fn error_format(mut self, format: impl crate::error::ErrorFormat) -> Self {
+        self.error_format = Some(Arc::new(format));
+        self
+    }
+
     /// Connects, creates missing tables and assembles the router.
     pub async fn build(self) -> crate::Result<(Router, Pool)> {
         self.check()?;
@@ -429,6 +474,12 @@ impl App {
             router = router.route(&path, methods);
         }
         let limits = self.settings.request_timeout;
+        let cors = self
+            .settings
+            .cors
+            .as_ref()
+            .map(CorsSettings::layer)
+            .transpose()?;
         let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
         let router = router
             .fallback(|| async { ApiError::not_found("Not Found") })
@@ -437,7 +488,25 @@ impl App {
             })
             .with_state(state)
             .merge(crate::openapi::ui::router(&self.docs, openapi));
-        Ok((layers::guard(router, limits), pool))
+        let router = self
+            .layers
+            .into_iter()
+            .fold(router, |router, layer| layer(router));
+        let router = layers::guard(router, limits);
+        let router = match self.error_format {
+            Some(format) => router.layer(axum::middleware::map_response(
+                move |response: axum::response::Response| {
+                    let format = format.clone();
+                    async move { crate::error::reformat(&*format, response) }
+                },
+            )),
+            None => router,
+        };
+        let router = match cors {
+            Some(cors) => router.layer(cors),
+            None => router,
+        };
+        Ok((router, pool))
     }
 
     /// Connects and returns the axum router, for mounting fastrs inside your own axum app.

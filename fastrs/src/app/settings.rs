@@ -7,6 +7,8 @@ use crate::auth::{AuthSettings, HashParams, Secret};
 use crate::db::{CheckpointPolicy, PoolOptions};
 use crate::resource::PageBounds;
 
+pub use super::cors::CorsSettings;
+
 /// Settings read from the environment (and a `.env` file in the working directory, which never
 /// overrides a variable already set).
 ///
@@ -24,6 +26,7 @@ use crate::resource::PageBounds;
 /// | `FASTRS_PAGE_MAX_LIMIT` | `100` | largest `limit` accepted |
 /// | `FASTRS_CREATE_TABLES` | `true` | create missing tables at start-up |
 /// | `SECRET_KEY`, `JWT_*`, `ACCESS_TOKEN_EXPIRE_MINUTES`, ... | | see [`AuthSettings`] |
+/// | `CORS_ORIGINS`, `CORS_*` | no CORS | see [`CorsSettings`] |
 ///
 /// ```
 /// let settings = fastrs::Settings { port: 9000, ..fastrs::Settings::default() };
@@ -49,6 +52,8 @@ pub struct Settings {
     pub create_tables: bool,
     /// Keys, token lifetimes and hashing costs.
     pub auth: AuthSettings,
+    /// Cross-origin requests (`None`: no CORS headers; see [`CorsSettings`]).
+    pub cors: Option<CorsSettings>,
 }
 
 impl Default for Settings {
@@ -63,6 +68,7 @@ impl Default for Settings {
             page: PageBounds::default(),
             create_tables: true,
             auth: AuthSettings::default(),
+            cors: None,
         }
     }
 }
@@ -183,6 +189,18 @@ impl Settings {
             port: vars.parsed("PORT")?.unwrap_or(defaults.port),
             page,
             create_tables: vars.flag("FASTRS_CREATE_TABLES")?.unwrap_or(true),
+            cors: match vars.var("CORS_ORIGINS") {
+                None => None,
+                Some(origins) => Some(CorsSettings::from_values(
+                    &origins,
+                    vars.flag("CORS_ALLOW_CREDENTIALS")?,
+                    vars.var("CORS_ALLOW_METHODS"),
+                    vars.var("CORS_ALLOW_HEADERS"),
+                    vars.parsed::<f64>("CORS_MAX_AGE_SECONDS")?
+                        .map(|s| seconds("CORS_MAX_AGE_SECONDS", s))
+                        .transpose()?,
+                )?),
+            },
             auth: AuthSettings {
                 secret_key: vars.var("SECRET_KEY").map(Secret::new),
                 algorithm: vars.var("JWT_ALGORITHM").unwrap_or(auth.algorithm),

@@ -58,6 +58,7 @@ pub struct Parts<'a> {
     pub(crate) resources: Vec<&'static ResourceMeta>,
     pub(crate) auth: Option<(&'static ResourceMeta, &'a AuthOptions)>,
     pub(crate) routes: Vec<(&'a str, &'a Route)>,
+    pub(crate) error_format: Option<std::sync::Arc<dyn crate::error::ErrorFormat>>,
 }
 
 fn method(method: &axum::http::Method) -> Option<HttpMethod> {
@@ -294,7 +295,7 @@ fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operat
 
 /// Builds the document.
 pub fn document(parts: Parts<'_>) -> OpenApi {
-    let mut registry = Registry::new(parts.page);
+    let mut registry = Registry::new(parts.page).with_error_format(parts.error_format);
     let mut paths = Paths::new();
     let mut tags = Vec::new();
     if let Some((user, options)) = parts.auth {

@@ -126,8 +126,12 @@ pub fn respond_json<T: ToSchema>(
     respond(op, status, description, Some(("application/json", schema)));
 }
 
-/// `{"detail": "..."}`: FastAPI's `HTTPException` body.
+/// `{"detail": "..."}`: FastAPI's `HTTPException` body (or the app's
+/// [`ErrorFormat`](crate::error::ErrorFormat)'s).
 pub fn error_schema(registry: &mut Registry) -> RefOr<Schema> {
+    if let Some(format) = registry.error_format() {
+        return registry.component("Error", |registry| format.schema(registry));
+    }
     registry.component("HTTPError", |_| {
         let mut schema = object([("detail", String::schema(), true)]);
         if let Schema::Object(object) = &mut schema {
@@ -137,8 +141,14 @@ pub fn error_schema(registry: &mut Registry) -> RefOr<Schema> {
     })
 }
 
-/// FastAPI's `HTTPValidationError` / `ValidationError` components.
+/// FastAPI's `HTTPValidationError` / `ValidationError` components (or the app's
+/// [`ErrorFormat`](crate::error::ErrorFormat)'s).
 pub fn validation_schema(registry: &mut Registry) -> RefOr<Schema> {
+    if let Some(format) = registry.error_format() {
+        return registry.component("ValidationErrorBody", |registry| {
+            format.validation_schema(registry)
+        });
+    }
     let item = registry.component("ValidationError", |_| {
         let location = Schema::Array(Array::new(Schema::Object(Object::with_type(
             SchemaType::Array(vec![Type::String, Type::Integer]),

@@ -11,10 +11,20 @@ use crate::resource::{ColumnMeta, ResourceMeta};
 pub use utoipa::Number;
 
 /// The components a document refers to, collected while it is built.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Registry {
     schemas: BTreeMap<String, RefOr<Schema>>,
     page: crate::resource::PageBounds,
+    error_format: Option<std::sync::Arc<dyn crate::error::ErrorFormat>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("schemas", &self.schemas)
+            .field("page", &self.page)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Registry {
@@ -39,7 +49,22 @@ impl Registry {
         Self {
             schemas: BTreeMap::new(),
             page,
+            error_format: None,
         }
+    }
+
+    /// Documents error bodies with `format`'s schemas.
+    pub fn with_error_format(
+        mut self,
+        format: Option<std::sync::Arc<dyn crate::error::ErrorFormat>>,
+    ) -> Self {
+        self.error_format = format;
+        self
+    }
+
+    /// The app's error format, if it set one.
+    pub fn error_format(&self) -> Option<std::sync::Arc<dyn crate::error::ErrorFormat>> {
+        self.error_format.clone()
     }
 
     /// The app's list bounds.

@@ -15,6 +15,8 @@
 //! assert_eq!(find(2).unwrap_err().status(), fastrs::http::StatusCode::NOT_FOUND);
 //! ```
 
+mod format;
+
 use std::fmt;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -22,6 +24,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::validate::ValidationErrors;
+
+pub(crate) use format::reformat;
+pub use format::{ErrorFormat, ErrorView};
 
 /// What `detail` holds.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -174,6 +179,11 @@ impl IntoResponse for ApiError {
         if let Some(headers) = self.headers {
             response.headers_mut().extend(*headers);
         }
+        // What an app-wide `ErrorFormat` rewrites the body from.
+        response.extensions_mut().insert(ErrorView {
+            status: self.status,
+            detail: self.detail,
+        });
         response
     }
 }
