@@ -29,7 +29,6 @@ use axum::routing::get;
 use chrono::Utc;
 
 use crate::ApiError;
-use crate::app::AppState;
 use crate::auth::{AuthState, PasswordHasher, Principal};
 use crate::db::{Args, Backend, Db, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
@@ -38,6 +37,7 @@ use crate::resource::{
     BindInsert, BindUpdate, InsertFrom, PageBounds, Resource, ResourceMeta, Role, SqlType,
     Statements,
 };
+use crate::state::AppState;
 
 /// What a resource's routes need from the app.
 #[derive(Clone)]

@@ -58,6 +58,9 @@ mod patch;
 pub mod resource;
 pub mod response;
 pub mod routing;
+pub mod settings;
+pub mod state;
+pub mod tasks;
 pub mod testing;
 pub mod validate;
 

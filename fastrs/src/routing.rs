@@ -23,9 +23,9 @@ use axum::http::Method;
 use axum::response::IntoResponse;
 use axum::routing::MethodRouter;
 
-use crate::app::AppState;
 use crate::openapi::operation as doc;
 use crate::openapi::{Registry, ToSchema};
+use crate::state::AppState;
 
 /// Something an operation needs that the app must provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,6 +411,7 @@ impl<T: ToSchema> ApiInput for crate::extract::Path<T> {
 
 impl<T> ApiInput for axum::extract::Path<T> {}
 impl<T> ApiInput for axum::Extension<T> {}
+impl ApiInput for crate::tasks::BackgroundTasks {}
 
 impl<T: ApiInput> ApiInput for Option<T> {
     fn describe(operation: &mut Operation) {

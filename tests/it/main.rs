@@ -15,5 +15,6 @@ mod models;
 mod openapi;
 mod responses;
 mod sessions;
+mod tasks;
 mod tokens;
 mod validation;

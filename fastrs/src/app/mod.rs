@@ -1,9 +1,6 @@
 //! [`App`]: the builder that turns resources and routes into a served axum application.
 
-mod cors;
 mod layers;
-mod settings;
-mod state;
 
 use std::any::TypeId;
 use std::collections::HashSet;
@@ -15,8 +12,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 
-pub use settings::{CorsSettings, Settings};
-pub use state::AppState;
+pub use crate::settings::{CorsSettings, Settings};
+pub use crate::state::AppState;
 
 use crate::ApiError;
 use crate::auth::{
@@ -419,6 +416,13 @@ impl App {
 
     /// Connects, creates missing tables and assembles the router.
     pub async fn build(self) -> crate::Result<(Router, Pool)> {
+        self.assemble()
+            .await
+            .map(|(router, pool, _tasks)| (router, pool))
+    }
+
+    /// [`build`](App::build), and the tracker of the app's background tasks.
+    async fn assemble(self) -> crate::Result<(Router, Pool, crate::tasks::Tracker)> {
         self.check()?;
         let openapi = axum::body::Bytes::from(self.openapi_json());
         let auth_settings = &self.settings.auth;
@@ -481,6 +485,7 @@ impl App {
             .map(CorsSettings::layer)
             .transpose()?;
         let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
+        let tasks = state.tasks().clone();
         let router = router
             .fallback(|| async { ApiError::not_found("Not Found") })
             .method_not_allowed_fallback(|| async {
@@ -506,7 +511,7 @@ impl App {
             Some(cors) => router.layer(cors),
             None => router,
         };
-        Ok((router, pool))
+        Ok((router, pool, tasks))
     }
 
     /// Connects and returns the axum router, for mounting fastrs inside your own axum app.
@@ -544,7 +549,8 @@ impl App {
             return Ok(());
         }
         let address = format!("{}:{}", self.settings.host, self.settings.port);
-        let (router, pool) = self.build().await?;
+        let tasks_bound = self.settings.tasks_shutdown;
+        let (router, pool, tasks) = self.assemble().await?;
         let listener = tokio::net::TcpListener::bind(&address)
             .await
             .map_err(|error| Error::Config(format!("cannot listen on {address}: {error}")))?;
@@ -552,6 +558,15 @@ impl App {
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        if tasks.running() > 0 {
+            tracing::info!(running = tasks.running(), "waiting for background tasks");
+            if !tasks.wait(tasks_bound).await {
+                tracing::warn!(
+                    running = tasks.running(),
+                    "background tasks still running at shutdown; abandoned"
+                );
+            }
+        }
         pool.close().await;
         Ok(())
     }

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 
 use super::{AuthState, AuthUser, Principal};
 use crate::ApiError;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The bearer token of a request, if any. A malformed `Authorization` header counts as none.
 pub(crate) fn bearer(parts: &Parts) -> Option<&str> {

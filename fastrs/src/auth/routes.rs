@@ -16,11 +16,11 @@ use super::{
     AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, WithEpoch, unauthorized,
 };
 use crate::ApiError;
-use crate::app::AppState;
 use crate::crud;
 use crate::db::{Db, Query, map_db_error};
 use crate::extract::ValidJson;
 use crate::extract::body::read_body;
+use crate::state::AppState;
 use crate::validate::{FieldError, ValidationErrors, Violation, loc};
 
 /// The app's auth state (always there: these routes exist only with `App::auth`), and the

@@ -24,7 +24,8 @@ use tokio::sync::OwnedMutexGuard;
 use super::sqlite::ReadPass;
 use super::{Backend, Conn, Pool, Query, Target};
 use crate::ApiError;
-use crate::app::AppState;
+use crate::state::AppState;
+use crate::tasks::TaskSlot;
 
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
@@ -96,6 +97,12 @@ async fn begin(pool: &Pool, writes: bool) -> Result<Open, sqlx::Error> {
 }
 
 impl Db {
+    /// The pool this transaction draws from: for work that outlives the request (a background
+    /// task opens its own transaction with [`Db::begin`]).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// A transaction outside a request (a job, a start-up task): it begins with its first
     /// statement, on the writer; [`Db::commit`] commits it, dropping it rolls it back.
     ///
@@ -210,8 +217,17 @@ where
 /// route; use it yourself only on routers you build outside of `App`.
 pub async fn transaction_layer(mut request: Request, next: Next) -> Response {
     let slot = TxSlot::default();
+    let tasks = TaskSlot::default();
     request.extensions_mut().insert(slot.clone());
-    let response = next.run(request).await;
+    request.extensions_mut().insert(tasks.clone());
+    let response = finish(slot, next.run(request).await).await;
+    // Background tasks start once the answer is final: never after a rollback.
+    tasks.settle(response)
+}
+
+/// Commits the request's transaction if it began and the answer is a success, else rolls it
+/// back; a failed commit becomes the answer.
+async fn finish(slot: TxSlot, response: Response) -> Response {
     let Some(shared) = slot.take() else {
         return response;
     };

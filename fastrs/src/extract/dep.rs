@@ -8,7 +8,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
 use crate::ApiError;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// A service registered with [`App::dep`](crate::App::dep) (a mailer, an HTTP client, a
 /// cache...), cloned out for the handler. Tests swap it with

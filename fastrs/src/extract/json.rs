@@ -7,7 +7,7 @@ use axum::http::header;
 use serde_json::Value;
 
 use crate::ApiError;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::validate::{FieldError, Input, ValidationErrors};
 
 /// A JSON body read into `T` with every failure collected: malformed JSON, a body that is not

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::ApiError;
-use crate::app::AppState;
 use crate::resource::PageBounds;
+use crate::state::AppState;
 use crate::validate::{FieldError, ValidationErrors, Violation, loc};
 
 /// `?offset=0&limit=20`: `offset >= 0`, `1 <= limit <= max`; out-of-bounds or unparsable

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use super::Settings;
 use crate::auth::AuthState;
 use crate::db::Pool;
 use crate::extract::dep::Deps;
+use crate::settings::Settings;
+use crate::tasks::Tracker;
 
 /// The application's shared, immutable state: the pool, the settings and the registered
 /// dependencies. Extractors read it through `FromRef`; nothing in it is locked per request.
@@ -17,6 +18,7 @@ struct Inner {
     settings: Settings,
     deps: Deps,
     auth: Option<Arc<AuthState>>,
+    tasks: Tracker,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             settings,
             deps,
             auth,
+            tasks: Tracker::default(),
         }))
     }
 
@@ -47,6 +50,11 @@ impl AppState {
     /// The settings the app started with.
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// The background tasks running (what graceful shutdown waits for).
+    pub fn tasks(&self) -> &Tracker {
+        &self.0.tasks
     }
 
     pub(crate) fn deps(&self) -> &Deps {

@@ -7,7 +7,9 @@ use crate::auth::{AuthSettings, HashParams, Secret};
 use crate::db::{CheckpointPolicy, PoolOptions};
 use crate::resource::PageBounds;
 
-pub use super::cors::CorsSettings;
+mod cors;
+
+pub use cors::CorsSettings;
 
 /// Settings read from the environment (and a `.env` file in the working directory, which never
 /// overrides a variable already set).
@@ -27,6 +29,7 @@ pub use super::cors::CorsSettings;
 /// | `FASTRS_CREATE_TABLES` | `true` | create missing tables at start-up |
 /// | `SECRET_KEY`, `JWT_*`, `ACCESS_TOKEN_EXPIRE_MINUTES`, ... | | see [`AuthSettings`] |
 /// | `CORS_ORIGINS`, `CORS_*` | no CORS | see [`CorsSettings`] |
+/// | `BACKGROUND_TASKS_SHUTDOWN_SECONDS` | `30` | how long shutdown waits for background tasks |
 ///
 /// ```
 /// let settings = fastrs::Settings { port: 9000, ..fastrs::Settings::default() };
@@ -54,6 +57,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Cross-origin requests (`None`: no CORS headers; see [`CorsSettings`]).
     pub cors: Option<CorsSettings>,
+    /// How long graceful shutdown waits for background tasks.
+    pub tasks_shutdown: Duration,
 }
 
 impl Default for Settings {
@@ -69,6 +74,7 @@ impl Default for Settings {
             create_tables: true,
             auth: AuthSettings::default(),
             cors: None,
+            tasks_shutdown: Duration::from_secs(30),
         }
     }
 }
@@ -189,6 +195,11 @@ impl Settings {
             port: vars.parsed("PORT")?.unwrap_or(defaults.port),
             page,
             create_tables: vars.flag("FASTRS_CREATE_TABLES")?.unwrap_or(true),
+            tasks_shutdown: vars
+                .parsed::<f64>("BACKGROUND_TASKS_SHUTDOWN_SECONDS")?
+                .map_or(Ok(defaults.tasks_shutdown), |s| {
+                    seconds("BACKGROUND_TASKS_SHUTDOWN_SECONDS", s)
+                })?,
             cors: match vars.var("CORS_ORIGINS") {
                 None => None,
                 Some(origins) => Some(CorsSettings::from_values(

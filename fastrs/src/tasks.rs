@@ -1,0 +1,214 @@
+//! [`BackgroundTasks`]: work that runs after the response is sent and the request's transaction
+//! committed (FastAPI's `BackgroundTasks`), and the [`Tracker`] that graceful shutdown waits on.
+//!
+//! A task never runs for a request that failed: an answer of 400 or above (its transaction
+//! rolled back) drops the tasks it queued. A task that returns an error or panics is logged.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::Response;
+use tokio::sync::Notify;
+
+use crate::ApiError;
+use crate::state::AppState;
+
+type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What a task's result says: `()` always succeeded; a `Result` is logged when it is an error.
+pub trait TaskOutcome: Send + 'static {
+    /// Logs a failure.
+    fn log(self);
+}
+
+impl TaskOutcome for () {
+    fn log(self) {}
+}
+
+impl<E: Display + Send + 'static> TaskOutcome for Result<(), E> {
+    fn log(self) {
+        if let Err(error) = self {
+            tracing::error!(%error, "background task failed");
+        }
+    }
+}
+
+/// The tasks the app is running, so that shutdown can wait for them.
+#[derive(Clone, Default)]
+pub struct Tracker(Arc<TrackerInner>);
+
+#[derive(Default)]
+struct TrackerInner {
+    running: AtomicUsize,
+    idle: Notify,
+}
+
+impl Tracker {
+    /// How many tasks are running.
+    pub fn running(&self) -> usize {
+        self.0.running.load(Ordering::Acquire)
+    }
+
+    fn spawn(&self, task: Task) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::error!("background task dropped: no runtime");
+            return;
+        };
+        self.0.running.fetch_add(1, Ordering::AcqRel);
+        let handle = runtime.spawn(task);
+        let tracker = self.clone();
+        runtime.spawn(async move {
+            if let Err(error) = handle.await {
+                tracing::error!(%error, "background task panicked");
+            }
+            if tracker.0.running.fetch_sub(1, Ordering::AcqRel) == 1 {
+                tracker.0.idle.notify_waiters();
+            }
+        });
+    }
+
+    /// Waits until no task runs, at most `bound`; true when they all finished.
+    pub async fn wait(&self, bound: Duration) -> bool {
+        let idle = async {
+            loop {
+                let notified = self.0.idle.notified();
+                if self.running() == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(bound, idle).await.is_ok()
+    }
+}
+
+/// Where a request's tasks wait until its answer is known. Put in the request by the layer
+/// that owns the transaction, filled by [`BackgroundTasks`].
+#[derive(Clone, Default)]
+pub(crate) struct TaskSlot(Arc<Mutex<Pending>>);
+
+#[derive(Default)]
+struct Pending {
+    tasks: Vec<Task>,
+    tracker: Option<Tracker>,
+}
+
+impl TaskSlot {
+    fn push(&self, tracker: &Tracker, task: Task) {
+        let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        pending.tracker.get_or_insert_with(|| tracker.clone());
+        pending.tasks.push(task);
+    }
+
+    /// After the answer is final: a success runs the tasks once its body has been sent; a
+    /// failure drops them.
+    pub(crate) fn settle(&self, response: Response) -> Response {
+        let pending = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let Some(tracker) = pending.tracker else {
+            return response;
+        };
+        if pending.tasks.is_empty() || response.status().as_u16() >= 400 {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let body = AfterBody {
+            inner: body,
+            after: Some((pending.tasks, tracker)),
+        };
+        Response::from_parts(parts, Body::new(body))
+    }
+}
+
+/// A response body that starts its tasks once it is done with (sent, or dropped by a client
+/// that went away: the transaction committed either way).
+struct AfterBody {
+    inner: Body,
+    after: Option<(Vec<Task>, Tracker)>,
+}
+
+impl http_body::Body for AfterBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for AfterBody {
+    fn drop(&mut self) {
+        if let Some((tasks, tracker)) = self.after.take() {
+            for task in tasks {
+                tracker.spawn(task);
+            }
+        }
+    }
+}
+
+/// Work to run after the response: add async tasks in a handler; they run once the answer has
+/// been sent and the request's transaction committed, never for a failed request. Graceful
+/// shutdown waits for them (`BACKGROUND_TASKS_SHUTDOWN_SECONDS`, default 30).
+///
+/// ```
+/// use fastrs::prelude::*;
+/// use fastrs::tasks::BackgroundTasks;
+///
+/// async fn signup(tasks: BackgroundTasks) -> StatusCode {
+///     tasks.add(async {
+///         // send the welcome e-mail
+///         Ok::<(), std::io::Error>(())
+///     });
+///     StatusCode::ACCEPTED
+/// }
+/// ```
+pub struct BackgroundTasks {
+    slot: TaskSlot,
+    tracker: Tracker,
+}
+
+impl BackgroundTasks {
+    /// Queues `task`; an `Err` it returns is logged.
+    pub fn add<F>(&self, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskOutcome,
+    {
+        self.slot
+            .push(&self.tracker, Box::pin(async move { task.await.log() }));
+    }
+}
+
+impl<S> FromRequestParts<S> for BackgroundTasks
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let slot = parts.extensions.get::<TaskSlot>().cloned().ok_or_else(|| {
+            ApiError::internal("BackgroundTasks in a route that fastrs did not mount")
+        })?;
+        let tracker = AppState::from_ref(state).tasks().clone();
+        Ok(Self { slot, tracker })
+    }
+}
