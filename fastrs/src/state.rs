@@ -1,12 +1,13 @@
 //! [`AppState`]: what every request can reach.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::auth::AuthState;
 use crate::db::Pool;
-use crate::extract::dep::Deps;
 use crate::settings::Settings;
-use crate::tasks::Tracker;
+use crate::tasks::tracker::Tracker;
 
 /// The application's shared, immutable state: the pool, the settings and the registered
 /// dependencies. Extractors read it through `FromRef`; nothing in it is locked per request.
@@ -59,5 +60,26 @@ impl AppState {
 
     pub(crate) fn deps(&self) -> &Deps {
         &self.0.deps
+    }
+}
+
+/// The registered services, by type.
+#[derive(Clone, Default)]
+pub(crate) struct Deps(HashMap<TypeId, Arc<dyn Any + Send + Sync>>);
+
+impl Deps {
+    pub(crate) fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.0.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    pub(crate) fn contains(&self, type_id: TypeId) -> bool {
+        self.0.contains_key(&type_id)
+    }
+
+    pub(crate) fn get<T: Clone + 'static>(&self) -> Option<T> {
+        self.0
+            .get(&TypeId::of::<T>())
+            .and_then(|value| value.downcast_ref::<T>())
+            .cloned()
     }
 }

@@ -22,11 +22,11 @@ use crate::auth::{
 use crate::crud::Env;
 use crate::db::{Backend, Pool};
 use crate::error::Error;
-use crate::extract::dep::Deps;
 use crate::openapi::document::Parts;
 use crate::openapi::{DocsOptions, OpenApi, document};
 use crate::resource::{Resource, ResourceMeta, TableLinks, create_table_with};
 use crate::routing::{ApiMethodRouter, ApiRouter, RequirementKind};
+use crate::state::Deps;
 use crate::testing::TestClient;
 
 struct Mount {

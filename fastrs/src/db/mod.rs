@@ -39,7 +39,6 @@ pub use sqlite::{CheckpointPolicy, SqlitePools};
 pub use tx::{Db, transaction_layer};
 
 use crate::ApiError;
-use crate::resource::ResourceMeta;
 
 /// The database backends fastrs supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,29 +194,23 @@ impl Pool {
     }
 }
 
+/// Names what a unique constraint protects, for a 409 that says which field clashed (a
+/// resource's metadata knows its table's constraints).
+pub trait ConstraintNames {
+    /// The message for a violation of the constraint `db_error` reports, if it is one of ours:
+    /// `"Item with this name already exists"`.
+    fn conflict_message(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<String>;
+}
+
 /// Maps a database error to the answer a client should see: `RowNotFound` is 404, a unique
-/// violation 409 naming the field (when `meta` tells which column), anything else a logged 500.
-pub fn map_db_error(error: sqlx::Error, meta: Option<&ResourceMeta>) -> ApiError {
+/// violation 409 naming the field (when `names` tells which), anything else a logged 500.
+pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> ApiError {
     match &error {
         sqlx::Error::RowNotFound => ApiError::not_found("Not found"),
         sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
-            let field = meta.and_then(|meta| {
-                meta.columns.iter().find(|column| {
-                    let pg_name = format!("{}_{}_key", meta.table, column.column);
-                    let sqlite_name = format!("{}.{}", meta.table, column.column);
-                    db_error.constraint() == Some(pg_name.as_str())
-                        || db_error
-                            .message()
-                            .split([' ', ','])
-                            .any(|part| part == sqlite_name)
-                })
-            });
-            match (meta, field) {
-                (Some(meta), Some(column)) => ApiError::conflict(format!(
-                    "{} with this {} already exists",
-                    meta.name, column.field
-                )),
-                _ => ApiError::conflict("A record with these values already exists"),
+            match names.and_then(|names| names.conflict_message(db_error.as_ref())) {
+                Some(message) => ApiError::conflict(message),
+                None => ApiError::conflict("A record with these values already exists"),
             }
         }
         // PostgreSQL's TEXT cannot hold NUL (SQLSTATE 22021): the client sent a value it can

@@ -1,8 +1,6 @@
 //! [`Dep`]: the app's own services, by type.
 
-use std::any::{Any, TypeId, type_name};
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::any::type_name;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -33,27 +31,6 @@ use crate::state::AppState;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Dep<T>(pub T);
-
-/// The registered services, by type.
-#[derive(Clone, Default)]
-pub(crate) struct Deps(HashMap<TypeId, Arc<dyn Any + Send + Sync>>);
-
-impl Deps {
-    pub(crate) fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
-        self.0.insert(TypeId::of::<T>(), Arc::new(value));
-    }
-
-    pub(crate) fn contains(&self, type_id: TypeId) -> bool {
-        self.0.contains_key(&type_id)
-    }
-
-    pub(crate) fn get<T: Clone + 'static>(&self) -> Option<T> {
-        self.0
-            .get(&TypeId::of::<T>())
-            .and_then(|value| value.downcast_ref::<T>())
-            .cloned()
-    }
-}
 
 impl<T, S> FromRequestParts<S> for Dep<T>
 where

@@ -112,6 +112,25 @@ impl AuthRules {
     }
 }
 
+/// A unique violation of one of the resource's columns names the field.
+impl crate::db::ConstraintNames for ResourceMeta {
+    fn conflict_message(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
+        let column = self.columns.iter().find(|column| {
+            let pg_name = format!("{}_{}_key", self.table, column.column);
+            let sqlite_name = format!("{}.{}", self.table, column.column);
+            db_error.constraint() == Some(pg_name.as_str())
+                || db_error
+                    .message()
+                    .split([' ', ','])
+                    .any(|part| part == sqlite_name)
+        })?;
+        Some(format!(
+            "{} with this {} already exists",
+            self.name, column.field
+        ))
+    }
+}
+
 impl ResourceMeta {
     /// The id column.
     pub fn id_column(&self) -> Option<&ColumnMeta> {
