@@ -28,6 +28,8 @@ pub(crate) struct Resource<'a> {
     /// `owner = field`, as written.
     pub(crate) owner: Option<&'a Ident>,
     pub(crate) owner_reads: Option<Span>,
+    /// The generated operations, as `fastrs::resource::Operations` bits.
+    pub(crate) operations: u8,
 }
 
 /// Which routes need a caller.
@@ -497,6 +499,13 @@ impl<'a> Resource<'a> {
             user: attrs.user.is_present().then(|| attrs.user.span()),
             auth,
             owner: attrs.owner.as_ref(),
+            operations: attrs.operations.as_ref().map_or(31, |ops| {
+                [&ops.list, &ops.create, &ops.read, &ops.update, &ops.delete]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, flag)| flag.is_present())
+                    .fold(0, |bits, (i, _)| bits | (1 << i))
+            }),
             owner_reads: attrs
                 .owner_reads
                 .is_present()

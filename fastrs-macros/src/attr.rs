@@ -36,6 +36,18 @@ pub(crate) struct ContainerAttrs {
     pub(crate) owner: Option<Ident>,
     /// Reads see only the caller's rows.
     pub(crate) owner_reads: darling::util::Flag,
+    /// Which routes to generate (default: all five).
+    pub(crate) operations: Option<OperationArgs>,
+}
+
+/// `operations(list, create, read, update, delete)`.
+#[derive(FromMeta, Default)]
+pub(crate) struct OperationArgs {
+    pub(crate) list: Flag,
+    pub(crate) create: Flag,
+    pub(crate) read: Flag,
+    pub(crate) update: Flag,
+    pub(crate) delete: Flag,
 }
 
 /// `auth(create, read, update, delete, all, scope = "...")`.

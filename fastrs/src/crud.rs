@@ -25,7 +25,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::MethodRouter;
 use chrono::Utc;
 
 use crate::ApiError;
@@ -34,8 +34,8 @@ use crate::db::{Args, Backend, Db, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
 use crate::extract::{ListPage, Page, Path, ValidJson};
 use crate::resource::{
-    BindInsert, BindUpdate, InsertFrom, PageBounds, Resource, ResourceMeta, Role, SqlType,
-    Statements,
+    BindInsert, BindUpdate, InsertFrom, Operations, PageBounds, Resource, ResourceMeta, Role,
+    SqlType, Statements,
 };
 use crate::state::AppState;
 
@@ -130,7 +130,7 @@ impl<R: Resource> Ctx<R> {
 }
 
 /// The routes of `R`.
-pub(crate) fn router<R: Resource>(env: &Env) -> Router<AppState> {
+pub(crate) fn router<R: Resource>(env: &Env, operations: Operations) -> Router<AppState> {
     let backend = env.pool.backend();
     let meta = R::meta();
     let logins = env.auth.clone().filter(|auth| {
@@ -145,11 +145,33 @@ pub(crate) fn router<R: Resource>(env: &Env) -> Router<AppState> {
         not_found: format!("{} not found", R::meta().name),
         _resource: PhantomData,
     });
-    let (collection, item) = paths(R::meta());
-    Router::new()
-        .route(&collection, get(list::<R>).post(create::<R>))
-        .route(&item, get(read::<R>).patch(update::<R>).delete(remove::<R>))
-        .with_state(ctx)
+    let (collection_path, item_path) = paths(R::meta());
+    let on = |op: Operations| operations.contains(op);
+    let mut collection = MethodRouter::new();
+    if on(Operations::LIST) {
+        collection = collection.get(list::<R>);
+    }
+    if on(Operations::CREATE) {
+        collection = collection.post(create::<R>);
+    }
+    let mut item = MethodRouter::new();
+    if on(Operations::READ) {
+        item = item.get(read::<R>);
+    }
+    if on(Operations::UPDATE) {
+        item = item.patch(update::<R>);
+    }
+    if on(Operations::DELETE) {
+        item = item.delete(remove::<R>);
+    }
+    let mut router = Router::new();
+    if on(Operations::LIST) || on(Operations::CREATE) {
+        router = router.route(&collection_path, collection);
+    }
+    if on(Operations::READ) || on(Operations::UPDATE) || on(Operations::DELETE) {
+        router = router.route(&item_path, item);
+    }
+    router.with_state(ctx)
 }
 
 /// The collection and item paths of a resource.
@@ -157,15 +179,15 @@ pub(crate) fn paths(meta: &ResourceMeta) -> (String, String) {
     (meta.path.to_owned(), format!("{}/{{id}}", meta.path))
 }
 
-/// The `(method, path)` of every route of a resource (the start-up duplicate check).
-pub(crate) fn operations(meta: &ResourceMeta) -> [(&'static str, String); 5] {
+/// The `(operation, method, path)` of every route a resource may have.
+pub(crate) fn operations(meta: &ResourceMeta) -> [(Operations, &'static str, String); 5] {
     let (collection, item) = paths(meta);
     [
-        ("GET", collection.clone()),
-        ("POST", collection),
-        ("GET", item.clone()),
-        ("PATCH", item.clone()),
-        ("DELETE", item),
+        (Operations::LIST, "GET", collection.clone()),
+        (Operations::CREATE, "POST", collection),
+        (Operations::READ, "GET", item.clone()),
+        (Operations::UPDATE, "PATCH", item.clone()),
+        (Operations::DELETE, "DELETE", item),
     ]
 }
 

@@ -13,6 +13,7 @@ mod hardening;
 mod middleware;
 mod models;
 mod openapi;
+mod operations;
 mod responses;
 mod sessions;
 mod tasks;

@@ -140,6 +140,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
         scope: #scope,
     });
     let owner_reads = resource.owner_reads.is_some();
+    let operations = resource.operations;
     let user = auth_user(resource);
     let model_row = from_row(ident, resource.fields.iter());
     let schemas = [(response, quote!(response_schema))]
@@ -176,6 +177,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             page: #page,
             auth: #auth,
             owner_reads: #owner_reads,
+            operations: #p::Operations::from_bits(#operations),
             create_schema: <#create as #p::ToSchema>::reference,
             update_schema: <#update as #p::ToSchema>::reference,
         };

@@ -24,14 +24,14 @@ use crate::db::{Backend, Pool};
 use crate::error::Error;
 use crate::openapi::document::Parts;
 use crate::openapi::{DocsOptions, OpenApi, document};
-use crate::resource::{Resource, ResourceMeta, TableLinks, create_table_with};
+use crate::resource::{Operations, Resource, ResourceMeta, TableLinks, create_table_with};
 use crate::routing::{ApiMethodRouter, ApiRouter, RequirementKind};
 use crate::state::Deps;
 use crate::testing::TestClient;
 
 struct Mount {
     meta: &'static ResourceMeta,
-    router: fn(&Env) -> Router<AppState>,
+    router: fn(&Env, Operations) -> Router<AppState>,
 }
 
 type AuthFuture = Pin<Box<dyn Future<Output = crate::Result<AuthState>> + Send>>;
@@ -120,7 +120,9 @@ impl App {
     }
 
     /// Mounts the CRUD routes of `R` (and creates its table at start-up unless
-    /// `FASTRS_CREATE_TABLES=false`).
+    /// `FASTRS_CREATE_TABLES=false`): the operations it declares
+    /// (`#[resource(operations(...))]`, default all), except those a hand-written route at the
+    /// same method and path replaces ([`App::route`]; it is then the one documented).
     pub fn resource<R: Resource>(mut self) -> Self {
         self.resources.push(Mount {
             meta: R::meta(),
@@ -139,7 +141,10 @@ impl App {
     /// The OpenAPI document of everything registered so far. Needs no database: it can be
     /// written to a file without starting a server (`serve()` does with `--print-openapi`).
     pub fn openapi(&self) -> OpenApi {
-        let resources = distinct(self.resources.iter().map(|mount| mount.meta));
+        let resources = distinct(self.resources.iter().map(|mount| mount.meta))
+            .into_iter()
+            .map(|meta| (meta, self.generated(meta)))
+            .collect();
         let routes = self
             .routes
             .iter()
@@ -284,8 +289,13 @@ impl App {
         let resource_ops = self
             .resources
             .iter()
-            .flat_map(|mount| crate::crud::operations(mount.meta))
-            .map(|(method, path)| (method.to_owned(), path));
+            .flat_map(|mount| {
+                let generated = self.generated(mount.meta);
+                crate::crud::operations(mount.meta)
+                    .into_iter()
+                    .filter(move |(op, _, _)| generated.contains(*op))
+            })
+            .map(|(_, method, path)| (method.to_owned(), path));
         let route_ops = self.routes.iter().flat_map(|(path, methods)| {
             methods
                 .operations
@@ -414,6 +424,24 @@ impl App {
         self
     }
 
+    /// The operations of a resource to generate: those it declares, less those a hand-written
+    /// route replaces.
+    fn generated(&self, meta: &ResourceMeta) -> Operations {
+        crate::crud::operations(meta).into_iter().fold(
+            meta.operations,
+            |operations, (op, method, path)| {
+                let replaced = self.routes.iter().any(|(route, methods)| {
+                    *route == path && methods.operations.iter().any(|o| o.method == method)
+                });
+                if replaced {
+                    operations.without(op)
+                } else {
+                    operations
+                }
+            },
+        )
+    }
+
     /// Connects, creates missing tables and assembles the router.
     pub async fn build(self) -> crate::Result<(Router, Pool)> {
         self.assemble()
@@ -465,7 +493,7 @@ impl App {
         };
         let mut router: Router<AppState> = Router::new();
         for mount in &self.resources {
-            router = router.merge((mount.router)(&env));
+            router = router.merge((mount.router)(&env, self.generated(mount.meta)));
         }
         if let Some(mount) = &self.auth {
             router = router.merge((mount.router)(&mount.options));

@@ -55,7 +55,7 @@ impl Default for DocsOptions {
 pub struct Parts<'a> {
     pub(crate) options: &'a DocsOptions,
     pub(crate) page: PageBounds,
-    pub(crate) resources: Vec<&'static ResourceMeta>,
+    pub(crate) resources: Vec<(&'static ResourceMeta, crate::resource::Operations)>,
     pub(crate) auth: Option<(&'static ResourceMeta, &'a AuthOptions)>,
     pub(crate) routes: Vec<(&'a str, &'a Route)>,
     pub(crate) error_format: Option<std::sync::Arc<dyn crate::error::ErrorFormat>>,
@@ -293,6 +293,19 @@ fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operat
     operation
 }
 
+fn http_name(method: &HttpMethod) -> &'static str {
+    match method {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+        HttpMethod::Put => "PUT",
+        HttpMethod::Patch => "PATCH",
+        HttpMethod::Delete => "DELETE",
+        HttpMethod::Head => "HEAD",
+        HttpMethod::Options => "OPTIONS",
+        HttpMethod::Trace => "TRACE",
+    }
+}
+
 /// Builds the document.
 pub fn document(parts: Parts<'_>) -> OpenApi {
     let mut registry = Registry::new(parts.page).with_error_format(parts.error_format);
@@ -303,16 +316,22 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
             add(&mut paths, &path, http_method, operation);
         }
     }
-    for meta in &parts.resources {
+    for &(meta, generated) in &parts.resources {
         if !tags
             .iter()
             .any(|t: &utoipa::openapi::Tag| t.name == meta.tag)
         {
             tags.push(resource::tag(meta));
         }
+        let all = crate::crud::operations(meta);
         for (path, http_method, operation) in resource::operations(meta, parts.page, &mut registry)
         {
-            add(&mut paths, &path, http_method, operation);
+            let kept = all.iter().any(|(op, method, op_path)| {
+                generated.contains(*op) && *op_path == path && http_name(&http_method) == *method
+            });
+            if kept {
+                add(&mut paths, &path, http_method, operation);
+            }
         }
     }
     for (path, route) in &parts.routes {

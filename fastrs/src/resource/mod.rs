@@ -84,6 +84,8 @@ pub struct ResourceMeta {
     pub auth: AuthRules,
     /// Reads (list, get) see only the caller's rows (needs an owner column).
     pub owner_reads: bool,
+    /// The operations it gets routes for (`#[resource(operations(...))]`; default all).
+    pub operations: Operations,
     /// The `{Name}Create` body's schema (a model's: the rules that validate it describe it).
     pub create_schema: fn(&mut Registry) -> RefOr<Schema>,
     /// The `{Name}Update` body's schema.
@@ -109,6 +111,56 @@ impl AuthRules {
     /// True when any route needs a caller.
     pub fn any(&self) -> bool {
         self.create || self.read || self.update || self.delete
+    }
+}
+
+/// A set of a resource's generated operations: which routes it gets. A hand-written route at
+/// the same method and path replaces the generated one.
+///
+/// ```
+/// use fastrs::resource::Operations;
+///
+/// let reads = Operations::LIST.with(Operations::READ);
+/// assert!(reads.contains(Operations::READ));
+/// assert!(!reads.contains(Operations::DELETE));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operations(u8);
+
+impl Operations {
+    /// `GET /things`.
+    pub const LIST: Self = Self(1);
+    /// `POST /things`.
+    pub const CREATE: Self = Self(2);
+    /// `GET /things/{id}`.
+    pub const READ: Self = Self(4);
+    /// `PATCH /things/{id}`.
+    pub const UPDATE: Self = Self(8);
+    /// `DELETE /things/{id}`.
+    pub const DELETE: Self = Self(16);
+    /// Every operation.
+    pub const ALL: Self = Self(31);
+    /// None.
+    pub const NONE: Self = Self(0);
+
+    /// The set with these bits (what the derive writes).
+    pub const fn from_bits(bits: u8) -> Self {
+        Self(bits & Self::ALL.0)
+    }
+
+    /// True when every operation of `other` is in the set.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The set with `other`'s operations added.
+    pub const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The set with `other`'s operations removed.
+    pub const fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
     }
 }
 
@@ -330,6 +382,7 @@ pub(crate) mod tests {
                 scope: None,
             },
             owner_reads: false,
+            operations: Operations::ALL,
             create_schema: |_| RefOr::T(Schema::default()),
             update_schema: |_| RefOr::T(Schema::default()),
         }

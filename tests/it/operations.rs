@@ -1,0 +1,67 @@
+//! Per-operation control of generated routes: a subset of the five, and a hand-written route
+//! replacing one at the same method and path.
+
+use fastrs::db::Backend;
+use fastrs::prelude::*;
+use fastrs_tests::{Gadget, TestDb, on_both_backends};
+use serde_json::{Value, json};
+
+/// A read-only catalogue: listed and read, never written through the API.
+#[derive(Resource)]
+#[resource(table = "entries", path = "/entries", operations(list, read))]
+pub struct Entry {
+    #[resource(id)]
+    pub id: i64,
+    pub title: String,
+}
+
+/// Replaces the generated `GET /gadgets` (same path, same method).
+async fn featured() -> Json<Value> {
+    Json(json!({"items": [], "featured": true}))
+}
+
+fn app(settings: Settings) -> App {
+    App::new(settings)
+        .resource::<Entry>()
+        .resource::<Gadget>()
+        .route("/gadgets", get(featured))
+}
+
+async fn only_declared_operations_are_routed(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let client = app(db.settings()).test_client().await.expect("app starts");
+    assert_eq!(client.get("/entries").send().await.status(), 200);
+    assert_eq!(client.get("/entries/1").send().await.status(), 404);
+    let response = client
+        .post("/entries")
+        .json(&json!({"title": "x"}))
+        .send()
+        .await;
+    assert_eq!(response.status(), 405);
+    assert_eq!(client.delete("/entries/1").send().await.status(), 405);
+    // The replaced list answers the hand-written handler; the rest is still generated.
+    let response = client.get("/gadgets").send().await;
+    assert_eq!(response.json()["featured"], true);
+    let created = client
+        .post("/gadgets")
+        .json(&json!({"name": "lamp", "price": 1.0, "stock": 0, "sku": "ABC-123", "tags": []}))
+        .send()
+        .await;
+    assert_eq!(created.status(), 201, "{}", created.text());
+}
+
+on_both_backends!(only_declared_operations_are_routed);
+
+#[test]
+fn the_document_shows_each_route_once() {
+    let document: Value =
+        serde_json::from_str(&app(fastrs_tests::memory()).openapi_json()).unwrap();
+    let paths = &document["paths"];
+    assert!(paths["/entries"].get("post").is_none());
+    assert!(paths["/entries/{id}"].get("delete").is_none());
+    assert!(paths["/entries/{id}"].get("get").is_some());
+    assert_eq!(paths["/gadgets"]["get"]["operationId"], "featured_get");
+    assert!(paths["/gadgets"].get("post").is_some());
+}
