@@ -130,6 +130,10 @@ pub(crate) struct Field<'a> {
     pub(crate) login: Option<Span>,
     pub(crate) active: Option<Span>,
     pub(crate) scopes: Option<Span>,
+    /// `references = Post`.
+    pub(crate) references: Option<&'a syn::Path>,
+    /// `on_delete = "..."`, as written, with its span.
+    pub(crate) on_delete: Option<(String, Span)>,
 }
 
 impl Field<'_> {
@@ -420,6 +424,11 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         login: span_of(&attrs.login),
         active: span_of(&attrs.active),
         scopes: span_of(&attrs.scopes),
+        references: attrs.references.as_ref(),
+        on_delete: attrs
+            .on_delete
+            .as_ref()
+            .map(|value| (value.as_str().to_owned(), value.span())),
     })
 }
 

@@ -83,6 +83,10 @@ pub(crate) struct FieldAttrs {
     pub(crate) login: Flag,
     pub(crate) active: Flag,
     pub(crate) scopes: Flag,
+    /// `references = Post`: a foreign key to that resource's id.
+    pub(crate) references: Option<syn::Path>,
+    /// `on_delete = "cascade" | "restrict" | "set_null"` (with `references`).
+    pub(crate) on_delete: Option<SpannedValue<String>>,
 }
 
 /// `default = <any expression>`; a string literal stays a string (darling would parse it as

@@ -67,6 +67,7 @@ pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
         roles(field, errors);
         options(field, errors);
         rules(field, errors);
+        references(field, errors);
     }
     let mut columns = std::collections::HashSet::new();
     for field in &resource.fields {
@@ -328,6 +329,53 @@ fn options(field: &Field<'_>, errors: &mut Accumulator) {
             span,
             format!("`{}` is not accepted in create, so it needs a `default = ...` or an `Option<_>` type", field.name),
         ));
+    }
+}
+
+// A reference is a foreign key to another resource's id: it must be a plain data field of an
+// id's type, and `on_delete` must say something SQL can do.
+fn references(field: &Field<'_>, errors: &mut Accumulator) {
+    if let (Some((_, span)), None) = (&field.on_delete, field.references) {
+        errors.push(error(*span, "`on_delete` needs `references = Resource`"));
+    }
+    let Some(target) = field.references else {
+        return;
+    };
+    let span = syn::spanned::Spanned::span(target);
+    if field.role != Role::Data {
+        errors.push(error(
+            span,
+            format!(
+                "`{}` cannot reference another resource: it is set by the framework",
+                field.name
+            ),
+        ));
+    }
+    if !matches!(field.kind, Kind::I32 | Kind::I64 | Kind::Uuid) {
+        errors.push(error(
+            field.ty_span(),
+            format!(
+                "`{}` references another resource, so it holds an id: i32, i64 or Uuid",
+                field.name
+            ),
+        ));
+    }
+    if let Some((value, span)) = &field.on_delete {
+        match value.as_str() {
+            "cascade" | "restrict" => {}
+            "set_null" if field.nullable => {}
+            "set_null" => errors.push(error(
+                *span,
+                format!(
+                    "`on_delete = \"set_null\"` needs `{}` to be an `Option<_>`",
+                    field.name
+                ),
+            )),
+            _ => errors.push(error(
+                *span,
+                "`on_delete` is \"cascade\", \"restrict\" or \"set_null\"",
+            )),
+        }
     }
 }
 

@@ -90,6 +90,31 @@ impl<R: Resource> Ctx<R> {
         }
     }
 
+    /// A failed insert or update: a reference to a row that does not exist is the client's
+    /// mistake, at its field (422).
+    fn write_error(&self, error: sqlx::Error) -> ApiError {
+        match &error {
+            sqlx::Error::Database(db_error)
+                if crate::db::is_foreign_key_violation(db_error.as_ref()) =>
+            {
+                R::meta().missing_reference(db_error.as_ref())
+            }
+            _ => self.db_error(error),
+        }
+    }
+
+    /// A failed delete: a row other rows still reference (`on_delete = "restrict"`) is a 409.
+    fn delete_error(&self, error: sqlx::Error) -> ApiError {
+        match &error {
+            sqlx::Error::Database(db_error)
+                if crate::db::is_foreign_key_violation(db_error.as_ref()) =>
+            {
+                R::meta().still_referenced()
+            }
+            _ => self.db_error(error),
+        }
+    }
+
     /// The caller, when this route needs one: 401/403 otherwise.
     async fn caller(&self, token: Token, needed: bool) -> Result<Option<Principal>, ApiError> {
         if !needed {
@@ -270,7 +295,7 @@ async fn create<R: Resource>(
     .await?
     .fetch_one(&ctx.env.pool)
     .await
-    .map_err(|error| map_db_error(error, Some(meta)))?;
+    .map_err(|error| ctx.write_error(error))?;
     let location = format!("{}/{}", meta.path, R::response_id(&created));
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
     if let Ok(location) = HeaderValue::try_from(location) {
@@ -390,14 +415,14 @@ async fn update<R: Resource>(
         None => query
             .fetch_optional(&ctx.env.pool)
             .await
-            .map_err(|e| ctx.db_error(e))?,
+            .map_err(|e| ctx.write_error(e))?,
         Some(auth) => {
             let mut db = Db::begin(&ctx.env.pool).await;
             auth.lock_logins(&mut db).await?;
             let updated = query
                 .fetch_optional(&mut db)
                 .await
-                .map_err(|e| ctx.db_error(e))?;
+                .map_err(|e| ctx.write_error(e))?;
             if updated.is_some() {
                 auth.ensure_unique_logins(&mut db, id.clone()).await?;
             }
@@ -432,7 +457,7 @@ async fn remove<R: Resource>(
     let deleted = query
         .execute(&ctx.env.pool)
         .await
-        .map_err(|e| ctx.db_error(e))?;
+        .map_err(|e| ctx.delete_error(e))?;
     match (deleted, &ctx.sql.owned) {
         (0, Some(_)) => Err(ctx.forbidden_or_missing(id).await),
         (0, None) => Err(ctx.not_found()),

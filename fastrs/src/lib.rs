@@ -108,8 +108,8 @@ pub mod __private {
     pub use crate::openapi::{Registry, ToSchema, response_schema};
     pub use crate::patch::Patch;
     pub use crate::resource::{
-        AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, Operations, PageBounds,
-        Resource, ResourceMeta, Role, SqlType,
+        AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, OnDelete, Operations,
+        PageBounds, Reference, Resource, ResourceMeta, Role, SqlType,
     };
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{

@@ -158,10 +158,7 @@ async fn a_route_registered_twice_is_a_start_up_error() {
         .route("/other", post(other))
         .route("/other", post(other));
     let error = start_up_error(app).await;
-    assert!(
-        error.contains("POST /other is registered twice"),
-        "{error}"
-    );
+    assert!(error.contains("POST /other is registered twice"), "{error}");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod middleware;
 mod models;
 mod openapi;
 mod operations;
+mod relations;
 mod responses;
 mod sessions;
 mod tasks;

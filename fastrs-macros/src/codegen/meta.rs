@@ -51,6 +51,20 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         })
         .map(|(j, _)| rule_ident(index, j));
     let inner = field.inner;
+    let references = match field.references {
+        Some(target) => {
+            let on_delete = match field.on_delete.as_ref().map(|(v, _)| v.as_str()) {
+                Some("cascade") => quote!(Cascade),
+                Some("set_null") => quote!(SetNull),
+                _ => quote!(Restrict),
+            };
+            quote!(::core::option::Option::Some(#p::Reference {
+                target: <#target as #p::Resource>::meta,
+                on_delete: #p::OnDelete::#on_delete,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let values = match field.kind {
         Kind::Enum => quote!(<#inner as #p::TextEnum>::VALUES),
         _ => quote!(&[]),
@@ -76,6 +90,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             doc: #doc,
             rules: &[#(&#rules),*],
             values: #values,
+            references: #references,
         }
     }
 }

@@ -7,9 +7,20 @@ use super::Names;
 use crate::ast::{Field, Resource};
 
 fn doc(field: &Field<'_>) -> TokenStream {
-    match &field.doc {
-        Some(doc) => quote!(#[doc = #doc]),
-        None => quote!(),
+    // A reference says what it points at, in rustdoc and in the document.
+    let link = field.references.map(|target| {
+        let name = target
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default();
+        format!("The id of a `{name}`.")
+    });
+    match (&field.doc, link) {
+        (Some(doc), Some(link)) => quote!(#[doc = #doc] #[doc = ""] #[doc = #link]),
+        (Some(doc), None) => quote!(#[doc = #doc]),
+        (None, Some(link)) => quote!(#[doc = #link]),
+        (None, None) => quote!(),
     }
 }
 

@@ -261,7 +261,7 @@ impl App {
         );
         let user = self.auth.as_ref().map(|auth| auth.meta);
         let epoch = crate::auth::epoch_column();
-        for meta in metas {
+        for meta in referenced_first(metas) {
             let is_user = user.is_some_and(|user| std::ptr::eq(user, meta));
             let links = TableLinks {
                 owner_references: owner_references(meta, user),
@@ -282,8 +282,26 @@ impl App {
     /// Checks everything that can be checked without a database: rules, paths, dependencies.
     fn check(&self) -> crate::Result<()> {
         let user = self.auth.iter().map(|auth| auth.meta);
-        for meta in self.resources.iter().map(|mount| mount.meta).chain(user) {
+        let mounted: Vec<&'static ResourceMeta> = self
+            .resources
+            .iter()
+            .map(|mount| mount.meta)
+            .chain(user)
+            .collect();
+        for meta in &mounted {
             meta.prepare().map_err(Error::Config)?;
+            for column in meta.columns {
+                let Some(reference) = column.references else {
+                    continue;
+                };
+                let target = (reference.target)();
+                if !mounted.iter().any(|m| std::ptr::eq(*m, target)) {
+                    return Err(Error::Config(format!(
+                        "{}.{} references {}, which is not mounted: add `.resource::<{}>()`",
+                        meta.name, column.field, target.name, target.name
+                    )));
+                }
+            }
         }
         let mut seen = HashSet::new();
         let resource_ops = self
@@ -610,6 +628,28 @@ fn owner_references(
     let user = user?;
     let id = user.id_column()?;
     (owner.sql_type == id.sql_type).then_some((user.table, id.column))
+}
+
+/// Tables in an order that creates every referenced table before the tables that reference it
+/// (a cycle keeps the declared order for its members).
+fn referenced_first(metas: Vec<&'static ResourceMeta>) -> Vec<&'static ResourceMeta> {
+    let mut ordered: Vec<&'static ResourceMeta> = Vec::with_capacity(metas.len());
+    let mut pending = metas;
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|meta| {
+            meta.columns
+                .iter()
+                .filter_map(|c| c.references)
+                .all(|reference| {
+                    let target = (reference.target)();
+                    std::ptr::eq(target, *meta)
+                        || ordered.iter().any(|done| std::ptr::eq(*done, target))
+                        || !pending.iter().any(|other| std::ptr::eq(*other, target))
+                })
+        });
+        ordered.push(pending.remove(ready.unwrap_or(0)));
+    }
+    ordered
 }
 
 /// Each resource once (a user model may also be mounted as a resource).

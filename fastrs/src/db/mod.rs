@@ -194,6 +194,13 @@ impl Pool {
     }
 }
 
+/// True for a foreign-key violation on either backend. (SQLite reports an `ON DELETE RESTRICT`
+/// as a trigger constraint, code 1811, which sqlx does not classify.)
+pub fn is_foreign_key_violation(db_error: &dyn sqlx::error::DatabaseError) -> bool {
+    db_error.is_foreign_key_violation()
+        || db_error.message().contains("FOREIGN KEY constraint failed")
+}
+
 /// Names what a unique constraint protects, for a 409 that says which field clashed (a
 /// resource's metadata knows its table's constraints).
 pub trait ConstraintNames {
@@ -226,7 +233,7 @@ pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> 
             ))
             .into()
         }
-        sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation() => {
+        sqlx::Error::Database(db_error) if is_foreign_key_violation(db_error.as_ref()) => {
             ApiError::conflict("A referenced record does not exist, or is still referenced")
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {

@@ -109,6 +109,20 @@ pub fn create_table_with(
             quote(id)
         ));
     }
+    for column in meta.columns {
+        if let Some(reference) = column.references {
+            let target = (reference.target)();
+            let target_id = target.id_column().map_or("id", |id| id.column);
+            lines.push(format!(
+                "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+                quote(&format!("{}_{}_fkey", meta.table, column.column)),
+                quote(column.column),
+                quote(target.table),
+                quote(target_id),
+                reference.on_delete.sql()
+            ));
+        }
+    }
     for column in meta
         .columns
         .iter()
@@ -125,7 +139,10 @@ pub fn create_table_with(
         lines.join(",\n    ")
     )];
     for column in meta.columns.iter().filter(|column| {
-        (column.index || (column.role == Role::Owner && owner.is_some())) && !column.unique
+        (column.index
+            || column.references.is_some()
+            || (column.role == Role::Owner && owner.is_some()))
+            && !column.unique
     }) {
         statements.push(format!(
             "CREATE INDEX IF NOT EXISTS {} ON {table} ({})",

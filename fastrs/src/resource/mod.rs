@@ -14,6 +14,7 @@ pub(crate) use sql::{quote, sql};
 
 use serde::Serialize;
 
+use crate::ApiError;
 use crate::db::{Args, ColumnType, FromRow};
 use crate::extract::PathId;
 use crate::openapi::{RefOr, Registry};
@@ -184,6 +185,48 @@ impl crate::db::ConstraintNames for ResourceMeta {
 }
 
 impl ResourceMeta {
+    /// The answer to a foreign-key violation while writing a row of this resource: a 422 at the
+    /// field whose referenced row does not exist (PostgreSQL names the constraint; SQLite does
+    /// not, so with several references the 422 is at the body).
+    pub fn missing_reference(&self, db_error: &dyn sqlx::error::DatabaseError) -> ApiError {
+        let references: Vec<&ColumnMeta> = self
+            .columns
+            .iter()
+            .filter(|c| c.references.is_some())
+            .collect();
+        let named = references.iter().find(|column| {
+            db_error.constraint() == Some(format!("{}_{}_fkey", self.table, column.column).as_str())
+        });
+        let column = named.or(match references.as_slice() {
+            [only] if db_error.constraint().is_none() => Some(only),
+            _ => None,
+        });
+        let (loc, target) = match column.and_then(|c| c.references.map(|r| (c, r))) {
+            Some((column, reference)) => (
+                crate::validate::loc("body", column.field),
+                (reference.target)().name,
+            ),
+            None => (vec![serde_json::Value::String("body".into())], "record"),
+        };
+        crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
+            loc,
+            crate::validate::Violation::new(
+                "reference_not_found",
+                format!("The referenced {target} does not exist"),
+            ),
+            None,
+        ))
+        .into()
+    }
+
+    /// The answer to deleting a row that other rows still reference (`on_delete = "restrict"`).
+    pub fn still_referenced(&self) -> ApiError {
+        ApiError::conflict(format!(
+            "This {} is still referenced; delete what refers to it first",
+            self.name
+        ))
+    }
+
     /// The id column.
     pub fn id_column(&self) -> Option<&ColumnMeta> {
         self.columns.iter().find(|column| column.role == Role::Id)
@@ -317,6 +360,39 @@ pub struct ColumnMeta {
     /// The values a text column may hold (an enum's variants; empty: any), checked by the
     /// database (`CHECK (col IN (...))`).
     pub values: &'static [&'static str],
+    /// The resource this column holds an id of (`references = Post`): a foreign key.
+    pub references: Option<Reference>,
+}
+
+/// A foreign key: the column holds an id of `target`'s rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Reference {
+    /// The referenced resource.
+    pub target: fn() -> &'static ResourceMeta,
+    /// What deleting a referenced row does.
+    pub on_delete: OnDelete,
+}
+
+/// `ON DELETE` of a foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    /// Deleting the referenced row deletes the rows that reference it.
+    Cascade,
+    /// Deleting a row still referenced answers 409 (the default: nothing is lost).
+    Restrict,
+    /// Deleting the referenced row clears the references (the column must be optional).
+    SetNull,
+}
+
+impl OnDelete {
+    /// The SQL of the clause.
+    pub fn sql(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "CASCADE",
+            OnDelete::Restrict => "RESTRICT",
+            OnDelete::SetNull => "SET NULL",
+        }
+    }
 }
 
 /// `"OrderItem"` → `"order_item"` (operation ids).
@@ -362,6 +438,7 @@ pub(crate) mod tests {
             schema: <String as crate::openapi::ToSchema>::schema,
             has_default: false,
             values: &[],
+            references: None,
         }
     }
 

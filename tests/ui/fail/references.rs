@@ -1,0 +1,23 @@
+use fastrs::prelude::*;
+
+#[derive(Resource)]
+pub struct Board {
+    #[resource(id)]
+    pub id: i64,
+}
+
+#[derive(Resource)]
+pub struct Note {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(on_delete = "cascade")]
+    pub orphan_option: i64,
+    #[resource(references = Board, on_delete = "set_null")]
+    pub required_board: i64,
+    #[resource(references = Board)]
+    pub by_name: String,
+    #[resource(references = Board, on_delete = "explode")]
+    pub exploding: i64,
+}
+
+fn main() {}
