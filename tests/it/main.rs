@@ -6,6 +6,7 @@
 mod access;
 mod app;
 mod auth;
+mod blog;
 mod crud;
 mod database;
 mod enums;
