@@ -130,6 +130,9 @@ pub(crate) struct Field<'a> {
     pub(crate) login: Option<Span>,
     pub(crate) active: Option<Span>,
     pub(crate) scopes: Option<Span>,
+    /// `filter` / `sort`, with their spans.
+    pub(crate) filter: Option<Span>,
+    pub(crate) sort: Option<Span>,
     /// `references = Post`.
     pub(crate) references: Option<&'a syn::Path>,
     /// `on_delete = "..."`, as written, with its span.
@@ -424,6 +427,8 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         login: span_of(&attrs.login),
         active: span_of(&attrs.active),
         scopes: span_of(&attrs.scopes),
+        filter: span_of(&attrs.filter),
+        sort: span_of(&attrs.sort),
         references: attrs.references.as_ref(),
         on_delete: attrs
             .on_delete

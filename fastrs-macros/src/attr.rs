@@ -83,6 +83,10 @@ pub(crate) struct FieldAttrs {
     pub(crate) login: Flag,
     pub(crate) active: Flag,
     pub(crate) scopes: Flag,
+    /// The list can be filtered on it.
+    pub(crate) filter: Flag,
+    /// The list can be sorted by it.
+    pub(crate) sort: Flag,
     /// `references = Post`: a foreign key to that resource's id.
     pub(crate) references: Option<syn::Path>,
     /// `on_delete = "cascade" | "restrict" | "set_null"` (with `references`).

@@ -68,6 +68,7 @@ pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
         options(field, errors);
         rules(field, errors);
         references(field, errors);
+        queries(field, errors);
     }
     let mut columns = std::collections::HashSet::new();
     for field in &resource.fields {
@@ -375,6 +376,24 @@ fn references(field: &Field<'_>, errors: &mut Accumulator) {
                 *span,
                 "`on_delete` is \"cascade\", \"restrict\" or \"set_null\"",
             )),
+        }
+    }
+}
+
+// Filters and sorts are on what a reader may see, of a type SQL compares.
+fn queries(field: &Field<'_>, errors: &mut Accumulator) {
+    for (span, what) in [(field.filter, "filtered on"), (field.sort, "sorted by")] {
+        let Some(span) = span else { continue };
+        if field.write_only() {
+            errors.push(error(
+                span,
+                format!("`{}` is write-only: it cannot be {what}", field.name),
+            ));
+        } else if matches!(field.kind, Kind::Json | Kind::List) {
+            errors.push(error(
+                span,
+                format!("`{}` is stored as JSON: it cannot be {what}", field.name),
+            ));
         }
     }
 }

@@ -10,6 +10,7 @@ mod blog;
 mod crud;
 mod database;
 mod enums;
+mod filters;
 mod hardening;
 mod middleware;
 mod models;

@@ -65,6 +65,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let (filter, sort) = (field.filter.is_some(), field.sort.is_some());
     let values = match field.kind {
         Kind::Enum => quote!(<#inner as #p::TextEnum>::VALUES),
         _ => quote!(&[]),
@@ -91,6 +92,8 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             rules: &[#(&#rules),*],
             values: #values,
             references: #references,
+            filter: #filter,
+            sort: #sort,
         }
     }
 }

@@ -5,7 +5,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, Tag};
 
 use super::operation::{error, json_body, parameter, respond, secure, too_large, validation_error};
-use super::{Registry, page_schema, response_schema};
+use super::{Registry, ToSchema, page_schema, response_schema};
 use crate::resource::{ResourceMeta, Role, SqlType};
 
 /// The named component schemas of a resource: `{Name}Create`, `{Name}Update`,
@@ -26,6 +26,90 @@ pub(crate) fn components(meta: &'static ResourceMeta, registry: &mut Registry) -
         page: registry.component(&format!("{name}Page"), |_| page_schema(response.clone())),
         response,
     }
+}
+
+/// A query parameter for each filter of each filterable field, and `sort` listing its keys.
+fn filter_parameters(operation: &mut Operation, meta: &ResourceMeta) {
+    use crate::resource::filter::Op;
+    for column in meta.columns.iter().filter(|c| c.filter) {
+        let base = super::schema::column_schema(column, false);
+        for op in Op::for_column(column) {
+            let (name, schema) = match op {
+                Op::Eq => (column.field.to_owned(), base.clone()),
+                Op::In => {
+                    let mut list = String::schema();
+                    if let Schema::Object(object) = &mut list {
+                        object.description = Some(format!(
+                            "Any of these values of `{}`, comma-separated (at most {}).",
+                            column.field,
+                            crate::resource::filter::MAX_IN_VALUES
+                        ));
+                    }
+                    (format!("{}__in", column.field), list)
+                }
+                Op::IContains => {
+                    let mut text = String::schema();
+                    if let Schema::Object(object) = &mut text {
+                        object.description = Some(format!(
+                            "`{}` holds this text, ignoring case.",
+                            column.field
+                        ));
+                    }
+                    (format!("{}__icontains", column.field), text)
+                }
+                op => (format!("{}__{}", column.field, op.suffix()), base.clone()),
+            };
+            parameter(
+                operation,
+                &name,
+                ParameterIn::Query,
+                false,
+                strip_docs(schema),
+            );
+        }
+    }
+    let keys: Vec<String> = meta
+        .columns
+        .iter()
+        .filter(|c| c.sort)
+        .flat_map(|c| [c.field.to_owned(), format!("-{}", c.field)])
+        .collect();
+    if !keys.is_empty() {
+        let mut sort = String::schema();
+        if let Schema::Object(object) = &mut sort {
+            object.description = Some(format!(
+                "Comma-separated keys, `-` for descending: {}.",
+                keys.join(", ")
+            ));
+            let alternatives = keys
+                .iter()
+                .map(|k| regex_escape(k))
+                .collect::<Vec<_>>()
+                .join("|");
+            object.pattern = Some(format!("^(?:{alternatives})(?:,(?:{alternatives}))*$"));
+        }
+        parameter(operation, "sort", ParameterIn::Query, false, sort);
+    }
+}
+
+/// A field's schema as a parameter's: its examples belong to the body, not to a filter.
+fn strip_docs(mut schema: Schema) -> Schema {
+    if let Schema::Object(object) = &mut schema {
+        object.examples.clear();
+    }
+    schema
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$-".contains(c);
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
 }
 
 fn id_schema(meta: &ResourceMeta) -> Schema {
@@ -94,6 +178,7 @@ pub(crate) fn operations(
 
     let mut list = base("list", format!("List {name}s"));
     super::operation::page_parameters(&mut list, page);
+    filter_parameters(&mut list, meta);
     respond(
         &mut list,
         "200",

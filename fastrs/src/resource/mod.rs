@@ -6,6 +6,7 @@
 //! runtime code generic over `R: Resource`.
 
 mod ddl;
+pub mod filter;
 mod sql;
 
 pub use ddl::{TableLinks, create_table, create_table_with};
@@ -362,6 +363,10 @@ pub struct ColumnMeta {
     pub values: &'static [&'static str],
     /// The resource this column holds an id of (`references = Post`): a foreign key.
     pub references: Option<Reference>,
+    /// The list can be filtered on it (`#[resource(filter)]`).
+    pub filter: bool,
+    /// The list can be sorted by it (`#[resource(sort)]`).
+    pub sort: bool,
 }
 
 /// A foreign key: the column holds an id of `target`'s rows.
@@ -439,6 +444,8 @@ pub(crate) mod tests {
             has_default: false,
             values: &[],
             references: None,
+            filter: false,
+            sort: false,
         }
     }
 

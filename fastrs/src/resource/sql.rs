@@ -30,6 +30,10 @@ pub struct Statements {
     /// With an owner column: the same statements restricted to the caller's rows (the owner is
     /// the last parameter).
     pub owned: Option<OwnedStatements>,
+    /// `SELECT <response columns> FROM <table>`: what a filtered list adds to.
+    pub select: String,
+    /// `SELECT COUNT(*) FROM <table>`.
+    pub count_all: String,
 }
 
 /// Statements that only touch the caller's rows.
@@ -143,6 +147,8 @@ impl Statements {
             delete: sql(format!("DELETE FROM {table} WHERE {id} = $1")),
             exists: sql(format!("SELECT COUNT(*) FROM {table} WHERE {id} = $1")),
             owned,
+            select: format!("SELECT {response} FROM {table}"),
+            count_all: format!("SELECT COUNT(*) FROM {table}"),
         }
     }
 }
