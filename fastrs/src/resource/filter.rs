@@ -11,7 +11,7 @@ use sqlx::SqlStr;
 use super::sql::{quote, sql};
 use super::{ColumnMeta, ResourceMeta, SqlType};
 use crate::db::{Args, ColumnType};
-use crate::validate::{FieldError, ValidationErrors, Violation, loc};
+use crate::validate::{Cx, Validate, ValidationErrors, Violation};
 
 /// A comparison a filter parameter asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,75 +102,30 @@ impl Bound {
     }
 }
 
-/// Reads one value of `column` from text, or says why it cannot.
-fn parse(column: &ColumnMeta, text: &str) -> Result<Bound, Violation> {
-    let int = || {
-        Violation::new(
-            "int_parsing",
-            "Input should be a valid integer, unable to parse string as an integer",
-        )
-    };
-    Ok(match column.sql_type {
-        SqlType::Int => Bound::Int(i64::from(text.parse::<i32>().map_err(|_| int())?)),
-        SqlType::BigInt => Bound::Int(text.parse::<i64>().map_err(|_| int())?),
-        SqlType::Double => Bound::Float(
-            text.parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .ok_or_else(|| {
-                    Violation::new(
-                        "float_parsing",
-                        "Input should be a valid number, unable to parse string as a number",
-                    )
-                })?,
-        ),
-        SqlType::Bool => Bound::Bool(match text.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => true,
-            "false" | "0" | "no" | "off" => false,
-            _ => {
-                return Err(Violation::new(
-                    "bool_parsing",
-                    "Input should be a valid boolean, unable to interpret input",
-                ));
-            }
-        }),
-        SqlType::Uuid => Bound::Uuid(uuid::Uuid::parse_str(text).map_err(|e| {
-            Violation::new("uuid_parsing", format!("Input should be a valid UUID, {e}"))
-        })?),
-        SqlType::Timestamp => Bound::Time(
-            chrono::DateTime::parse_from_rfc3339(text)
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .map_err(|e| {
-                    Violation::new(
-                        "datetime_parsing",
-                        format!("Input should be a valid datetime, {e}"),
-                    )
-                })?,
-        ),
-        SqlType::Text if !column.values.is_empty() => {
-            if !column.values.contains(&text) {
-                let expected = column
-                    .values
-                    .iter()
-                    .map(|v| format!("'{v}'"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(
-                    Violation::new("enum", format!("Input should be one of {expected}"))
-                        .with_ctx(serde_json::json!({ "expected": expected })),
-                );
-            }
-            Bound::Text(text.to_owned())
+/// Reads one value of `column` from text, with the same conversions and messages as a query
+/// model's fields (one implementation: [`Validate`]'s text mode); a failure is recorded in `cx`.
+fn parse(column: &ColumnMeta, text: &str, cx: &mut Cx) -> Option<Bound> {
+    let text = || Value::String(text.to_owned());
+    match column.sql_type {
+        SqlType::Int => i32::read(text(), cx).map(|n| Bound::Int(i64::from(n))),
+        SqlType::BigInt => i64::read(text(), cx).map(Bound::Int),
+        SqlType::Double => f64::read(text(), cx).map(Bound::Float),
+        SqlType::Bool => bool::read(text(), cx).map(Bound::Bool),
+        SqlType::Uuid => uuid::Uuid::read(text(), cx).map(Bound::Uuid),
+        SqlType::Timestamp => chrono::DateTime::<chrono::Utc>::read(text(), cx).map(Bound::Time),
+        SqlType::Text if !column.values.is_empty() => cx
+            .variant(text(), column.values)
+            .and_then(|index| column.values.get(index))
+            .map(|value| Bound::Text((*value).to_owned())),
+        SqlType::Text => String::read(text(), cx).map(Bound::Text),
+        SqlType::Json => {
+            cx.fail(
+                Violation::value_error("this field cannot be filtered"),
+                Some(text()),
+            );
+            None
         }
-        SqlType::Text if text.contains('\0') => {
-            return Err(Violation::new(
-                "string_type",
-                "Input should be a string without NUL (\\u0000) characters",
-            ));
-        }
-        SqlType::Text => Bound::Text(text.to_owned()),
-        SqlType::Json => return Err(Violation::value_error("this field cannot be filtered")),
-    })
+    }
 }
 
 /// The most values one `__in` takes: bounded work per request.
@@ -193,35 +148,33 @@ impl ListQuery {
     /// parameter is a 422.
     pub fn parse(meta: &ResourceMeta, query: Option<&str>) -> Result<Self, ValidationErrors> {
         let mut out = ListQuery::default();
-        let mut errors = ValidationErrors::new();
+        let mut cx = Cx::query();
         for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            let fail = |errors: &mut ValidationErrors, violation: Violation| {
-                errors.push(FieldError::new(
-                    loc("query", &key),
-                    violation,
-                    Some(Value::String(value.to_string())),
-                ));
-            };
             if key == "limit" || key == "offset" {
                 continue;
             }
+            let input = || Some(Value::String(value.to_string()));
+            let unknown = || Violation::new("extra_forbidden", "Unknown query parameter");
+            let key_name = key.to_string();
             if key == "sort" {
                 for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                     let (name, descending) = match part.strip_prefix('-') {
                         Some(name) => (name, true),
                         None => (part, false),
                     };
-                    match meta.columns.iter().position(|c| c.sort && c.field == name) {
-                        Some(index) if out.order.len() < 8 => out.order.push((index, descending)),
-                        Some(_) => fail(&mut errors, Violation::value_error("at most 8 sort keys")),
-                        None => fail(
-                            &mut errors,
-                            Violation::value_error(format!(
+                    let violation =
+                        match meta.columns.iter().position(|c| c.sort && c.field == name) {
+                            Some(index) if out.order.len() < 8 => {
+                                out.order.push((index, descending));
+                                continue;
+                            }
+                            Some(_) => Violation::value_error("at most 8 sort keys"),
+                            None => Violation::value_error(format!(
                                 "cannot sort by {name:?}; sortable: {}",
                                 sortable(meta)
                             )),
-                        ),
-                    }
+                        };
+                    cx.at(key_name.clone(), |cx| cx.fail(violation, input()));
                 }
                 continue;
             }
@@ -235,62 +188,44 @@ impl ListQuery {
             let column = meta
                 .columns
                 .iter()
-                .position(|c| c.filter && c.field == name);
-            let (Some(index), Some(op)) = (column, op) else {
-                fail(
-                    &mut errors,
-                    Violation::new("extra_forbidden", "Unknown query parameter"),
-                );
+                .position(|c| c.filter && c.field == name)
+                .zip(op)
+                .filter(|(index, op)| Op::for_column(&meta.columns[*index]).contains(op));
+            let Some((index, op)) = column else {
+                cx.at(key_name, |cx| cx.fail(unknown(), input()));
                 continue;
             };
             let column = &meta.columns[index];
-            if !Op::for_column(column).contains(&op) {
-                fail(
-                    &mut errors,
-                    Violation::new("extra_forbidden", "Unknown query parameter"),
-                );
-                continue;
-            }
             let texts: Vec<&str> = match op {
                 Op::In => value.split(',').collect(),
                 _ => vec![&*value],
             };
             if texts.len() > MAX_IN_VALUES {
-                fail(
-                    &mut errors,
-                    Violation::new(
-                        "too_long",
-                        format!("List should have at most {MAX_IN_VALUES} items"),
-                    )
-                    .with_ctx(serde_json::json!({ "max_length": MAX_IN_VALUES })),
-                );
+                let violation = Violation::new(
+                    "too_long",
+                    format!("List should have at most {MAX_IN_VALUES} items"),
+                )
+                .with_ctx(serde_json::json!({ "max_length": MAX_IN_VALUES }));
+                cx.at(key_name, |cx| cx.fail(violation, input()));
                 continue;
             }
-            let mut values = Vec::with_capacity(texts.len());
-            for text in texts {
-                match parse(column, text) {
-                    Ok(Bound::Text(text)) if op == Op::IContains => {
-                        values.push(Bound::Text(format!(
+            let values: Option<Vec<Bound>> = cx.at(key_name, |cx| {
+                texts
+                    .into_iter()
+                    .map(|text| match parse(column, text, cx)? {
+                        Bound::Text(text) if op == Op::IContains => Some(Bound::Text(format!(
                             "%{}%",
                             like_escape(&text.to_lowercase())
-                        )));
-                    }
-                    Ok(bound) => values.push(bound),
-                    Err(violation) => {
-                        fail(&mut errors, violation);
-                        break;
-                    }
-                }
-            }
-            if values.len() == texts_len(op, &value) {
+                        ))),
+                        bound => Some(bound),
+                    })
+                    .collect()
+            });
+            if let Some(values) = values {
                 out.conditions.push((index, op, values));
             }
         }
-        if errors.is_empty() {
-            Ok(out)
-        } else {
-            Err(errors)
-        }
+        cx.finish(Some(out))
     }
 
     /// `SELECT ... WHERE ... ORDER BY ... LIMIT .. OFFSET ..` and its `COUNT(*)`, with `owner`
@@ -380,13 +315,6 @@ impl Op {
         Op::In,
         Op::IContains,
     ];
-}
-
-fn texts_len(op: Op, value: &str) -> usize {
-    match op {
-        Op::In => value.split(',').count(),
-        _ => 1,
-    }
 }
 
 fn like_escape(text: &str) -> String {
