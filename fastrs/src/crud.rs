@@ -281,6 +281,11 @@ async fn create<R: Resource>(
     request: Request,
 ) -> Result<Response, ApiError> {
     let meta = R::meta();
+    // The path as the client sent it (under an app's prefix), for `Location`.
+    let collection = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| meta.path.to_owned(), |uri| uri.path().to_owned());
     // The caller first: an anonymous body is refused before it is read.
     let caller = ctx
         .caller(token, meta.auth.create || meta.owner_column().is_some())
@@ -297,7 +302,7 @@ async fn create<R: Resource>(
     .fetch_one(&ctx.env.pool)
     .await
     .map_err(|error| ctx.write_error(error))?;
-    let location = format!("{}/{}", meta.path, R::response_id(&created));
+    let location = format!("{collection}/{}", R::response_id(&created));
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
     if let Ok(location) = HeaderValue::try_from(location) {
         response.headers_mut().insert(header::LOCATION, location);

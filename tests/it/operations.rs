@@ -52,7 +52,10 @@ async fn only_declared_operations_are_routed(backend: Backend) {
     assert_eq!(created.status(), 201, "{}", created.text());
 }
 
-on_both_backends!(only_declared_operations_are_routed);
+on_both_backends!(
+    only_declared_operations_are_routed,
+    a_prefix_serves_everything_under_it,
+);
 
 #[test]
 fn the_document_shows_each_route_once() {
@@ -64,4 +67,43 @@ fn the_document_shows_each_route_once() {
     assert!(paths["/entries/{id}"].get("get").is_some());
     assert_eq!(paths["/gadgets"]["get"]["operationId"], "featured_get");
     assert!(paths["/gadgets"].get("post").is_some());
+}
+
+async fn a_prefix_serves_everything_under_it(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let client = app(db.settings())
+        .prefix("/api/v1")
+        .test_client()
+        .await
+        .expect("app starts");
+    assert_eq!(client.get("/api/v1/entries").send().await.status(), 200);
+    assert_eq!(client.get("/entries").send().await.status(), 404);
+    let created = client
+        .post("/api/v1/gadgets")
+        .json(&json!({"name": "lamp", "price": 1.0, "stock": 0, "sku": "ABC-123", "tags": []}))
+        .send()
+        .await;
+    assert_eq!(created.status(), 201, "{}", created.text());
+    let location = created.header("location").unwrap_or_default().to_owned();
+    assert!(location.starts_with("/api/v1/gadgets/"), "{location}");
+    assert_eq!(client.get(&location).send().await.status(), 200);
+    assert_eq!(client.get("/openapi.json").send().await.status(), 200);
+}
+
+#[test]
+fn a_prefix_is_the_documents_server() {
+    let app = app(fastrs_tests::memory()).prefix("/api/v1");
+    let document: Value = serde_json::from_str(&app.openapi_json()).unwrap();
+    assert_eq!(document["servers"][0]["url"], "/api/v1");
+    assert!(document["paths"].get("/entries").is_some());
+}
+
+#[tokio::test]
+async fn a_malformed_prefix_is_a_start_up_error() {
+    for prefix in ["api", "/api/", "/{x}"] {
+        let error = fastrs_tests::start_up_error(app(fastrs_tests::memory()).prefix(prefix)).await;
+        assert!(error.contains("prefix"), "{prefix}: {error}");
+    }
 }

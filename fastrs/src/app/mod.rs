@@ -85,6 +85,7 @@ pub struct App {
     deps: Deps,
     layers: Vec<Box<dyn FnOnce(Router) -> Router + Send>>,
     error_format: Option<Arc<dyn crate::error::ErrorFormat>>,
+    prefix: Option<String>,
 }
 
 impl App {
@@ -105,6 +106,7 @@ impl App {
             deps: Deps::default(),
             layers: Vec::new(),
             error_format: None,
+            prefix: None,
         }
     }
 
@@ -159,6 +161,7 @@ impl App {
             auth: self.auth.as_ref().map(|auth| (auth.meta, &auth.options)),
             routes,
             error_format: self.error_format.clone(),
+            prefix: self.prefix.as_deref(),
         })
     }
 
@@ -303,6 +306,17 @@ impl App {
                 }
             }
         }
+        if let Some(prefix) = &self.prefix {
+            let valid = prefix.starts_with('/')
+                && !prefix.ends_with('/')
+                && !prefix.contains('{')
+                && check_path(prefix).is_ok();
+            if !valid {
+                return Err(Error::Config(format!(
+                    "prefix {prefix:?} must start with `/`, not end with one, and hold no parameters"
+                )));
+            }
+        }
         let mut seen = HashSet::new();
         let resource_ops = self
             .resources
@@ -434,6 +448,21 @@ impl App {
         self
     }
 
+    /// Serves every route (generated, auth, hand-written) under `prefix` (`/api/v1`): the
+    /// document keeps its paths and names the prefix as its server URL, as OpenAPI intends; the
+    /// document and its UIs stay where [`DocsOptions`] puts them.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// let app = App::new(Settings::default()).prefix("/api");
+    /// assert!(app.openapi_json().contains("\"url\": \"/api\""));
+    /// ```
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = Some(prefix.to_owned());
+        self
+    }
+
     /// Answers every error in `format`'s envelope instead of FastAPI's `{"detail": ...}`
     /// (validation failures, extractor rejections, auth errors, unknown routes, timeouts and
     /// panics included), and documents it so. See [`ErrorFormat`](crate::error::ErrorFormat).
@@ -532,13 +561,18 @@ impl App {
             .transpose()?;
         let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
         let tasks = state.tasks().clone();
+        let not_found = || async { ApiError::not_found("Not Found") };
         let router = router
-            .fallback(|| async { ApiError::not_found("Not Found") })
+            .fallback(not_found)
             .method_not_allowed_fallback(|| async {
                 ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
             })
-            .with_state(state)
-            .merge(crate::openapi::ui::router(&self.docs, openapi));
+            .with_state(state);
+        let router = match &self.prefix {
+            Some(prefix) => Router::new().nest(prefix, router).fallback(not_found),
+            None => router,
+        };
+        let router = router.merge(crate::openapi::ui::router(&self.docs, openapi));
         let router = self
             .layers
             .into_iter()

@@ -59,6 +59,7 @@ pub struct Parts<'a> {
     pub(crate) auth: Option<(&'static ResourceMeta, &'a AuthOptions)>,
     pub(crate) routes: Vec<(&'a str, &'a Route)>,
     pub(crate) error_format: Option<std::sync::Arc<dyn crate::error::ErrorFormat>>,
+    pub(crate) prefix: Option<&'a str>,
 }
 
 fn method(method: &axum::http::Method) -> Option<HttpMethod> {
@@ -359,6 +360,9 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
     let mut info = Info::new(parts.options.title.clone(), parts.options.version.clone());
     info.description = parts.options.description.clone();
     let mut openapi = OpenApi::new(info, paths);
+    if let Some(prefix) = parts.prefix {
+        openapi.servers = Some(vec![utoipa::openapi::server::Server::new(prefix)]);
+    }
     openapi.components = Some(components);
     openapi.tags = (!tags.is_empty()).then_some(tags);
     openapi
