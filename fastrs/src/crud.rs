@@ -127,7 +127,12 @@ impl<R: Resource> Ctx<R> {
             .as_ref()
             .ok_or_else(|| ApiError::internal("resource needs App::auth"))?;
         let principal = auth
-            .principal(token.0.as_ref().and_then(crate::auth::bearer_token))
+            .principal(
+                token
+                    .0
+                    .as_ref()
+                    .and_then(|value| crate::auth::bearer_token(value, &auth.scheme)),
+            )
             .await?;
         if let Some(scope) = R::meta().auth.scope {
             principal.require_scope(scope)?;

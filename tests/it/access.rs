@@ -394,12 +394,19 @@ async fn auth_routes_move_with_their_prefixes() {
     let options = fastrs::auth::AuthOptions {
         auth_prefix: "/api/auth".into(),
         users_prefix: "/api/people".into(),
+        // RealWorld's `Authorization: Token <jwt>`.
+        scheme: "Token".into(),
     };
     let app = App::new(settings).auth_with::<Staff>(options);
     let document: serde_json::Value = serde_json::from_str(&app.openapi_json()).unwrap();
     let token_url = &document["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]
         ["tokenUrl"];
     assert_eq!(token_url, "/api/auth/token");
+    let scheme = &document["components"]["securitySchemes"]["HTTPBearer"];
+    assert_eq!(
+        (&scheme["type"], &scheme["in"]),
+        (&json!("apiKey"), &json!("header"))
+    );
     let client = app.test_client().await.unwrap();
     assert_eq!(
         client
@@ -419,9 +426,16 @@ async fn auth_routes_move_with_their_prefixes() {
         .form(&[("username", "mo"), ("password", "long enough")])
         .await;
     let access = token.json()["access_token"].as_str().unwrap().to_owned();
+    let me = client
+        .get("/api/people/me")
+        .header("authorization", &format!("Token {access}"))
+        .await;
+    assert_eq!(me.json()["handle"], "mo");
+    let bearer = client.get("/api/people/me").bearer(&access).await;
     assert_eq!(
-        client.get("/api/people/me").bearer(&access).await.json()["handle"],
-        "mo"
+        bearer.status(),
+        401,
+        "another scheme than the app's is no token"
     );
 }
 

@@ -527,6 +527,7 @@ impl App {
                     (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
                         .await?;
                 state.user_override = self.user_override.clone();
+                state.scheme = mount.options.scheme.clone();
                 Some(Arc::new(state))
             }
             _ => None,

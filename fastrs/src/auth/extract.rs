@@ -11,15 +11,19 @@ use crate::ApiError;
 use crate::state::AppState;
 
 /// The bearer token of a request, if any. A malformed `Authorization` header counts as none.
-pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
-    bearer_token(parts.headers.get(header::AUTHORIZATION)?)
+pub(crate) fn bearer<'a>(parts: &'a Parts, scheme: &str) -> Option<&'a str> {
+    bearer_token(parts.headers.get(header::AUTHORIZATION)?, scheme)
 }
 
-/// The token of an `Authorization: Bearer <token>` value.
-pub(crate) fn bearer_token(value: &axum::http::HeaderValue) -> Option<&str> {
+/// The token of an `Authorization: <scheme> <token>` value (`Bearer` unless the app chose
+/// another scheme).
+pub(crate) fn bearer_token<'a>(
+    value: &'a axum::http::HeaderValue,
+    scheme: &str,
+) -> Option<&'a str> {
     let value = value.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+    let (given, token) = value.split_once(' ')?;
+    (given.eq_ignore_ascii_case(scheme) && !token.trim().is_empty()).then(|| token.trim())
 }
 
 fn auth_of<S>(state: &S) -> Result<std::sync::Arc<AuthState>, ApiError>
@@ -42,7 +46,7 @@ where
     if let Some(user) = auth.stand_in::<U>() {
         return Ok(Some(user));
     }
-    match bearer(parts) {
+    match bearer(parts, &auth.scheme) {
         Some(token) => auth.user::<U>(token).await.map(Some),
         None => Ok(None),
     }

@@ -123,6 +123,9 @@ pub struct AuthOptions {
     pub auth_prefix: String,
     /// Prefix of `/me` (default `/users`).
     pub users_prefix: String,
+    /// The scheme of the `Authorization` header (default `Bearer`; RealWorld's is `Token`),
+    /// compared without regard to case, and documented.
+    pub scheme: String,
 }
 
 impl Default for AuthOptions {
@@ -130,6 +133,7 @@ impl Default for AuthOptions {
         Self {
             auth_prefix: "/auth".into(),
             users_prefix: "/users".into(),
+            scheme: "Bearer".into(),
         }
     }
 }
@@ -218,6 +222,8 @@ pub struct AuthState {
     pub(crate) dummy_hash: String,
     pub(crate) hasher: PasswordHasher,
     pub(crate) user_override: Option<UserOverride>,
+    /// The `Authorization` scheme tokens come with ([`AuthOptions::scheme`]).
+    pub(crate) scheme: String,
     principal_of: for<'a> fn(&'a AuthState, &'a Claims) -> PrincipalFuture<'a>,
 }
 
@@ -323,6 +329,7 @@ impl AuthState {
             dummy_hash,
             hasher: hasher.clone(),
             user_override: None,
+            scheme: "Bearer".into(),
             principal_of: principal_of::<U>,
         })
     }

@@ -351,11 +351,23 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
                 Password::new(token_url, Scopes::new()),
             )]))),
         );
-        let mut bearer = Http::new(HttpAuthScheme::Bearer);
-        bearer.bearer_format = Some("JWT".into());
+        let scheme = if options.scheme.eq_ignore_ascii_case("bearer") {
+            let mut bearer = Http::new(HttpAuthScheme::Bearer);
+            bearer.bearer_format = Some("JWT".into());
+            SecurityScheme::Http(bearer)
+        } else {
+            // Another scheme is an API key in the `Authorization` header, which says how to
+            // write it.
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "Authorization",
+                    &format!("`{} <token>`, the access token from login", options.scheme),
+                ),
+            ))
+        };
         components
             .security_schemes
-            .insert(BEARER.into(), RefOr::T(SecurityScheme::Http(bearer)));
+            .insert(BEARER.into(), RefOr::T(scheme));
     }
     let mut info = Info::new(parts.options.title.clone(), parts.options.version.clone());
     info.description = parts.options.description.clone();
