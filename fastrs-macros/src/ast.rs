@@ -30,6 +30,9 @@ pub(crate) struct Resource<'a> {
     pub(crate) owner_reads: Option<Span>,
     /// The generated operations, as `fastrs::resource::Operations` bits.
     pub(crate) operations: u8,
+    /// `unique(a, b)` and `index(a, b)`: each a list of columns.
+    pub(crate) unique_together: Vec<Vec<String>>,
+    pub(crate) indexes: Vec<Vec<String>>,
 }
 
 /// Which routes need a caller.
@@ -499,7 +502,39 @@ impl<'a> Resource<'a> {
                 max.as_ref().map_or(100, |m| **m),
             )),
         };
+        let fields: Vec<Field<'a>> = parsed.into_iter().collect::<Option<Vec<_>>>()?;
+        let mut column_sets = |lists: &[darling::util::PathList], what: &str| -> Vec<Vec<String>> {
+            lists
+                .iter()
+                .map(|list| {
+                    if list.len() < 2 {
+                        errors.push(
+                            darling::Error::custom(format!(
+                                "`{what}(...)` on the struct names two fields or more (one field: `#[resource({what})]` on it)"
+                            ))
+                            .with_span(&list.first().map_or(Span::call_site(), |p| p.span())),
+                        );
+                    }
+                    list.iter()
+                        .filter_map(|path| {
+                            let found = fields.iter().find(|f| path.is_ident(f.ident));
+                            if found.is_none() {
+                                errors.push(
+                                    darling::Error::custom(format!("`{what}` names no field: there is no `{}`", quote::ToTokens::to_token_stream(path)))
+                                        .with_span(path),
+                                );
+                            }
+                            found.map(|f| f.column.clone())
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let unique_together = column_sets(&attrs.unique, "unique");
+        let indexes = column_sets(&attrs.index, "index");
         Some(Resource {
+            unique_together,
+            indexes,
             ident: &attrs.ident,
             vis: &attrs.vis,
             doc: doc_of(&attrs.attrs),
@@ -509,7 +544,7 @@ impl<'a> Resource<'a> {
             page,
             validate: attrs.validate.as_ref(),
             validate_update: attrs.validate_update.as_ref(),
-            fields: parsed.into_iter().collect::<Option<Vec<_>>>()?,
+            fields,
             user: attrs.user.is_present().then(|| attrs.user.span()),
             auth,
             owner: attrs.owner.as_ref(),

@@ -38,6 +38,12 @@ pub(crate) struct ContainerAttrs {
     pub(crate) owner_reads: darling::util::Flag,
     /// Which routes to generate (default: all five).
     pub(crate) operations: Option<OperationArgs>,
+    /// `unique(a, b)`: fields unique together (repeatable).
+    #[darling(multiple)]
+    pub(crate) unique: Vec<darling::util::PathList>,
+    /// `index(a, b)`: an index over fields together (repeatable).
+    #[darling(multiple)]
+    pub(crate) index: Vec<darling::util::PathList>,
 }
 
 /// `operations(list, create, read, update, delete)`.

@@ -7,6 +7,7 @@ mod access;
 mod app;
 mod auth;
 mod blog;
+mod constraints;
 mod crud;
 mod database;
 mod enums;

@@ -134,6 +134,14 @@ pub fn create_table_with(
             quote(column.column)
         ));
     }
+    for columns in meta.unique_together {
+        let quoted: Vec<String> = columns.iter().map(|c| quote(c)).collect();
+        lines.push(format!(
+            "CONSTRAINT {} UNIQUE ({})",
+            quote(&format!("{}_{}_key", meta.table, columns.join("_"))),
+            quoted.join(", ")
+        ));
+    }
     let mut statements = vec![format!(
         "CREATE TABLE IF NOT EXISTS {table} (\n    {}\n)",
         lines.join(",\n    ")
@@ -148,6 +156,14 @@ pub fn create_table_with(
             "CREATE INDEX IF NOT EXISTS {} ON {table} ({})",
             quote(&format!("{}_{}_idx", meta.table, column.column)),
             quote(column.column)
+        ));
+    }
+    for columns in meta.indexes {
+        let quoted: Vec<String> = columns.iter().map(|c| quote(c)).collect();
+        statements.push(format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {table} ({})",
+            quote(&format!("{}_{}_idx", meta.table, columns.join("_"))),
+            quoted.join(", ")
         ));
     }
     statements

@@ -86,6 +86,10 @@ pub struct ResourceMeta {
     pub auth: AuthRules,
     /// Reads (list, get) see only the caller's rows (needs an owner column).
     pub owner_reads: bool,
+    /// Column sets unique together (`#[resource(unique(a, b))]`).
+    pub unique_together: &'static [&'static [&'static str]],
+    /// Column sets with an index of their own (`#[resource(index(a, b))]`).
+    pub indexes: &'static [&'static [&'static str]],
     /// The operations it gets routes for (`#[resource(operations(...))]`; default all).
     pub operations: Operations,
     /// The `{Name}Create` body's schema (a model's: the rules that validate it describe it).
@@ -169,18 +173,44 @@ impl Operations {
 /// A unique violation of one of the resource's columns names the field.
 impl crate::db::ConstraintNames for ResourceMeta {
     fn conflict_message(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
-        let column = self.columns.iter().find(|column| {
-            let pg_name = format!("{}_{}_key", self.table, column.column);
-            let sqlite_name = format!("{}.{}", self.table, column.column);
+        // SQLite names the columns (`UNIQUE constraint failed: items.a, items.b`), PostgreSQL
+        // the constraint (`items_a_b_key`): either names one of ours.
+        let failed: Vec<&str> = db_error
+            .message()
+            .split_once("failed: ")
+            .map(|(_, columns)| columns.split(", ").map(str::trim).collect())
+            .unwrap_or_default();
+        let names = |columns: &[&str]| {
+            let pg_name = format!("{}_{}_key", self.table, columns.join("_"));
+            let sqlite: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{}.{c}", self.table))
+                .collect();
             db_error.constraint() == Some(pg_name.as_str())
-                || db_error
-                    .message()
-                    .split([' ', ','])
-                    .any(|part| part == sqlite_name)
-        })?;
+                || (failed.len() == sqlite.len()
+                    && sqlite.iter().all(|c| failed.contains(&c.as_str())))
+        };
+        let single = self
+            .columns
+            .iter()
+            .find(|column| column.unique && names(&[column.column]))
+            .map(|column| vec![column.field]);
+        let together = self
+            .unique_together
+            .iter()
+            .find(|columns| names(columns))
+            .map(|columns| {
+                columns
+                    .iter()
+                    .filter_map(|c| self.columns.iter().find(|m| m.column == *c))
+                    .map(|m| m.field)
+                    .collect()
+            });
+        let fields: Vec<&str> = single.or(together)?;
         Some(format!(
             "{} with this {} already exists",
-            self.name, column.field
+            self.name,
+            fields.join(" and ")
         ))
     }
 }
@@ -466,6 +496,8 @@ pub(crate) mod tests {
                 scope: None,
             },
             owner_reads: false,
+            unique_together: &[],
+            indexes: &[],
             operations: Operations::ALL,
             create_schema: |_| RefOr::T(Schema::default()),
             update_schema: |_| RefOr::T(Schema::default()),
