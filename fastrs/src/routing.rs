@@ -367,6 +367,14 @@ impl<T: ToSchema> ApiInput for axum::Json<T> {
     }
 }
 
+impl<T: ToSchema> ApiInput for crate::extract::Form<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        let schema = T::reference(registry);
+        doc::body(operation, "application/x-www-form-urlencoded", schema);
+        doc::validation_error(operation, registry);
+    }
+}
+
 impl<T: ToSchema> ApiInput for axum::Form<T> {
     fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
         let schema = T::reference(registry);

@@ -95,6 +95,21 @@ fn one() -> i64 {
     1
 }
 
+/// A form body.
+#[derive(Model)]
+struct Contact {
+    #[validate(email)]
+    email: String,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[validate(range(ge = 1, le = 5))]
+    stars: i64,
+}
+
+async fn contact(fastrs::extract::Form(contact): fastrs::extract::Form<Contact>) -> Json<Value> {
+    Json(json!({"email": contact.email, "topics": contact.topics, "stars": contact.stars}))
+}
+
 async fn publish(ValidJson(draft): ValidJson<Draft>) -> Json<Draft> {
     Json(draft)
 }
@@ -110,7 +125,8 @@ async fn client(backend: Backend) -> Option<fastrs::testing::TestClient> {
     let db = TestDb::new(backend).await?;
     let app = App::new(db.settings())
         .route("/drafts", post(publish))
-        .route("/search", get(search));
+        .route("/search", get(search))
+        .route("/contact", post(contact));
     Some(app.test_client().await.expect("app starts"))
 }
 
@@ -301,7 +317,47 @@ async fn query_models_convert_text_and_collect_failures(backend: Backend) {
     );
 }
 
+async fn forms_are_models_too(backend: Backend) {
+    let Some(client) = client(backend).await else {
+        return;
+    };
+    let response = client
+        .post("/contact")
+        .form(&[
+            ("email", "a@example.com"),
+            ("topics", "x"),
+            ("topics", "y"),
+            ("stars", "4"),
+        ])
+        .send()
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text());
+    assert_eq!(
+        response.json(),
+        json!({"email": "a@example.com", "topics": ["x", "y"], "stars": 4})
+    );
+    let response = client
+        .post("/contact")
+        .form(&[("email", "nope"), ("stars", "9")])
+        .send()
+        .await;
+    assert_eq!(
+        failures(&response),
+        vec![
+            (json!(["body", "email"]), "value_error".to_owned()),
+            (json!(["body", "stars"]), "less_than_equal".to_owned()),
+        ]
+    );
+    let response = client
+        .post("/contact")
+        .json(&json!({"email": "a@example.com", "stars": 1}))
+        .send()
+        .await;
+    assert_eq!(failures(&response)[0].1, "model_attributes_type");
+}
+
 on_both_backends!(
+    forms_are_models_too,
     a_valid_body_round_trips_through_serde_names,
     every_failure_is_reported_at_its_loc,
     rules_serde_cannot_see_fail_on_the_fast_path,

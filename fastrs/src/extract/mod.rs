@@ -5,17 +5,20 @@
 //! |---|---|
 //! | [`Db`](crate::db::Db) | the request's transaction (commit on success, rollback on error) |
 //! | [`ValidJson<T>`] | a validated JSON body (every failure reported at once) |
+//! | [`Form<T>`] | a validated form body |
 //! | [`Path<T>`], [`Query<T>`] | path and query parameters |
 //! | [`Page`] | `offset` / `limit` with the app's bounds |
 //! | [`Dep<T>`] | a service registered with [`App::dep`](crate::App::dep) |
 
 pub(crate) mod body;
 pub(crate) mod dep;
+mod form;
 mod json;
 mod page;
 pub(crate) mod params;
 
 pub use dep::Dep;
+pub use form::Form;
 pub use json::ValidJson;
 pub use page::{ListPage, Page};
 pub use params::{Path, PathId, Query};
