@@ -421,6 +421,12 @@ impl<T> ApiInput for axum::extract::Path<T> {}
 impl<T> ApiInput for axum::Extension<T> {}
 impl ApiInput for crate::tasks::BackgroundTasks {}
 
+impl<T: crate::extract::Dependency> ApiInput for crate::extract::Depends<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        T::document(operation, registry);
+    }
+}
+
 impl<T: ApiInput> ApiInput for Option<T> {
     fn describe(operation: &mut Operation) {
         T::describe(operation);

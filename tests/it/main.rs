@@ -10,6 +10,7 @@ mod blog;
 mod constraints;
 mod crud;
 mod database;
+mod depends;
 mod enums;
 mod filters;
 mod hardening;

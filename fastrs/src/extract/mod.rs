@@ -9,15 +9,18 @@
 //! | [`Path<T>`], [`Query<T>`] | path and query parameters |
 //! | [`Page`] | `offset` / `limit` with the app's bounds |
 //! | [`Dep<T>`] | a service registered with [`App::dep`](crate::App::dep) |
+//! | [`Depends<T>`] | a value built from other extractors, once per request |
 
 pub(crate) mod body;
 pub(crate) mod dep;
+mod depends;
 mod form;
 mod json;
 mod page;
 pub(crate) mod params;
 
 pub use dep::Dep;
+pub use depends::{Dependency, Depends};
 pub use form::Form;
 pub use json::ValidJson;
 pub use page::{ListPage, Page};
