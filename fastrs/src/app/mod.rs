@@ -1,9 +1,12 @@
 //! [`App`]: the builder that turns resources and routes into a served axum application.
 
+mod check;
 mod layers;
+mod tables;
+
+use tables::distinct;
 
 use std::any::TypeId;
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -24,8 +27,8 @@ use crate::db::{Backend, Pool};
 use crate::error::Error;
 use crate::openapi::document::Parts;
 use crate::openapi::{DocsOptions, OpenApi, document};
-use crate::resource::{Operations, Resource, ResourceMeta, TableLinks, create_table_with};
-use crate::routing::{ApiMethodRouter, ApiRouter, RequirementKind};
+use crate::resource::{Operations, Resource, ResourceMeta};
+use crate::routing::{ApiMethodRouter, ApiRouter};
 use crate::state::Deps;
 use crate::testing::TestClient;
 
@@ -252,171 +255,6 @@ impl App {
         self
     }
 
-    /// The DDL of every registered resource for `backend`: the starting point of a first
-    /// migration. `serve()` prints it and exits when run with `--print-ddl sqlite|postgres`.
-    pub fn ddl(&self, backend: Backend) -> String {
-        let mut out = String::new();
-        let metas = distinct(
-            self.auth
-                .iter()
-                .map(|auth| auth.meta)
-                .chain(self.resources.iter().map(|m| m.meta)),
-        );
-        let user = self.auth.as_ref().map(|auth| auth.meta);
-        let epoch = crate::auth::epoch_column();
-        for meta in referenced_first(metas) {
-            let is_user = user.is_some_and(|user| std::ptr::eq(user, meta));
-            let links = TableLinks {
-                owner_references: owner_references(meta, user),
-                extra_columns: if is_user { &[epoch.as_str()] } else { &[] },
-            };
-            for statement in create_table_with(meta, backend, links) {
-                out.push_str(&statement);
-                out.push_str(";\n");
-            }
-        }
-        if self.auth.is_some() {
-            out.push_str(crate::auth::REFRESH_DDL);
-            out.push_str(";\n");
-        }
-        out
-    }
-
-    /// Checks everything that can be checked without a database: rules, paths, dependencies.
-    fn check(&self) -> crate::Result<()> {
-        let user = self.auth.iter().map(|auth| auth.meta);
-        let mounted: Vec<&'static ResourceMeta> = self
-            .resources
-            .iter()
-            .map(|mount| mount.meta)
-            .chain(user)
-            .collect();
-        for meta in &mounted {
-            meta.prepare().map_err(Error::Config)?;
-            for column in meta.columns {
-                let Some(reference) = column.references else {
-                    continue;
-                };
-                let target = (reference.target)();
-                if !mounted.iter().any(|m| std::ptr::eq(*m, target)) {
-                    return Err(Error::Config(format!(
-                        "{}.{} references {}, which is not mounted: add `.resource::<{}>()`",
-                        meta.name, column.field, target.name, target.name
-                    )));
-                }
-            }
-        }
-        if let Some(prefix) = &self.prefix {
-            let valid = prefix.starts_with('/')
-                && !prefix.ends_with('/')
-                && !prefix.contains('{')
-                && check_path(prefix).is_ok();
-            if !valid {
-                return Err(Error::Config(format!(
-                    "prefix {prefix:?} must start with `/`, not end with one, and hold no parameters"
-                )));
-            }
-        }
-        let mut seen = HashSet::new();
-        let resource_ops = self
-            .resources
-            .iter()
-            .flat_map(|mount| {
-                let generated = self.generated(mount.meta);
-                crate::crud::operations(mount.meta)
-                    .into_iter()
-                    .filter(move |(op, _, _)| generated.contains(*op))
-            })
-            .map(|(_, method, path)| (method.to_owned(), path));
-        let route_ops = self.routes.iter().flat_map(|(path, methods)| {
-            methods
-                .operations
-                .iter()
-                .map(move |op| (op.method.to_string(), path.clone()))
-        });
-        let auth_ops = self
-            .auth
-            .iter()
-            .flat_map(|auth| crate::auth::routes::paths(&auth.options))
-            .map(|(method, path)| (method.to_owned(), path));
-        let docs_ops = crate::openapi::ui::paths(&self.docs)
-            .into_iter()
-            .map(|path| ("GET".to_owned(), path));
-        let auth_ops = auth_ops.chain(docs_ops);
-        for (method, path) in resource_ops.chain(route_ops).chain(auth_ops) {
-            check_path(&path).map_err(|why| Error::Config(format!("route path {path:?} {why}")))?;
-            if !seen.insert((method.clone(), path.clone())) {
-                return Err(Error::Config(format!(
-                    "{method} {path} is registered twice"
-                )));
-            }
-        }
-        for (path, methods) in &self.routes {
-            for op in &methods.operations {
-                for requirement in &op.requires {
-                    let missing = match requirement.kind {
-                        RequirementKind::Dep if !self.deps.contains(requirement.type_id) => {
-                            format!(
-                                "Dep<{}>, but none is registered: call App::dep(...)",
-                                requirement.type_name
-                            )
-                        }
-                        RequirementKind::User
-                            if self.auth.as_ref().map(|a| a.type_id)
-                                != Some(requirement.type_id) =>
-                        {
-                            format!(
-                                "users of {}: call App::auth::<{0}>()",
-                                requirement.type_name
-                            )
-                        }
-                        _ => continue,
-                    };
-                    return Err(Error::Config(format!(
-                        "{} {path} needs {missing}",
-                        op.method
-                    )));
-                }
-            }
-        }
-        self.check_auth()
-    }
-
-    /// Resources that need a caller need `App::auth`, and owners must hold user ids.
-    fn check_auth(&self) -> crate::Result<()> {
-        if let Some(stand_in) = &self.user_override
-            && self.auth.as_ref().map(|auth| auth.type_id) != Some(stand_in.user_type)
-        {
-            return Err(Error::Config(
-                "override_user needs App::auth with the same user type".into(),
-            ));
-        }
-        for mount in &self.resources {
-            let meta = mount.meta;
-            let needs_auth = meta.auth.any() || meta.owner_column().is_some();
-            let Some(auth) = &self.auth else {
-                if needs_auth {
-                    return Err(Error::Config(format!(
-                        "{} requires authenticated callers: call App::auth::<YourUser>()",
-                        meta.name
-                    )));
-                }
-                continue;
-            };
-            let user_id = auth.meta.id_column().map(|c| c.sql_type);
-            if let Some(owner) = meta.owner_column()
-                && Some(owner.sql_type) != user_id
-                && owner.sql_type != crate::resource::SqlType::Text
-            {
-                return Err(Error::Config(format!(
-                    "{}.{} holds the owner's id, so it must have the type of {}'s id",
-                    meta.name, owner.field, auth.meta.name
-                )));
-            }
-        }
-        Ok(())
-    }
-
     /// Wraps every route (generated, hand-written, the docs) in a tower layer: axum's
     /// `Router::layer`, kept through [`serve`](App::serve), its shutdown and its flags. Layers
     /// run in the order added, the last outermost; fastrs's own (panics, deadlines) wrap them,
@@ -469,24 +307,6 @@ impl App {
     pub fn error_format(mut self, format: impl crate::error::ErrorFormat) -> Self {
         self.error_format = Some(Arc::new(format));
         self
-    }
-
-    /// The operations of a resource to generate: those it declares, less those a hand-written
-    /// route replaces.
-    fn generated(&self, meta: &ResourceMeta) -> Operations {
-        crate::crud::operations(meta).into_iter().fold(
-            meta.operations,
-            |operations, (op, method, path)| {
-                let replaced = self.routes.iter().any(|(route, methods)| {
-                    *route == path && methods.operations.iter().any(|o| o.method == method)
-                });
-                if replaced {
-                    operations.without(op)
-                } else {
-                    operations
-                }
-            },
-        )
     }
 
     /// Connects, creates missing tables and assembles the router.
@@ -653,82 +473,6 @@ impl App {
     }
 }
 
-/// The user table and id column an owner column references, when their types agree (an owner
-/// kept as text for a numeric id gets no foreign key).
-fn owner_references(
-    meta: &ResourceMeta,
-    user: Option<&'static ResourceMeta>,
-) -> Option<(&'static str, &'static str)> {
-    let owner = meta.owner_column()?;
-    let user = user?;
-    let id = user.id_column()?;
-    (owner.sql_type == id.sql_type).then_some((user.table, id.column))
-}
-
-/// Tables in an order that creates every referenced table before the tables that reference it
-/// (a cycle keeps the declared order for its members).
-fn referenced_first(metas: Vec<&'static ResourceMeta>) -> Vec<&'static ResourceMeta> {
-    let mut ordered: Vec<&'static ResourceMeta> = Vec::with_capacity(metas.len());
-    let mut pending = metas;
-    while !pending.is_empty() {
-        let ready = pending.iter().position(|meta| {
-            meta.columns
-                .iter()
-                .filter_map(|c| c.references)
-                .all(|reference| {
-                    let target = (reference.target)();
-                    std::ptr::eq(target, *meta)
-                        || ordered.iter().any(|done| std::ptr::eq(*done, target))
-                        || !pending.iter().any(|other| std::ptr::eq(*other, target))
-                })
-        });
-        ordered.push(pending.remove(ready.unwrap_or(0)));
-    }
-    ordered
-}
-
-/// Each resource once (a user model may also be mounted as a resource).
-fn distinct(metas: impl Iterator<Item = &'static ResourceMeta>) -> Vec<&'static ResourceMeta> {
-    let mut seen: Vec<&'static ResourceMeta> = Vec::new();
-    for meta in metas {
-        if !seen.iter().any(|known| std::ptr::eq(*known, meta)) {
-            seen.push(meta);
-        }
-    }
-    seen
-}
-
-/// What axum accepts as a route path (it panics on anything else): `/`-separated segments,
-/// captures as whole segments `{name}` or a last `{*name}`.
-fn check_path(path: &str) -> Result<(), &'static str> {
-    if !path.starts_with('/') {
-        return Err("must start with '/'");
-    }
-    let segments: Vec<&str> = path[1..].split('/').collect();
-    for (index, segment) in segments.iter().enumerate() {
-        let capture = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
-        match capture {
-            Some(name) => {
-                let (wildcard, name) = name.strip_prefix('*').map_or((false, name), |n| (true, n));
-                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                    return Err("has a capture without a plain name: use `{name}`");
-                }
-                if wildcard && index + 1 != segments.len() {
-                    return Err("has a `{*name}` capture that is not the last segment");
-                }
-            }
-            None if segment.contains(['{', '}']) => {
-                return Err("has a brace outside a whole-segment `{name}` capture");
-            }
-            None if segment.is_empty() && index + 1 != segments.len() => {
-                return Err("has an empty segment (`//`)");
-            }
-            None => {}
-        }
-    }
-    Ok(())
-}
-
 async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -751,33 +495,4 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_path;
-
-    #[test]
-    fn route_paths_axum_accepts() {
-        for good in [
-            "/",
-            "/items",
-            "/items/{id}",
-            "/files/{*rest}",
-            "/a/{x}/b/{y_2}",
-        ] {
-            assert!(check_path(good).is_ok(), "{good}");
-        }
-        for bad in [
-            "items",
-            "/a/{",
-            "/a/{}",
-            "/a/x{id}",
-            "/{*rest}/more",
-            "/a//b",
-            "/{a-b}",
-        ] {
-            assert!(check_path(bad).is_err(), "{bad}");
-        }
-    }
 }

@@ -1,0 +1,84 @@
+//! The app's tables: its DDL, in an order the database accepts.
+
+use super::App;
+use crate::db::Backend;
+use crate::resource::{ResourceMeta, TableLinks, create_table_with};
+
+impl App {
+    /// The DDL of every registered resource for `backend`: the starting point of a first
+    /// migration. `serve()` prints it and exits when run with `--print-ddl sqlite|postgres`.
+    pub fn ddl(&self, backend: Backend) -> String {
+        let mut out = String::new();
+        let metas = distinct(
+            self.auth
+                .iter()
+                .map(|auth| auth.meta)
+                .chain(self.resources.iter().map(|m| m.meta)),
+        );
+        let user = self.auth.as_ref().map(|auth| auth.meta);
+        let epoch = crate::auth::epoch_column();
+        for meta in referenced_first(metas) {
+            let is_user = user.is_some_and(|user| std::ptr::eq(user, meta));
+            let links = TableLinks {
+                owner_references: owner_references(meta, user),
+                extra_columns: if is_user { &[epoch.as_str()] } else { &[] },
+            };
+            for statement in create_table_with(meta, backend, links) {
+                out.push_str(&statement);
+                out.push_str(";\n");
+            }
+        }
+        if self.auth.is_some() {
+            out.push_str(crate::auth::REFRESH_DDL);
+            out.push_str(";\n");
+        }
+        out
+    }
+}
+
+/// The user table and id column an owner column references, when their types agree (an owner
+/// kept as text for a numeric id gets no foreign key).
+fn owner_references(
+    meta: &ResourceMeta,
+    user: Option<&'static ResourceMeta>,
+) -> Option<(&'static str, &'static str)> {
+    let owner = meta.owner_column()?;
+    let user = user?;
+    let id = user.id_column()?;
+    (owner.sql_type == id.sql_type).then_some((user.table, id.column))
+}
+
+/// Tables in an order that creates every referenced table before the tables that reference it
+/// (a cycle keeps the declared order for its members).
+fn referenced_first(metas: Vec<&'static ResourceMeta>) -> Vec<&'static ResourceMeta> {
+    let mut ordered: Vec<&'static ResourceMeta> = Vec::with_capacity(metas.len());
+    let mut pending = metas;
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|meta| {
+            meta.columns
+                .iter()
+                .filter_map(|c| c.references)
+                .all(|reference| {
+                    let target = (reference.target)();
+                    std::ptr::eq(target, *meta)
+                        || ordered.iter().any(|done| std::ptr::eq(*done, target))
+                        || !pending.iter().any(|other| std::ptr::eq(*other, target))
+                })
+        });
+        ordered.push(pending.remove(ready.unwrap_or(0)));
+    }
+    ordered
+}
+
+/// Each resource once (a user model may also be mounted as a resource).
+pub(super) fn distinct(
+    metas: impl Iterator<Item = &'static ResourceMeta>,
+) -> Vec<&'static ResourceMeta> {
+    let mut seen: Vec<&'static ResourceMeta> = Vec::new();
+    for meta in metas {
+        if !seen.iter().any(|known| std::ptr::eq(*known, meta)) {
+            seen.push(meta);
+        }
+    }
+    seen
+}
