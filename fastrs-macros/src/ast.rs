@@ -30,6 +30,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) owner_reads: Option<Span>,
     /// The generated operations, as `fastrs::resource::Operations` bits.
     pub(crate) operations: u8,
+    /// `soft_delete`.
+    pub(crate) soft_delete: bool,
     /// `unique(a, b)` and `index(a, b)`: each a list of columns.
     pub(crate) unique_together: Vec<Vec<String>>,
     pub(crate) indexes: Vec<Vec<String>>,
@@ -548,12 +550,20 @@ impl<'a> Resource<'a> {
             user: attrs.user.is_present().then(|| attrs.user.span()),
             auth,
             owner: attrs.owner.as_ref(),
-            operations: attrs.operations.as_ref().map_or(31, |ops| {
-                [&ops.list, &ops.create, &ops.read, &ops.update, &ops.delete]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, flag)| flag.is_present())
-                    .fold(0, |bits, (i, _)| bits | (1 << i))
+            soft_delete: attrs.soft_delete.is_present(),
+            operations: attrs.operations.as_ref().map_or(63, |ops| {
+                [
+                    &ops.list,
+                    &ops.create,
+                    &ops.read,
+                    &ops.update,
+                    &ops.delete,
+                    &ops.restore,
+                ]
+                .iter()
+                .enumerate()
+                .filter(|(_, flag)| flag.is_present())
+                .fold(0, |bits, (i, _)| bits | (1 << i))
             }),
             owner_reads: attrs
                 .owner_reads

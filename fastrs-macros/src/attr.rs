@@ -36,6 +36,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) owner: Option<Ident>,
     /// Reads see only the caller's rows.
     pub(crate) owner_reads: darling::util::Flag,
+    /// Deleting marks rows instead of removing them.
+    pub(crate) soft_delete: Flag,
     /// Which routes to generate (default: all five).
     pub(crate) operations: Option<OperationArgs>,
     /// `unique(a, b)`: fields unique together (repeatable).
@@ -54,6 +56,7 @@ pub(crate) struct OperationArgs {
     pub(crate) read: Flag,
     pub(crate) update: Flag,
     pub(crate) delete: Flag,
+    pub(crate) restore: Flag,
 }
 
 /// `auth(create, read, update, delete, all, scope = "...")`.

@@ -196,6 +196,12 @@ pub(crate) fn router<R: Resource>(env: &Env, operations: Operations) -> Router<A
         item = item.delete(remove::<R>);
     }
     let mut router = Router::new();
+    if R::meta().soft_delete && on(Operations::RESTORE) {
+        router = router.route(
+            &format!("{item_path}/restore"),
+            MethodRouter::new().post(restore::<R>),
+        );
+    }
     if on(Operations::LIST) || on(Operations::CREATE) {
         router = router.route(&collection_path, collection);
     }
@@ -211,15 +217,19 @@ pub(crate) fn paths(meta: &ResourceMeta) -> (String, String) {
 }
 
 /// The `(operation, method, path)` of every route a resource may have.
-pub(crate) fn operations(meta: &ResourceMeta) -> [(Operations, &'static str, String); 5] {
+pub(crate) fn operations(meta: &ResourceMeta) -> Vec<(Operations, &'static str, String)> {
     let (collection, item) = paths(meta);
-    [
+    let mut all = vec![
         (Operations::LIST, "GET", collection.clone()),
         (Operations::CREATE, "POST", collection),
         (Operations::READ, "GET", item.clone()),
         (Operations::UPDATE, "PATCH", item.clone()),
-        (Operations::DELETE, "DELETE", item),
-    ]
+        (Operations::DELETE, "DELETE", item.clone()),
+    ];
+    if meta.soft_delete {
+        all.push((Operations::RESTORE, "POST", format!("{item}/restore")));
+    }
+    all
 }
 
 /// Binds an id given as text (a token's subject) as the column's type.
@@ -348,8 +358,13 @@ async fn list<R: Resource>(
             let owner = owner_reads
                 .then(|| R::meta().owner_column().map(|column| column.column))
                 .flatten();
-            let (list_sql, count_sql) =
-                filters.statements(R::meta(), &ctx.sql.select, &ctx.sql.count_all, owner);
+            let (list_sql, count_sql) = filters.statements(
+                R::meta(),
+                &ctx.sql.select,
+                &ctx.sql.count_all,
+                &ctx.sql.live,
+                owner,
+            );
             let mut items = Query::new(ctx.backend, list_sql);
             let mut total = Query::new(ctx.backend, count_sql);
             filters.bind(items.args_mut());
@@ -506,5 +521,33 @@ async fn remove<R: Resource>(
         (0, Some(_)) => Err(ctx.forbidden_or_missing(id).await),
         (0, None) => Err(ctx.not_found()),
         _ => Ok(StatusCode::NO_CONTENT),
+    }
+}
+
+/// `POST {path}/{id}/restore`: a soft-deleted row, back (404 when there is no deleted row).
+async fn restore<R: Resource>(
+    State(ctx): State<Arc<Ctx<R>>>,
+    token: Token,
+    Path(id): Path<String>,
+) -> Result<Json<R::Response>, ApiError> {
+    let id: R::Id = path_id(&id)?;
+    let caller = ctx
+        .caller(token, R::meta().auth.delete || ctx.sql.owned.is_some())
+        .await?;
+    let query = match &ctx.sql.owned {
+        Some(owned) => {
+            let mut query = ctx.query(&owned.restore).bind(id.clone());
+            bind_owner::<R>(query.args_mut(), caller.as_ref())?;
+            query
+        }
+        None => ctx.query(&ctx.sql.restore).bind(id.clone()),
+    };
+    match query
+        .fetch_optional::<R::Response>(&ctx.env.pool)
+        .await
+        .map_err(|e| ctx.write_error(e))?
+    {
+        Some(restored) => Ok(Json(restored)),
+        None => Err(ctx.not_found()),
     }
 }

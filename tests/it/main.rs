@@ -21,6 +21,7 @@ mod operations;
 mod relations;
 mod responses;
 mod sessions;
+mod soft_delete;
 mod tasks;
 mod tokens;
 mod validation;

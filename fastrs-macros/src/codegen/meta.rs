@@ -160,6 +160,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let owner_reads = resource.owner_reads.is_some();
     let operations = resource.operations;
     let (unique_together, indexes) = (&resource.unique_together, &resource.indexes);
+    let soft_delete = resource.soft_delete;
     let user = auth_user(resource);
     let model_row = from_row(ident, resource.fields.iter());
     let schemas = [(response, quote!(response_schema))]
@@ -197,6 +198,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             auth: #auth,
             owner_reads: #owner_reads,
             operations: #p::Operations::from_bits(#operations),
+            soft_delete: #soft_delete,
             unique_together: &[#(&[#(#unique_together),*]),*],
             indexes: &[#(&[#(#indexes),*]),*],
             create_schema: <#create as #p::ToSchema>::reference,

@@ -231,13 +231,38 @@ pub(crate) fn operations(
         }
     }
 
-    vec![
+    let mut operations = vec![
         (meta.path.to_owned(), HttpMethod::Post, create),
         (meta.path.to_owned(), HttpMethod::Get, list),
         (item_path.clone(), HttpMethod::Get, get),
         (item_path.clone(), HttpMethod::Patch, update),
-        (item_path, HttpMethod::Delete, delete),
-    ]
+        (item_path.clone(), HttpMethod::Delete, delete),
+    ];
+    if meta.soft_delete {
+        let mut restore = base("restore", format!("Restore {name}"));
+        restore.description = Some(format!(
+            "Brings back a deleted {name} (deleting only marks it: reads no longer see it)."
+        ));
+        respond(
+            &mut restore,
+            "200",
+            &format!("The restored {name}"),
+            Some(("application/json", schemas.response.clone())),
+        );
+        parameter(&mut restore, "id", ParameterIn::Path, true, id_schema(meta));
+        error(
+            &mut restore,
+            registry,
+            "404",
+            &format!("No deleted {name} has this id"),
+        );
+        validation_error(&mut restore, registry);
+        if meta.auth.delete || owned {
+            secure(&mut restore, registry, &scopes);
+        }
+        operations.push((format!("{item_path}/restore"), HttpMethod::Post, restore));
+    }
+    operations
 }
 
 /// The resource's tag, described by its doc comment.

@@ -92,6 +92,13 @@ pub fn create_table_with(
         }
         lines.push(line);
     }
+    if meta.soft_delete {
+        lines.push(format!(
+            "{} {}",
+            quote(super::sql::DELETED_AT),
+            column_type(SqlType::Timestamp, backend)
+        ));
+    }
     lines.extend(
         links
             .extra_columns

@@ -237,9 +237,13 @@ impl ListQuery {
         meta: &ResourceMeta,
         select: &str,
         count: &str,
+        live: &str,
         owner: Option<&str>,
     ) -> (SqlStr, SqlStr) {
         let mut conditions = String::new();
+        if !live.is_empty() {
+            let _ = write!(conditions, " WHERE {live}");
+        }
         let mut n = 1;
         for (index, op, values) in &self.conditions {
             let column = quote(meta.columns[*index].column);

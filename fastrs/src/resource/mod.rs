@@ -86,6 +86,9 @@ pub struct ResourceMeta {
     pub auth: AuthRules,
     /// Reads (list, get) see only the caller's rows (needs an owner column).
     pub owner_reads: bool,
+    /// Deleting marks the row (`deleted_at`) instead of removing it; reads hide it and
+    /// `POST {path}/{id}/restore` brings it back (`#[resource(soft_delete)]`).
+    pub soft_delete: bool,
     /// Column sets unique together (`#[resource(unique(a, b))]`).
     pub unique_together: &'static [&'static [&'static str]],
     /// Column sets with an index of their own (`#[resource(index(a, b))]`).
@@ -144,8 +147,10 @@ impl Operations {
     pub const UPDATE: Self = Self(8);
     /// `DELETE /things/{id}`.
     pub const DELETE: Self = Self(16);
+    /// `POST /things/{id}/restore` (soft-deleting resources only).
+    pub const RESTORE: Self = Self(32);
     /// Every operation.
-    pub const ALL: Self = Self(31);
+    pub const ALL: Self = Self(63);
     /// None.
     pub const NONE: Self = Self(0);
 
@@ -496,6 +501,7 @@ pub(crate) mod tests {
                 scope: None,
             },
             owner_reads: false,
+            soft_delete: false,
             unique_together: &[],
             indexes: &[],
             operations: Operations::ALL,

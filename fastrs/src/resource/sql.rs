@@ -34,6 +34,12 @@ pub struct Statements {
     pub select: String,
     /// `SELECT COUNT(*) FROM <table>`.
     pub count_all: String,
+    /// `UPDATE ... SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING ...`
+    /// (only used by soft-deleting resources).
+    pub restore: SqlStr,
+    /// The condition a row must meet to be seen (`"deleted_at" IS NULL`), empty when rows are
+    /// deleted for good.
+    pub live: String,
 }
 
 /// Statements that only touch the caller's rows.
@@ -49,6 +55,8 @@ pub struct OwnedStatements {
     pub list: SqlStr,
     /// `SELECT COUNT(*) ... WHERE owner = $1`.
     pub count: SqlStr,
+    /// `restore`, for the owner only.
+    pub restore: SqlStr,
 }
 
 /// Quotes an identifier (`"name"`, doubling inner quotes): valid on SQLite and PostgreSQL.
@@ -117,41 +125,76 @@ impl Statements {
             sets.push(format!("{id} = {id}"));
         }
 
+        // Soft-deleted rows are invisible to every statement but `restore`.
+        let deleted = quote(DELETED_AT);
+        let (live, where_live) = if meta.soft_delete {
+            (
+                format!(" AND {deleted} IS NULL"),
+                format!(" WHERE {deleted} IS NULL"),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        let delete = |condition: &str| {
+            if meta.soft_delete {
+                format!("UPDATE {table} SET {deleted} = CURRENT_TIMESTAMP WHERE {condition}{live}")
+            } else {
+                format!("DELETE FROM {table} WHERE {condition}")
+            }
+        };
+        let restore = |condition: &str| {
+            format!(
+                "UPDATE {table} SET {deleted} = NULL WHERE {condition} AND {deleted} IS NOT NULL RETURNING {response}"
+            )
+        };
+
         let owned = meta.owner_column().map(|owner| {
             let owner = quote(owner.column);
             OwnedStatements {
                 update: sql(format!(
-                    "UPDATE {table} SET {} WHERE {id} = $1 AND {owner} = ${n} RETURNING {response}",
+                    "UPDATE {table} SET {} WHERE {id} = $1 AND {owner} = ${n}{live} RETURNING {response}",
                     sets.join(", ")
                 )),
-                delete: sql(format!("DELETE FROM {table} WHERE {id} = $1 AND {owner} = $2")),
-                get: sql(format!("SELECT {response} FROM {table} WHERE {id} = $1 AND {owner} = $2")),
-                list: sql(format!(
-                    "SELECT {response} FROM {table} WHERE {owner} = $3 ORDER BY {id} LIMIT $1 OFFSET $2"
+                delete: sql(delete(&format!("{id} = $1 AND {owner} = $2"))),
+                get: sql(format!(
+                    "SELECT {response} FROM {table} WHERE {id} = $1 AND {owner} = $2{live}"
                 )),
-                count: sql(format!("SELECT COUNT(*) FROM {table} WHERE {owner} = $1")),
+                list: sql(format!(
+                    "SELECT {response} FROM {table} WHERE {owner} = $3{live} ORDER BY {id} LIMIT $1 OFFSET $2"
+                )),
+                count: sql(format!("SELECT COUNT(*) FROM {table} WHERE {owner} = $1{live}")),
+                restore: sql(restore(&format!("{id} = $1 AND {owner} = $2"))),
             }
         });
 
         Statements {
             insert: sql(insert),
-            get: sql(format!("SELECT {response} FROM {table} WHERE {id} = $1")),
-            list: sql(format!(
-                "SELECT {response} FROM {table} ORDER BY {id} LIMIT $1 OFFSET $2"
+            get: sql(format!(
+                "SELECT {response} FROM {table} WHERE {id} = $1{live}"
             )),
-            count: sql(format!("SELECT COUNT(*) FROM {table}")),
+            list: sql(format!(
+                "SELECT {response} FROM {table}{where_live} ORDER BY {id} LIMIT $1 OFFSET $2"
+            )),
+            count: sql(format!("SELECT COUNT(*) FROM {table}{where_live}")),
             update: sql(format!(
-                "UPDATE {table} SET {} WHERE {id} = $1 RETURNING {response}",
+                "UPDATE {table} SET {} WHERE {id} = $1{live} RETURNING {response}",
                 sets.join(", ")
             )),
-            delete: sql(format!("DELETE FROM {table} WHERE {id} = $1")),
-            exists: sql(format!("SELECT COUNT(*) FROM {table} WHERE {id} = $1")),
+            delete: sql(delete(&format!("{id} = $1"))),
+            exists: sql(format!(
+                "SELECT COUNT(*) FROM {table} WHERE {id} = $1{live}"
+            )),
+            restore: sql(restore(&format!("{id} = $1"))),
             owned,
             select: format!("SELECT {response} FROM {table}"),
             count_all: format!("SELECT COUNT(*) FROM {table}"),
+            live: where_live.trim_start_matches(" WHERE ").to_owned(),
         }
     }
 }
+
+/// The column that marks a soft-deleted row (`#[resource(soft_delete)]`): `NULL` while it lives.
+pub const DELETED_AT: &str = "deleted_at";
 
 #[cfg(test)]
 mod tests {
