@@ -35,8 +35,8 @@ use crate::extract::params::path_id;
 use crate::extract::{ListPage, Page, Path, ValidJson};
 use crate::resource::filter::ListQuery;
 use crate::resource::{
-    BindInsert, BindUpdate, InsertFrom, Operations, PageBounds, Resource, ResourceMeta, Role,
-    SqlType, Statements,
+    BindInsert, BindUpdate, InsertFrom, Operations, OwnedStatements, PageBounds, Resource,
+    ResourceMeta, Role, SqlType, Statements,
 };
 use crate::state::AppState;
 
@@ -89,6 +89,28 @@ impl<R: Resource> Ctx<R> {
             sqlx::Error::RowNotFound => self.not_found(),
             error => map_db_error(error, Some(R::meta())),
         }
+    }
+
+    /// The statement of a delete or a restore of the row `id`: the caller's own row when the
+    /// resource is owned (delete's auth either way).
+    async fn removal(
+        &self,
+        token: Token,
+        id: &R::Id,
+        plain: fn(&Statements) -> &sqlx::SqlStr,
+        owned: fn(&OwnedStatements) -> &sqlx::SqlStr,
+    ) -> Result<Query, ApiError> {
+        let caller = self
+            .caller(token, R::meta().auth.delete || self.sql.owned.is_some())
+            .await?;
+        Ok(match &self.sql.owned {
+            Some(statements) => {
+                let mut query = self.query(owned(statements)).bind(id.clone());
+                bind_owner::<R>(query.args_mut(), caller.as_ref())?;
+                query
+            }
+            None => self.query(plain(&self.sql)).bind(id.clone()),
+        })
     }
 
     /// A failed insert or update: a reference to a row that does not exist is the client's
@@ -502,17 +524,9 @@ async fn remove<R: Resource>(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let caller = ctx
-        .caller(token, R::meta().auth.delete || ctx.sql.owned.is_some())
+    let query = ctx
+        .removal(token, &id, |sql| &sql.delete, |owned| &owned.delete)
         .await?;
-    let query = match &ctx.sql.owned {
-        Some(owned) => {
-            let mut query = ctx.query(&owned.delete).bind(id.clone());
-            bind_owner::<R>(query.args_mut(), caller.as_ref())?;
-            query
-        }
-        None => ctx.query(&ctx.sql.delete).bind(id.clone()),
-    };
     let deleted = query
         .execute(&ctx.env.pool)
         .await
@@ -531,17 +545,9 @@ async fn restore<R: Resource>(
     Path(id): Path<String>,
 ) -> Result<Json<R::Response>, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let caller = ctx
-        .caller(token, R::meta().auth.delete || ctx.sql.owned.is_some())
+    let query = ctx
+        .removal(token, &id, |sql| &sql.restore, |owned| &owned.restore)
         .await?;
-    let query = match &ctx.sql.owned {
-        Some(owned) => {
-            let mut query = ctx.query(&owned.restore).bind(id.clone());
-            bind_owner::<R>(query.args_mut(), caller.as_ref())?;
-            query
-        }
-        None => ctx.query(&ctx.sql.restore).bind(id.clone()),
-    };
     match query
         .fetch_optional::<R::Response>(&ctx.env.pool)
         .await

@@ -10,7 +10,7 @@ pub mod filter;
 mod sql;
 
 pub use ddl::{TableLinks, create_table, create_table_with};
-pub use sql::Statements;
+pub use sql::{OwnedStatements, Statements};
 pub(crate) use sql::{quote, sql};
 
 use serde::Serialize;
