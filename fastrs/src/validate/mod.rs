@@ -28,6 +28,7 @@
 //! `input` echoes the offending value, except for write-only fields (passwords), whose value is
 //! never echoed.
 
+mod cx;
 mod json;
 mod model;
 pub mod rules;
@@ -35,8 +36,9 @@ pub mod rules;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use cx::{Cx, Key};
 pub use json::FromJson;
-pub use model::{Cx, Holds, Key, Validate, input_from_map, parse_model, read_model, read_pairs};
+pub use model::{Holds, Validate, input_from_map, parse_model, read_model, read_pairs};
 pub use rules::{Describe, Rule};
 
 /// Why one value is invalid: a stable `type`, a human message, and optional context.
