@@ -48,7 +48,7 @@ impl From<&Key> for Value {
 
 /// Where a value is being read from, and the failures found so far.
 ///
-/// The derive drives it; hand-written [`Validate`] impls use [`fail`](Cx::fail) and
+/// The derive drives it; hand-written [`Validate`](super::Validate) impls use [`fail`](Cx::fail) and
 /// [`at`](Cx::at).
 #[derive(Debug)]
 pub struct Cx {
