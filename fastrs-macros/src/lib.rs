@@ -11,6 +11,7 @@ mod check;
 mod codegen;
 mod fallback;
 mod model;
+mod types;
 
 use darling::FromDeriveInput;
 use proc_macro::TokenStream;
