@@ -33,6 +33,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) operations: u8,
     /// `soft_delete`.
     pub(crate) soft_delete: bool,
+    /// `hooks`: the user implements `Hooks`.
+    pub(crate) hooks: bool,
     /// `unique(a, b)` and `index(a, b)`: each a list of columns.
     pub(crate) unique_together: Vec<Vec<String>>,
     pub(crate) indexes: Vec<Vec<String>>,
@@ -138,6 +140,18 @@ impl Field<'_> {
             && !self.server_set()
             && self.skip_update.is_none()
             && self.password.is_none()
+    }
+
+    /// A server-set field the create value carries (not read from requests) so that hooks can
+    /// compute it: one with a `default`.
+    pub(crate) fn hidden_in_create(&self) -> bool {
+        !self.in_create() && self.insert() == Insert::Default
+    }
+
+    /// Bound by the update statement: body fields, and every other data field but the
+    /// password, which the update value carries hidden for hooks and the data API.
+    pub(crate) fn settable(&self) -> bool {
+        self.role == Role::Data && self.password.is_none()
     }
 
     /// Never answered, never echoed.
@@ -449,6 +463,7 @@ impl<'a> Resource<'a> {
             auth,
             owner: attrs.owner.as_ref(),
             soft_delete: attrs.soft_delete.is_present(),
+            hooks: attrs.hooks.is_present(),
             operations: attrs.operations.as_ref().map_or(63, |ops| {
                 [
                     &ops.list,

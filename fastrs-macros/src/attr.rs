@@ -38,6 +38,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) owner_reads: darling::util::Flag,
     /// Deleting marks rows instead of removing them.
     pub(crate) soft_delete: Flag,
+    /// Creates, updates and deletes run the model's `Hooks`.
+    pub(crate) hooks: Flag,
     /// Which routes to generate (default: all five).
     pub(crate) operations: Option<OperationArgs>,
     /// `unique(a, b)`: fields unique together (repeatable).

@@ -19,6 +19,17 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::ApiError;
+use crate::auth::{AuthState, PasswordHasher, Principal};
+use crate::data::{bind_owner, insert_query, update_query};
+use crate::db::{Backend, Db, Pool, Query, map_db_error};
+use crate::extract::params::path_id;
+use crate::extract::{ListPage, Page, Path, ValidJson};
+use crate::hooks::{HookCx, Hooks};
+use crate::resource::filter::ListQuery;
+use crate::resource::{Operations, OwnedStatements, PageBounds, ResourceMeta, Statements};
+use crate::state::AppState;
+use crate::tasks::{BackgroundTasks, TaskSlot, Tracker};
 use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
@@ -26,19 +37,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
-use chrono::Utc;
-
-use crate::ApiError;
-use crate::auth::{AuthState, PasswordHasher, Principal};
-use crate::db::{Args, Backend, Db, Pool, Query, map_db_error};
-use crate::extract::params::path_id;
-use crate::extract::{ListPage, Page, Path, ValidJson};
-use crate::resource::filter::ListQuery;
-use crate::resource::{
-    BindInsert, BindUpdate, InsertFrom, Operations, OwnedStatements, PageBounds, Resource,
-    ResourceMeta, Role, SqlType, Statements,
-};
-use crate::state::AppState;
 
 /// What a resource's routes need from the app.
 #[derive(Clone)]
@@ -48,6 +46,7 @@ pub(crate) struct Env {
     pub(crate) page: PageBounds,
     pub(crate) auth: Option<Arc<AuthState>>,
     pub(crate) hasher: PasswordHasher,
+    pub(crate) tasks: Tracker,
 }
 
 struct Ctx<R> {
@@ -56,7 +55,7 @@ struct Ctx<R> {
     /// runs with the check that a login value names one user.
     logins: Option<Arc<AuthState>>,
     backend: Backend,
-    sql: Statements,
+    sql: &'static Statements,
     page: PageBounds,
     not_found: String,
     _resource: PhantomData<fn() -> R>,
@@ -75,7 +74,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Token {
     }
 }
 
-impl<R: Resource> Ctx<R> {
+impl<R: Hooks> Ctx<R> {
     fn query(&self, sql: &sqlx::SqlStr) -> Query {
         Query::new(self.backend, sql.clone())
     }
@@ -109,7 +108,7 @@ impl<R: Resource> Ctx<R> {
                 bind_owner::<R>(query.args_mut(), caller.as_ref())?;
                 query
             }
-            None => self.query(plain(&self.sql)).bind(id.clone()),
+            None => self.query(plain(self.sql)).bind(id.clone()),
         })
     }
 
@@ -135,6 +134,46 @@ impl<R: Resource> Ctx<R> {
                 R::meta().still_referenced()
             }
             _ => self.db_error(error),
+        }
+    }
+
+    /// A write with hooks: its transaction, and the tasks its hooks queue (run after the commit).
+    async fn hooked(&self) -> (Db, TaskSlot, BackgroundTasks) {
+        let slot = TaskSlot::default();
+        let tasks = BackgroundTasks::new(slot.clone(), self.env.tasks.clone());
+        (Db::begin(&self.env.pool).await, slot, tasks)
+    }
+
+    /// The row `id` before a hooked write, locked until the commit; `None` when the caller may
+    /// not write it (see [`Ctx::missing`]).
+    async fn row_before_write(
+        &self,
+        db: &mut Db,
+        id: &R::Id,
+        caller: Option<&Principal>,
+    ) -> Result<Option<R>, ApiError> {
+        let owned = self.sql.owned.is_some();
+        let statement = self
+            .sql
+            .rows
+            .before_write(self.backend, owned)
+            .ok_or_else(|| ApiError::internal("owned statement of a resource without an owner"))?;
+        let mut read = self.query(statement).bind(id.clone());
+        if owned {
+            bind_owner::<R>(read.args_mut(), caller)?;
+        }
+        read.fetch_optional::<R>(db)
+            .await
+            .map_err(|e| self.db_error(e))
+    }
+
+    /// A row the caller may not write: 404, or 403 when it is another user's. Called with the
+    /// write's transaction ended (the check reads on its own connection).
+    async fn missing(&self, id: R::Id) -> ApiError {
+        if self.sql.owned.is_some() {
+            self.forbidden_or_missing(id).await
+        } else {
+            self.not_found()
         }
     }
 
@@ -183,7 +222,7 @@ impl<R: Resource> Ctx<R> {
 }
 
 /// The routes of `R`.
-pub(crate) fn router<R: Resource>(env: &Env, operations: Operations) -> Router<AppState> {
+pub(crate) fn router<R: Hooks>(env: &Env, operations: Operations) -> Router<AppState> {
     let backend = env.pool.backend();
     let meta = R::meta();
     let logins = env.auth.clone().filter(|auth| {
@@ -193,7 +232,7 @@ pub(crate) fn router<R: Resource>(env: &Env, operations: Operations) -> Router<A
         logins,
         env: env.clone(),
         backend,
-        sql: Statements::new(R::meta()),
+        sql: R::statements(),
         page: R::meta().page.unwrap_or(env.page),
         not_found: format!("{} not found", R::meta().name),
         _resource: PhantomData,
@@ -254,65 +293,7 @@ pub(crate) fn operations(meta: &ResourceMeta) -> Vec<(Operations, &'static str, 
     all
 }
 
-/// Binds an id given as text (a token's subject) as the column's type.
-fn bind_id_text(args: &mut Args, sql_type: SqlType, id: &str) -> Result<(), ApiError> {
-    let bad = || {
-        ApiError::internal(format!(
-            "owner id {id:?} does not fit a {sql_type:?} column"
-        ))
-    };
-    match sql_type {
-        SqlType::BigInt => args.add(id.parse::<i64>().map_err(|_| bad())?),
-        SqlType::Int => args.add(id.parse::<i32>().map_err(|_| bad())?),
-        SqlType::Uuid => args.add(uuid::Uuid::parse_str(id).map_err(|_| bad())?),
-        _ => args.add(id.to_owned()),
-    }
-    Ok(())
-}
-
-fn bind_owner<R: Resource>(args: &mut Args, principal: Option<&Principal>) -> Result<(), ApiError> {
-    let (Some(owner), Some(principal)) = (R::meta().owner_column(), principal) else {
-        return Err(ApiError::internal("owner column without a caller"));
-    };
-    bind_id_text(args, owner.sql_type, &principal.id)
-}
-
-/// Binds the values the framework fills on insert, in column order.
-fn bind_auto<R: Resource>(args: &mut Args, principal: Option<&Principal>) -> Result<(), ApiError> {
-    let now = Utc::now();
-    for column in R::meta()
-        .columns
-        .iter()
-        .filter(|column| column.insert == InsertFrom::Auto)
-    {
-        match (column.role, column.sql_type) {
-            (Role::Id, SqlType::Uuid) => args.add(uuid::Uuid::now_v7()),
-            (Role::Owner, _) => bind_owner::<R>(args, principal)?,
-            _ => args.add(now),
-        }
-    }
-    Ok(())
-}
-
-/// The insert of a create body: hashes its password and binds it and the framework's values.
-/// Shared by `POST {path}` and `/auth/register` (which runs it in its own transaction).
-pub(crate) async fn insert_query<R: Resource>(
-    backend: Backend,
-    sql: &Statements,
-    mut body: R::Create,
-    principal: Option<&Principal>,
-    hasher: &PasswordHasher,
-) -> Result<Query, ApiError> {
-    if let Some(password) = body.password_mut() {
-        *password = hasher.hash(std::mem::take(password)).await?;
-    }
-    let mut query = Query::new(backend, sql.insert.clone());
-    body.bind_insert(query.args_mut());
-    bind_auto::<R>(query.args_mut(), principal)?;
-    Ok(query)
-}
-
-async fn create<R: Resource>(
+async fn create<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     request: Request,
@@ -327,31 +308,64 @@ async fn create<R: Resource>(
     let caller = ctx
         .caller(token, meta.auth.create || meta.owner_column().is_some())
         .await?;
-    let ValidJson(body) = ValidJson::<R::Create>::read(request, ctx.env.body_timeout).await?;
-    let created: R::Response = insert_query::<R>(
-        ctx.backend,
-        &ctx.sql,
-        body,
-        caller.as_ref(),
-        &ctx.env.hasher,
-    )
-    .await?
-    .fetch_one(&ctx.env.pool)
-    .await
-    .map_err(|error| ctx.write_error(error))?;
+    let ValidJson(mut body) = ValidJson::<R::Create>::read(request, ctx.env.body_timeout).await?;
+    let (created, slot): (R::Response, Option<TaskSlot>) = if meta.hooks {
+        let (mut db, slot, tasks) = ctx.hooked().await;
+        let mut cx = HookCx {
+            db: &mut db,
+            caller: caller.as_ref(),
+            tasks: &tasks,
+        };
+        R::before_create(&mut cx, &mut body).await?;
+        let row: R = insert_query::<R>(
+            ctx.backend,
+            &ctx.sql.rows.insert,
+            body,
+            caller.as_ref(),
+            &ctx.env.hasher,
+        )
+        .await?
+        .fetch_one(&mut *cx.db)
+        .await
+        .map_err(|error| ctx.write_error(error))?;
+        R::after_create(&mut cx, &row).await?;
+        db.commit().await.map_err(|e| ctx.write_error(e))?;
+        (row.into(), Some(slot))
+    } else {
+        let created = insert_query::<R>(
+            ctx.backend,
+            &ctx.sql.insert,
+            body,
+            caller.as_ref(),
+            &ctx.env.hasher,
+        )
+        .await?
+        .fetch_one(&ctx.env.pool)
+        .await
+        .map_err(|error| ctx.write_error(error))?;
+        (created, None)
+    };
     let location = format!("{collection}/{}", R::response_id(&created));
     let mut response = (StatusCode::CREATED, Json(created)).into_response();
     if let Ok(location) = HeaderValue::try_from(location) {
         response.headers_mut().insert(header::LOCATION, location);
     }
-    Ok(response)
+    Ok(settle(slot, response))
 }
 
-fn reads_need_caller<R: Resource>() -> bool {
+/// Starts the tasks a hooked write queued, once its answer is final.
+fn settle(slot: Option<TaskSlot>, response: Response) -> Response {
+    match slot {
+        Some(slot) => slot.settle(response),
+        None => response,
+    }
+}
+
+fn reads_need_caller<R: Hooks>() -> bool {
     R::meta().auth.read || R::meta().owner_reads
 }
 
-async fn list<R: Resource>(
+async fn list<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     uri: Uri,
@@ -439,7 +453,7 @@ async fn list<R: Resource>(
     }))
 }
 
-async fn read<R: Resource>(
+async fn read<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     Path(id): Path<String>,
@@ -461,38 +475,32 @@ async fn read<R: Resource>(
     found.map(Json).ok_or_else(|| ctx.not_found())
 }
 
-async fn update<R: Resource>(
+async fn update<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     Path(id): Path<String>,
     request: Request,
-) -> Result<Json<R::Response>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: R::Id = path_id(&id)?;
     let meta = R::meta();
     let caller = ctx
         .caller(token, meta.auth.update || ctx.sql.owned.is_some())
         .await?;
     let ValidJson(body) = ValidJson::<R::Update>::read(request, ctx.env.body_timeout).await?;
+    if meta.hooks {
+        return update_hooked(&ctx, id, body, caller.as_ref()).await;
+    }
     let statement = ctx
         .sql
         .owned
         .as_ref()
         .map_or(&ctx.sql.update, |owned| &owned.update);
-    let mut query = ctx.query(statement).bind(id.clone());
-    body.bind_update(query.args_mut());
-    let now = Utc::now();
-    for _ in meta
-        .columns
-        .iter()
-        .filter(|column| column.role == Role::UpdatedAt)
-    {
-        query.args_mut().add(now);
-    }
+    let mut query = update_query::<R>(ctx.backend, statement, id.clone(), body);
     if ctx.sql.owned.is_some() {
         bind_owner::<R>(query.args_mut(), caller.as_ref())?;
     }
     // The user model, mounted as a resource: a login value must still name one user.
-    let updated = match &ctx.logins {
+    let updated: Option<R::Response> = match &ctx.logins {
         None => query
             .fetch_optional(&ctx.env.pool)
             .await
@@ -512,18 +520,58 @@ async fn update<R: Resource>(
         }
     };
     match updated {
-        Some(updated) => Ok(Json(updated)),
+        Some(updated) => Ok(Json(updated).into_response()),
         None if ctx.sql.owned.is_some() => Err(ctx.forbidden_or_missing(id).await),
         None => Err(ctx.not_found()),
     }
 }
 
-async fn remove<R: Resource>(
+/// `PATCH` with hooks: read and lock the row, `before_update`, the update, `after_update` with
+/// the merged row, commit.
+async fn update_hooked<R: Hooks>(
+    ctx: &Ctx<R>,
+    id: R::Id,
+    mut patch: R::Update,
+    caller: Option<&Principal>,
+) -> Result<Response, ApiError> {
+    let (mut db, slot, tasks) = ctx.hooked().await;
+    if let Some(auth) = &ctx.logins {
+        auth.lock_logins(&mut db).await?;
+    }
+    let Some(old) = ctx.row_before_write(&mut db, &id, caller).await? else {
+        drop(db);
+        return Err(ctx.missing(id).await);
+    };
+    let mut cx = HookCx {
+        db: &mut db,
+        caller,
+        tasks: &tasks,
+    };
+    R::before_update(&mut cx, &old, &mut patch).await?;
+    let new: R = update_query::<R>(ctx.backend, &ctx.sql.rows.update, id.clone(), patch)
+        .fetch_one(&mut *cx.db)
+        .await
+        .map_err(|e| ctx.write_error(e))?;
+    if let Some(auth) = &ctx.logins {
+        auth.ensure_unique_logins(cx.db, id).await?;
+    }
+    R::after_update(&mut cx, &old, &new).await?;
+    db.commit().await.map_err(|e| ctx.write_error(e))?;
+    Ok(slot.settle(Json(R::Response::from(new)).into_response()))
+}
+
+async fn remove<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let id: R::Id = path_id(&id)?;
+    if R::meta().hooks {
+        let caller = ctx
+            .caller(token, R::meta().auth.delete || ctx.sql.owned.is_some())
+            .await?;
+        return remove_hooked(&ctx, id, caller.as_ref()).await;
+    }
     let query = ctx
         .removal(token, &id, |sql| &sql.delete, |owned| &owned.delete)
         .await?;
@@ -534,12 +582,40 @@ async fn remove<R: Resource>(
     match (deleted, &ctx.sql.owned) {
         (0, Some(_)) => Err(ctx.forbidden_or_missing(id).await),
         (0, None) => Err(ctx.not_found()),
-        _ => Ok(StatusCode::NO_CONTENT),
+        _ => Ok(StatusCode::NO_CONTENT.into_response()),
     }
 }
 
+/// `DELETE` with hooks: read and lock the row, `before_delete`, the delete, `after_delete`,
+/// commit.
+async fn remove_hooked<R: Hooks>(
+    ctx: &Ctx<R>,
+    id: R::Id,
+    caller: Option<&Principal>,
+) -> Result<Response, ApiError> {
+    let (mut db, slot, tasks) = ctx.hooked().await;
+    let Some(row) = ctx.row_before_write(&mut db, &id, caller).await? else {
+        drop(db);
+        return Err(ctx.missing(id).await);
+    };
+    let mut cx = HookCx {
+        db: &mut db,
+        caller,
+        tasks: &tasks,
+    };
+    R::before_delete(&mut cx, &row).await?;
+    ctx.query(&ctx.sql.delete)
+        .bind(id)
+        .execute(&mut *cx.db)
+        .await
+        .map_err(|e| ctx.delete_error(e))?;
+    R::after_delete(&mut cx, &row).await?;
+    db.commit().await.map_err(|e| ctx.delete_error(e))?;
+    Ok(slot.settle(StatusCode::NO_CONTENT.into_response()))
+}
+
 /// `POST {path}/{id}/restore`: a soft-deleted row, back (404 when there is no deleted row).
-async fn restore<R: Resource>(
+async fn restore<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     Path(id): Path<String>,

@@ -50,9 +50,11 @@ extern crate self as fastrs;
 pub mod app;
 pub mod auth;
 mod crud;
+pub mod data;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod hooks;
 pub mod openapi;
 mod patch;
 pub mod resource;
@@ -83,8 +85,10 @@ pub use {chrono, serde_json, sqlx, uuid};
 /// The names most apps need: `use fastrs::prelude::*;`.
 pub mod prelude {
     pub use crate::auth::{CurrentUser, OptionalUser};
+    pub use crate::data::Table;
     pub use crate::db::Db;
     pub use crate::extract::{Dep, Page, Path, Query, ValidJson};
+    pub use crate::hooks::{HookCx, Hooks};
     pub use crate::routing::{delete, get, patch, post, put};
     pub use crate::{ApiError, App, Model, Patch, Resource, Settings};
     pub use axum::Json;
@@ -98,9 +102,11 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::auth::AuthUser;
+    pub use crate::data::Column;
     pub use crate::db::{
         Args, ColumnType, FromRow, Row, TextEnum, bind_enum, decode_enum, decode_nullable_enum,
     };
+    pub use crate::hooks::Hooks;
     pub use crate::openapi::model::{
         flattened as model_flattened, object_schema as model_object, property as model_property,
         string_enum as model_enum,
@@ -109,7 +115,7 @@ pub mod __private {
     pub use crate::patch::Patch;
     pub use crate::resource::{
         AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, OnDelete, Operations,
-        PageBounds, Reference, Resource, ResourceMeta, Role, SqlType,
+        PageBounds, Reference, Resource, ResourceMeta, Role, SqlType, Statements,
     };
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{

@@ -28,13 +28,14 @@ impl AppState {
         settings: Settings,
         deps: Deps,
         auth: Option<Arc<AuthState>>,
+        tasks: Tracker,
     ) -> Self {
         Self(Arc::new(Inner {
             pool,
             settings,
             deps,
             auth,
-            tasks: Tracker::default(),
+            tasks,
         }))
     }
 

@@ -128,8 +128,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let insert_binds = resource.fields.iter().filter_map(|f| {
         let (name, ty) = (f.ident, f.ty);
         match f.insert() {
-            Insert::Body => Some(quote!(__args.add::<#ty>(self.#name);)),
-            Insert::Default => default_value(f).map(|value| quote!(__args.add::<#ty>(#value);)),
+            Insert::Body | Insert::Default => Some(quote!(__args.add::<#ty>(self.#name);)),
             Insert::Auto | Insert::Database => None,
         }
     });
@@ -145,7 +144,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
                 }
             }
         });
-    let update_binds = resource.fields.iter().filter(|f| f.in_update()).map(|f| {
+    let update_binds = resource.fields.iter().filter(|f| f.settable()).map(|f| {
         let name = f.ident;
         quote!(__args.add_patch(self.#name);)
     });

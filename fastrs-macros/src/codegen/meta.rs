@@ -36,6 +36,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
     };
     let (in_create, in_update, in_response) =
         (field.in_create(), field.in_update(), field.in_response());
+    let settable = field.settable();
     let (unique, index_flag) = (field.unique, field.index);
     let (login, password) = (field.login.is_some(), field.password.is_some());
     let ty = field.ty;
@@ -80,6 +81,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             insert: #p::InsertFrom::#insert,
             in_create: #in_create,
             in_update: #in_update,
+            settable: #settable,
             in_response: #in_response,
             unique: #unique,
             index: #index_flag,
@@ -161,6 +163,34 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let operations = resource.operations;
     let (unique_together, indexes) = (&resource.unique_together, &resource.indexes);
     let soft_delete = resource.soft_delete;
+    let hooks = resource.hooks;
+    // Without `hooks`, the model's hooks are the defaults (never called).
+    let empty_hooks = (!hooks).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #p::Hooks for #ident {}
+        }
+    });
+    let vis = resource.vis;
+    let column_consts = resource.fields.iter().enumerate().map(|(index, field)| {
+        let name = quote::format_ident!(
+            "{}",
+            field
+                .ident
+                .to_string()
+                .trim_start_matches("r#")
+                .to_uppercase()
+        );
+        let ty = field.ty;
+        let doc = format!(
+            "The `{}` column, for the data API's filters and orders.",
+            field.name
+        );
+        quote! {
+            #[doc = #doc]
+            #vis const #name: #p::Column<#ident, #ty> = #p::Column::new(#index);
+        }
+    });
     let user = auth_user(resource);
     let model_row = from_row(ident, resource.fields.iter());
     let schemas = [(response, quote!(response_schema))]
@@ -203,6 +233,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             indexes: &[#(&[#(#indexes),*]),*],
             create_schema: <#create as #p::ToSchema>::reference,
             update_schema: <#update as #p::ToSchema>::reference,
+            hooks: #hooks,
         };
 
         #[automatically_derived]
@@ -223,6 +254,18 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             fn id(&self) -> &#id_ty {
                 &self.#id_name
             }
+
+            fn statements() -> &'static #p::Statements {
+                static __STATEMENTS: #p::std::sync::OnceLock<#p::Statements> = #p::std::sync::OnceLock::new();
+                __STATEMENTS.get_or_init(|| #p::Statements::new(&__META))
+            }
+        }
+
+        #empty_hooks
+
+        #[automatically_derived]
+        impl #ident {
+            #(#column_consts)*
         }
 
         #user

@@ -72,8 +72,33 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
             quote!(#doc #validate #secret #default pub #name: #ty)
         })
         .collect();
-    let update_fields = resource.fields.iter().filter(|f| f.in_update()).map(|f| {
+    // Server-set fields ride along hidden: never read from a request, never documented, set
+    // by hooks and the data API.
+    let hidden_doc = "Set by the server (hooks, the data API); never read from a request.";
+    let hidden_create = resource
+        .fields
+        .iter()
+        .filter(|f| f.hidden_in_create())
+        .map(|f| {
+            let (name, ty) = (f.ident, f.ty);
+            let function = format_ident!("__fastrs_default_{}_{}", ident, name);
+            let path = function.to_string();
+            let value = super::input::default_value(f);
+            default_fns.push(quote! {
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                fn #function() -> #ty {
+                    #value
+                }
+            });
+            quote!(#[doc = #hidden_doc] #[serde(skip, default = #path)] pub #name: #ty)
+        });
+    let create_fields: Vec<TokenStream> = create_fields.into_iter().chain(hidden_create).collect();
+    let update_fields = resource.fields.iter().filter(|f| f.settable()).map(|f| {
         let (doc, name, inner) = (doc(f), f.ident, f.inner);
+        if !f.in_update() {
+            return quote!(#[doc = #hidden_doc] #[serde(skip)] pub #name: ::fastrs::Patch<#inner>);
+        }
         let (validate, secret) = (validate_attrs(f), secret(f));
         let not_null = (!f.nullable).then(|| quote!(#[model(not_null)]));
         quote!(#doc #validate #secret #not_null #[serde(default)] pub #name: ::fastrs::Patch<#inner>)
@@ -86,8 +111,14 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
         let name = f.ident;
         quote!(#name: __model.#name)
     });
-    let debug_create = debug(create, resource.fields.iter().filter(|f| f.in_create()));
-    let debug_update = debug(update, resource.fields.iter().filter(|f| f.in_update()));
+    let debug_create = debug(
+        create,
+        resource
+            .fields
+            .iter()
+            .filter(|f| f.in_create() || f.hidden_in_create()),
+    );
+    let debug_update = debug(update, resource.fields.iter().filter(|f| f.settable()));
 
     let create_check = resource
         .validate

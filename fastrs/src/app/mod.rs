@@ -27,7 +27,7 @@ use crate::db::{Backend, Pool};
 use crate::error::Error;
 use crate::openapi::document::Parts;
 use crate::openapi::{DocsOptions, OpenApi, document};
-use crate::resource::{Operations, Resource, ResourceMeta};
+use crate::resource::{Operations, ResourceMeta};
 use crate::routing::{ApiMethodRouter, ApiRouter};
 use crate::state::Deps;
 use crate::testing::TestClient;
@@ -128,7 +128,7 @@ impl App {
     /// `FASTRS_CREATE_TABLES=false`): the operations it declares
     /// (`#[resource(operations(...))]`, default all), except those a hand-written route at the
     /// same method and path replaces ([`App::route`]; it is then the one documented).
-    pub fn resource<R: Resource>(mut self) -> Self {
+    pub fn resource<R: crate::hooks::Hooks>(mut self) -> Self {
         self.resources.push(Mount {
             meta: R::meta(),
             router: crate::crud::router::<R>,
@@ -352,12 +352,20 @@ impl App {
             }
             _ => None,
         };
+        let limits = self.settings.request_timeout;
+        let cors = self
+            .settings
+            .cors
+            .as_ref()
+            .map(CorsSettings::layer)
+            .transpose()?;
         let env = Env {
             body_timeout: self.settings.body_timeout,
             pool: pool.clone(),
             page: self.settings.page,
             auth: auth.clone(),
             hasher,
+            tasks: crate::tasks::Tracker::default(),
         };
         let mut router: Router<AppState> = Router::new();
         for mount in &self.resources {
@@ -373,14 +381,13 @@ impl App {
                 .route_layer(middleware::from_fn(crate::db::transaction_layer));
             router = router.route(&path, methods);
         }
-        let limits = self.settings.request_timeout;
-        let cors = self
-            .settings
-            .cors
-            .as_ref()
-            .map(CorsSettings::layer)
-            .transpose()?;
-        let state = AppState::new(pool.clone(), self.settings, self.deps, auth);
+        let state = AppState::new(
+            pool.clone(),
+            self.settings,
+            self.deps,
+            auth,
+            env.tasks.clone(),
+        );
         let tasks = state.tasks().clone();
         let not_found = || async { ApiError::not_found("Not Found") };
         let router = router

@@ -16,7 +16,6 @@ use super::{
     AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, WithEpoch, unauthorized,
 };
 use crate::ApiError;
-use crate::crud;
 use crate::db::{Db, Query, map_db_error};
 use crate::extract::ValidJson;
 use crate::extract::body::read_body;
@@ -90,7 +89,9 @@ async fn register<U: AuthUser>(
 ) -> Result<(StatusCode, Json<U::Response>), ApiError> {
     let meta = U::meta();
     let backend = auth.pool.backend();
-    let insert = crud::insert_query::<U>(backend, &auth.user_sql, body, None, &auth.hasher).await?;
+    let insert =
+        crate::data::insert_query::<U>(backend, &auth.user_sql.insert, body, None, &auth.hasher)
+            .await?;
     let mut db = Db::begin(&auth.pool).await;
     auth.lock_logins(&mut db).await?;
     let created: U::Response = insert

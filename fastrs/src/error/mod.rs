@@ -89,6 +89,26 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, detail)
     }
 
+    /// 422 in the validation shape, at the body's field `field` (`"loc": ["body", field]`,
+    /// `"type": "value_error"`): a rule checked in code (a hook, a handler) answered like the
+    /// declared ones.
+    ///
+    /// ```
+    /// use fastrs::ApiError;
+    ///
+    /// let error = ApiError::unprocessable("body", "A published post needs a body");
+    /// assert_eq!(error.status().as_u16(), 422);
+    /// assert_eq!(error.detail()[0]["loc"][1], "body");
+    /// ```
+    pub fn unprocessable(field: &str, message: impl Into<String>) -> Self {
+        crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
+            crate::validate::loc("body", field),
+            crate::validate::Violation::value_error(message),
+            None,
+        ))
+        .into()
+    }
+
     /// 404 Not Found.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, detail)

@@ -10,7 +10,7 @@ pub mod filter;
 mod sql;
 
 pub use ddl::{TableLinks, create_table, create_table_with};
-pub use sql::{OwnedStatements, Statements};
+pub use sql::{OwnedStatements, RowStatements, Statements};
 pub(crate) use sql::{quote, sql};
 
 use serde::Serialize;
@@ -43,6 +43,8 @@ pub trait Resource: FromRow + Send + Sync + 'static {
     fn response_id(response: &Self::Response) -> &Self::Id;
     /// The model's id.
     fn id(&self) -> &Self::Id;
+    /// The resource's SQL, built on first use and kept for the life of the program.
+    fn statements() -> &'static Statements;
 }
 
 /// A create body binds its values in the order of [`ResourceMeta::columns`] whose
@@ -99,6 +101,9 @@ pub struct ResourceMeta {
     pub create_schema: fn(&mut Registry) -> RefOr<Schema>,
     /// The `{Name}Update` body's schema.
     pub update_schema: fn(&mut Registry) -> RefOr<Schema>,
+    /// Creates, updates and deletes run the model's [`Hooks`](crate::hooks::Hooks) in a
+    /// transaction (`#[resource(hooks)]`); without, each is one statement.
+    pub hooks: bool,
 }
 
 /// Which CRUD routes of a resource need an authenticated caller (`#[resource(auth(...))]`).
@@ -373,6 +378,9 @@ pub struct ColumnMeta {
     pub in_create: bool,
     /// Accepted in the update body.
     pub in_update: bool,
+    /// Bound by the update statement: a body field, or a server-set field that hooks and the
+    /// data API may set (every data column but the password).
+    pub settable: bool,
     /// Present in responses.
     pub in_response: bool,
     /// `UNIQUE`.
@@ -467,6 +475,7 @@ pub(crate) mod tests {
             insert,
             in_create: matches!(insert, InsertFrom::Body),
             in_update,
+            settable: in_update,
             in_response: !matches!(field.as_bytes(), b"secret"),
             unique: false,
             index: false,
@@ -507,6 +516,7 @@ pub(crate) mod tests {
             operations: Operations::ALL,
             create_schema: |_| RefOr::T(Schema::default()),
             update_schema: |_| RefOr::T(Schema::default()),
+            hooks: false,
         }
     }
 }

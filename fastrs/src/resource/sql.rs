@@ -40,6 +40,29 @@ pub struct Statements {
     /// The condition a row must meet to be seen (`"deleted_at" IS NULL`), empty when rows are
     /// deleted for good.
     pub live: String,
+    /// The same statements answering whole rows (every column, in field order): what hooks and
+    /// the data API read and write.
+    pub rows: RowStatements,
+}
+
+/// Statements that answer the model's whole row rather than its response.
+#[derive(Debug, Clone)]
+pub struct RowStatements {
+    /// `INSERT ... RETURNING <every column>` (the parameters of [`Statements::insert`]).
+    pub insert: SqlStr,
+    /// `SELECT <every column> ... WHERE id = $1`.
+    pub get: SqlStr,
+    /// `get` locking the row until the transaction ends (PostgreSQL's `FOR UPDATE`; SQLite's one
+    /// writer needs no lock).
+    pub get_locked: SqlStr,
+    /// `get` of the caller's own row (the owner is `$2`).
+    pub get_owned: Option<SqlStr>,
+    /// `get_owned`, locking the row like `get_locked`.
+    pub get_owned_locked: Option<SqlStr>,
+    /// `UPDATE ... RETURNING <every column>` (the parameters of [`Statements::update`]).
+    pub update: SqlStr,
+    /// `SELECT <every column> FROM <table>`: what a data API select adds to.
+    pub select: String,
 }
 
 /// Statements that only touch the caller's rows.
@@ -82,6 +105,7 @@ impl Statements {
         let table = quote(meta.table);
         let id = quote(meta.id_column().map_or("id", |column| column.column));
         let response = columns(meta.columns.iter().filter(|column| column.in_response));
+        let every = columns(meta.columns.iter());
 
         let bound = meta
             .columns
@@ -90,21 +114,21 @@ impl Statements {
         let auto = meta.columns.iter().filter(|c| c.insert == InsertFrom::Auto);
         let inserted: Vec<&ColumnMeta> = bound.chain(auto).collect();
         let insert = if inserted.is_empty() {
-            format!("INSERT INTO {table} DEFAULT VALUES RETURNING {response}")
+            format!("INSERT INTO {table} DEFAULT VALUES")
         } else {
             let placeholders = (1..=inserted.len())
                 .map(|n| format!("${n}"))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
-                "INSERT INTO {table} ({}) VALUES ({placeholders}) RETURNING {response}",
+                "INSERT INTO {table} ({}) VALUES ({placeholders})",
                 columns(inserted.iter().copied())
             )
         };
 
         let mut sets = Vec::new();
         let mut n = 2;
-        for column in meta.columns.iter().filter(|column| column.in_update) {
+        for column in meta.columns.iter().filter(|column| column.settable) {
             let name = quote(column.column);
             sets.push(format!(
                 "{name} = CASE WHEN ${n} THEN ${} ELSE {name} END",
@@ -167,8 +191,26 @@ impl Statements {
             }
         });
 
+        let owned_get = meta.owner_column().map(|owner| {
+            let owner = quote(owner.column);
+            format!("SELECT {every} FROM {table} WHERE {id} = $1 AND {owner} = $2{live}")
+        });
+        let get_row = format!("SELECT {every} FROM {table} WHERE {id} = $1{live}");
+        let rows = RowStatements {
+            insert: sql(format!("{insert} RETURNING {every}")),
+            get_locked: sql(format!("{get_row} FOR UPDATE")),
+            get: sql(get_row),
+            get_owned: owned_get.clone().map(sql),
+            get_owned_locked: owned_get.map(|get| sql(format!("{get} FOR UPDATE"))),
+            update: sql(format!(
+                "UPDATE {table} SET {} WHERE {id} = $1{live} RETURNING {every}",
+                sets.join(", ")
+            )),
+            select: format!("SELECT {every} FROM {table}"),
+        };
         Statements {
-            insert: sql(insert),
+            rows,
+            insert: sql(format!("{insert} RETURNING {response}")),
             get: sql(format!(
                 "SELECT {response} FROM {table} WHERE {id} = $1{live}"
             )),
@@ -189,6 +231,20 @@ impl Statements {
             select: format!("SELECT {response} FROM {table}"),
             count_all: format!("SELECT COUNT(*) FROM {table}"),
             live: where_live.trim_start_matches(" WHERE ").to_owned(),
+        }
+    }
+}
+
+impl RowStatements {
+    /// The statement reading the row `$1` (the caller's own when `owned`: owner `$2`) before a
+    /// write, locked on backends that lock rows.
+    pub fn before_write(&self, backend: crate::db::Backend, owned: bool) -> Option<&SqlStr> {
+        let postgres = backend == crate::db::Backend::Postgres;
+        match (owned, postgres) {
+            (false, true) => Some(&self.get_locked),
+            (false, false) => Some(&self.get),
+            (true, true) => self.get_owned_locked.as_ref(),
+            (true, false) => self.get_owned.as_ref(),
         }
     }
 }

@@ -137,6 +137,11 @@ pub struct BackgroundTasks {
 }
 
 impl BackgroundTasks {
+    /// Tasks queued into `slot`, spawned on `tracker` when the slot settles.
+    pub(crate) fn new(slot: TaskSlot, tracker: Tracker) -> Self {
+        Self { slot, tracker }
+    }
+
     /// Queues `task`; an `Err` it returns is logged.
     pub fn add<F>(&self, task: F)
     where
