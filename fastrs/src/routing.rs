@@ -93,6 +93,8 @@ pub struct Operation {
     pub deprecated: bool,
     /// Extra error responses, `(status, description)`.
     pub responses: Vec<(String, String)>,
+    /// What the router's dependencies add to the document (see [`ApiRouter::dependency`]).
+    pub also: Vec<Document>,
 }
 
 /// An extractor's contribution to its operation's description: what it needs from the app, and
@@ -187,6 +189,32 @@ api_handler!([T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11], T12);
 pub struct ApiMethodRouter {
     pub(crate) router: MethodRouter<AppState>,
     pub(crate) operations: Vec<Operation>,
+    /// The router dependencies' guards, applied once the app's state exists.
+    pub(crate) guards: Vec<Guard>,
+}
+
+/// Runs an extractor before a route's handler (a router's dependency), with the app's state.
+pub(crate) type Guard = fn(MethodRouter<AppState>, &AppState) -> MethodRouter<AppState>;
+
+fn guard<E>(router: MethodRouter<AppState>, state: &AppState) -> MethodRouter<AppState>
+where
+    E: FromRequestParts<AppState> + Send + 'static,
+    E::Rejection: IntoResponse,
+{
+    router.route_layer(axum::middleware::from_extractor_with_state::<E, AppState>(
+        state.clone(),
+    ))
+}
+
+impl ApiMethodRouter {
+    /// The axum router with the dependencies' guards (they run before the handler, in the order
+    /// they were declared, outermost router first).
+    pub(crate) fn into_router(self, state: &AppState) -> MethodRouter<AppState> {
+        self.guards
+            .iter()
+            .rev()
+            .fold(self.router, |router, guard| guard(router, state))
+    }
 }
 
 fn operation<H: ApiHandler<T>, T>(method: Method) -> Operation {
@@ -201,6 +229,7 @@ fn operation<H: ApiHandler<T>, T>(method: Method) -> Operation {
         tags: Vec::new(),
         deprecated: false,
         responses: Vec::new(),
+        also: Vec::new(),
     };
     H::describe(&mut operation);
     operation
@@ -214,6 +243,7 @@ macro_rules! methods {
                 ApiMethodRouter {
                     operations: vec![operation::<H, T>(Method::$method)],
                     router: axum::routing::$name(handler),
+                    guards: Vec::new(),
                 }
             }
         )*
@@ -279,20 +309,46 @@ macro_rules! methods {
 
 methods!(get GET, post POST, put PUT, patch PATCH, delete DELETE);
 
-/// A group of routes to mount under a prefix with [`App::nest`](crate::App::nest).
+/// A router dependency: its guard, what it documents, what it needs from the app.
+type RouterDependency = (Guard, Document, fn(&mut Operation));
+
+/// A group of routes (FastAPI's `APIRouter`): mounted under a prefix with
+/// [`App::nest`](crate::App::nest) or nested into another router with [`ApiRouter::nest`], with
+/// tags and dependencies that apply to every route it holds.
+///
+/// A dependency is an extractor run before each route's handler, whose value is dropped: a
+/// guard such as "the caller is an admin" (FastAPI's `dependencies=[...]`). It is documented on
+/// every route (its parameters, its security). Make it a [`Depends`](crate::extract::Depends)
+/// and a handler asking for the same value gets the one computed for the guard.
 ///
 /// ```
 /// use fastrs::prelude::*;
+/// use fastrs::extract::{Dependency, Depends};
 /// use fastrs::routing::ApiRouter;
+///
+/// /// The `X-Admin-Key` header must be present.
+/// #[derive(Clone)]
+/// struct AdminKey;
+///
+/// impl Dependency for AdminKey {
+///     async fn build(parts: &mut fastrs::http::request::Parts, _state: &fastrs::state::AppState) -> Result<Self, ApiError> {
+///         parts.headers.get("x-admin-key").map(|_| AdminKey).ok_or_else(|| ApiError::forbidden("admins only"))
+///     }
+/// }
 ///
 /// async fn ping() -> &'static str { "pong" }
 ///
-/// let admin = ApiRouter::new().route("/ping", get(ping));
+/// let admin = ApiRouter::new()
+///     .tag("admin")
+///     .dependency::<Depends<AdminKey>>()
+///     .route("/ping", get(ping));
 /// let app = App::new(Settings::default()).nest("/admin", admin);
 /// ```
 #[derive(Default)]
 pub struct ApiRouter {
     pub(crate) routes: Vec<(String, ApiMethodRouter)>,
+    tags: Vec<String>,
+    dependencies: Vec<RouterDependency>,
 }
 
 impl ApiRouter {
@@ -305,6 +361,61 @@ impl ApiRouter {
     pub fn route(mut self, path: &str, methods: ApiMethodRouter) -> Self {
         self.routes.push((path.to_owned(), methods));
         self
+    }
+
+    /// Mounts `router`'s routes under `prefix` (its tags and dependencies, then this router's).
+    pub fn nest(mut self, prefix: &str, router: ApiRouter) -> Self {
+        let prefix = prefix.trim_end_matches('/');
+        for (path, methods) in router.into_routes() {
+            self.routes.push((format!("{prefix}{path}"), methods));
+        }
+        self
+    }
+
+    /// Tags every route of the router.
+    pub fn tag(mut self, tag: &str) -> Self {
+        self.tags.push(tag.to_owned());
+        self
+    }
+
+    /// Runs the extractor `E` before every route of the router; its rejection answers instead
+    /// of the handler.
+    pub fn dependency<E>(mut self) -> Self
+    where
+        E: FromRequestParts<AppState> + ApiInput + Send + 'static,
+        E::Rejection: IntoResponse,
+    {
+        self.dependencies
+            .push((guard::<E>, E::document, E::describe));
+        self
+    }
+
+    /// The routes with the router's tags and dependencies applied.
+    pub(crate) fn into_routes(self) -> Vec<(String, ApiMethodRouter)> {
+        let ApiRouter {
+            routes,
+            tags,
+            dependencies,
+        } = self;
+        routes
+            .into_iter()
+            .map(|(path, mut methods)| {
+                // Outer routers' guards run first: they go in front.
+                let mut guards: Vec<Guard> = dependencies.iter().map(|d| d.0).collect();
+                guards.append(&mut methods.guards);
+                methods.guards = guards;
+                for operation in &mut methods.operations {
+                    let mut own = std::mem::take(&mut operation.tags);
+                    operation.tags = tags.clone();
+                    operation.tags.append(&mut own);
+                    for (_, document, describe) in &dependencies {
+                        operation.also.push(*document);
+                        describe(operation);
+                    }
+                }
+                (path, methods)
+            })
+            .collect()
     }
 }
 

@@ -34,12 +34,40 @@ use crate::db::Pool;
 pub struct TestClient {
     router: Router,
     pool: Pool,
+    /// Shared by clones: the first `shutdown` runs the hooks.
+    shutdown: std::sync::Arc<std::sync::Mutex<Option<Shutdown>>>,
 }
+
+type Shutdown =
+    Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send>;
 
 impl TestClient {
     /// A client for `router`, whose database is `pool`.
     pub fn new(router: Router, pool: Pool) -> Self {
-        Self { router, pool }
+        Self {
+            router,
+            pool,
+            shutdown: Default::default(),
+        }
+    }
+
+    pub(crate) fn with_shutdown(self, shutdown: Shutdown) -> Self {
+        *self.shutdown.lock().unwrap_or_else(|e| e.into_inner()) = Some(shutdown);
+        self
+    }
+
+    /// Shuts the app down as `serve` does after its last request: runs the
+    /// [`on_shutdown`](crate::App::on_shutdown) hooks, then closes the pool.
+    pub async fn shutdown(self) {
+        let shutdown = self
+            .shutdown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(shutdown) = shutdown {
+            shutdown().await;
+        }
+        self.pool.close().await;
     }
 
     /// The app's pool (to seed or inspect the database).

@@ -22,6 +22,7 @@ mod openapi;
 mod operations;
 mod relations;
 mod responses;
+mod routers;
 mod sessions;
 mod soft_delete;
 mod tasks;

@@ -89,6 +89,24 @@ pub struct App {
     layers: Vec<Box<dyn FnOnce(Router) -> Router + Send>>,
     error_format: Option<Arc<dyn crate::error::ErrorFormat>>,
     prefix: Option<String>,
+    on_startup: Vec<StartupHook>,
+    on_shutdown: Vec<ShutdownHook>,
+}
+
+type StartupHook = Box<
+    dyn FnOnce(AppState) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
+        + Send,
+>;
+type ShutdownHook =
+    Box<dyn FnOnce(AppState) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// What [`App::assemble`] hands to `serve` and the test client.
+struct Assembled {
+    router: Router,
+    pool: Pool,
+    tasks: crate::tasks::Tracker,
+    state: AppState,
+    on_shutdown: Vec<ShutdownHook>,
 }
 
 impl App {
@@ -110,6 +128,8 @@ impl App {
             layers: Vec::new(),
             error_format: None,
             prefix: None,
+            on_startup: Vec::new(),
+            on_shutdown: Vec::new(),
         }
     }
 
@@ -203,7 +223,7 @@ impl App {
     /// Mounts a group of routes under `prefix`.
     pub fn nest(mut self, prefix: &str, router: ApiRouter) -> Self {
         let prefix = prefix.trim_end_matches('/');
-        for (path, methods) in router.routes {
+        for (path, methods) in router.into_routes() {
             self.routes.push((format!("{prefix}{path}"), methods));
         }
         self
@@ -309,15 +329,63 @@ impl App {
         self
     }
 
-    /// Connects, creates missing tables and assembles the router.
+    /// Runs `hook` at start-up, once the pool is connected and the tables exist, before the
+    /// first request (FastAPI's lifespan, the part before `yield`): seed data, warm a cache,
+    /// check a service. An error stops the start-up with its message. Hooks run in the order
+    /// they were added; [`test_client`](App::test_client) runs them too.
+    ///
+    /// ```no_run
+    /// use fastrs::prelude::*;
+    ///
+    /// # async fn run() -> fastrs::Result<()> {
+    /// App::from_env()?
+    ///     .on_startup(|state| async move {
+    ///         let mut db = Db::begin(state.pool()).await;
+    ///         db.query("DELETE FROM sessions WHERE expired").execute(&mut db).await?;
+    ///         db.commit().await
+    ///     })
+    ///     .on_shutdown(|_state| async { tracing_like_flush() })
+    ///     .serve()
+    ///     .await
+    /// # }
+    /// # fn tracing_like_flush() {}
+    /// ```
+    pub fn on_startup<F, Fut, E>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(AppState) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        self.on_startup.push(Box::new(move |state| {
+            Box::pin(async move { hook(state).await.map_err(|error| error.to_string()) })
+        }));
+        self
+    }
+
+    /// Runs `hook` at shutdown, after in-flight requests and background tasks finished and
+    /// before the pool closes (the part of a FastAPI lifespan after `yield`). With
+    /// [`test_client`](App::test_client), [`TestClient::shutdown`] runs them.
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(AppState) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.on_shutdown
+            .push(Box::new(move |state| Box::pin(hook(state))));
+        self
+    }
+
+    /// Connects, creates missing tables, runs the start-up hooks and assembles the router.
+    /// (Shutdown hooks are `serve`'s and the test client's: a router mounted elsewhere does not
+    /// run them.)
     pub async fn build(self) -> crate::Result<(Router, Pool)> {
         self.assemble()
             .await
-            .map(|(router, pool, _tasks)| (router, pool))
+            .map(|assembled| (assembled.router, assembled.pool))
     }
 
-    /// [`build`](App::build), and the tracker of the app's background tasks.
-    async fn assemble(self) -> crate::Result<(Router, Pool, crate::tasks::Tracker)> {
+    /// [`build`](App::build), with what shutdown needs.
+    async fn assemble(self) -> crate::Result<Assembled> {
         self.check()?;
         let openapi = axum::body::Bytes::from(self.openapi_json());
         let auth_settings = &self.settings.auth;
@@ -374,13 +442,6 @@ impl App {
         if let Some(mount) = &self.auth {
             router = router.merge((mount.router)(&mount.options));
         }
-        for (path, methods) in self.routes {
-            // Every hand-written route gets the transaction behind `Db`.
-            let methods = methods
-                .router
-                .route_layer(middleware::from_fn(crate::db::transaction_layer));
-            router = router.route(&path, methods);
-        }
         let state = AppState::new(
             pool.clone(),
             self.settings,
@@ -388,14 +449,27 @@ impl App {
             auth,
             env.tasks.clone(),
         );
+        for (path, methods) in self.routes {
+            // Every hand-written route gets the transaction behind `Db` (around the router
+            // dependencies' guards, which may use it too).
+            let methods = methods
+                .into_router(&state)
+                .route_layer(middleware::from_fn(crate::db::transaction_layer));
+            router = router.route(&path, methods);
+        }
         let tasks = state.tasks().clone();
+        for hook in self.on_startup {
+            hook(state.clone())
+                .await
+                .map_err(|error| Error::Config(format!("a start-up hook failed: {error}")))?;
+        }
         let not_found = || async { ApiError::not_found("Not Found") };
         let router = router
             .fallback(not_found)
             .method_not_allowed_fallback(|| async {
                 ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
             })
-            .with_state(state);
+            .with_state(state.clone());
         let router = match &self.prefix {
             Some(prefix) => Router::new().nest(prefix, router).fallback(not_found),
             None => router,
@@ -419,7 +493,13 @@ impl App {
             Some(cors) => router.layer(cors),
             None => router,
         };
-        Ok((router, pool, tasks))
+        Ok(Assembled {
+            router,
+            pool,
+            tasks,
+            state,
+            on_shutdown: self.on_shutdown,
+        })
     }
 
     /// Connects and returns the axum router, for mounting fastrs inside your own axum app.
@@ -429,8 +509,18 @@ impl App {
 
     /// An in-process client for tests (FastAPI's `TestClient`).
     pub async fn test_client(self) -> crate::Result<TestClient> {
-        let (router, pool) = self.build().await?;
-        Ok(TestClient::new(router, pool))
+        let assembled = self.assemble().await?;
+        let state = assembled.state;
+        let hooks = assembled.on_shutdown;
+        Ok(
+            TestClient::new(assembled.router, assembled.pool).with_shutdown(Box::new(move || {
+                Box::pin(async move {
+                    for hook in hooks {
+                        hook(state.clone()).await;
+                    }
+                })
+            })),
+        )
     }
 
     /// Serves on `HOST:PORT` until SIGINT or SIGTERM, then finishes in-flight requests and
@@ -458,7 +548,13 @@ impl App {
         }
         let address = format!("{}:{}", self.settings.host, self.settings.port);
         let tasks_bound = self.settings.tasks_shutdown;
-        let (router, pool, tasks) = self.assemble().await?;
+        let Assembled {
+            router,
+            pool,
+            tasks,
+            state,
+            on_shutdown,
+        } = self.assemble().await?;
         let listener = tokio::net::TcpListener::bind(&address)
             .await
             .map_err(|error| Error::Config(format!("cannot listen on {address}: {error}")))?;
@@ -474,6 +570,9 @@ impl App {
                     "background tasks still running at shutdown; abandoned"
                 );
             }
+        }
+        for hook in on_shutdown {
+            hook(state.clone()).await;
         }
         pool.close().await;
         Ok(())

@@ -256,6 +256,9 @@ fn auth_operations(
 fn route_operation(path: &str, route: &Route, registry: &mut Registry) -> Operation {
     let mut operation = Operation::new();
     (route.document)(&mut operation, registry);
+    for document in &route.also {
+        document(&mut operation, registry);
+    }
     let name = route.handler.rsplit("::").next().unwrap_or(route.handler);
     let name = name.split('<').next().unwrap_or(name);
     let method = route.method.as_str().to_ascii_lowercase();

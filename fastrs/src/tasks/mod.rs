@@ -49,37 +49,52 @@ pub(crate) struct TaskSlot(Arc<Mutex<Pending>>);
 #[derive(Default)]
 struct Pending {
     tasks: Vec<Task>,
+    /// Teardowns of dependencies: run after every answer, failures included.
+    cleanups: Vec<Task>,
     tracker: Option<Tracker>,
 }
 
 impl TaskSlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn push(&self, tracker: &Tracker, task: Task) {
-        let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self.lock();
         pending.tracker.get_or_insert_with(|| tracker.clone());
         pending.tasks.push(task);
     }
 
-    /// After the answer is final: a success runs the tasks once its body has been sent; a
-    /// failure drops them.
+    /// Queues a dependency's teardown: it runs once the response is sent, whatever its status.
+    pub(crate) fn cleanup(&self, tracker: &Tracker, task: Task) {
+        let mut pending = self.lock();
+        pending.tracker.get_or_insert_with(|| tracker.clone());
+        pending.cleanups.push(task);
+    }
+
     pub(crate) fn settle(&self, response: Response) -> Response {
-        let pending = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut pending = std::mem::take(&mut *self.lock());
         let Some(tracker) = pending.tracker else {
             return response;
         };
-        if pending.tasks.is_empty() || response.status().as_u16() >= 400 {
+        if response.status().as_u16() >= 400 {
+            pending.tasks.clear();
+        }
+        // Both start once the response is sent.
+        let mut work = pending.cleanups;
+        work.append(&mut pending.tasks);
+        if work.is_empty() {
             return response;
         }
         let (parts, body) = response.into_parts();
         let body = AfterBody {
             inner: body,
-            after: Some((pending.tasks, tracker)),
+            after: Some((work, tracker)),
         };
         Response::from_parts(parts, Body::new(body))
     }
 }
 
-/// A response body that starts its tasks once it is done with (sent, or dropped by a client
-/// that went away: the transaction committed either way).
 struct AfterBody {
     inner: Body,
     after: Option<(Vec<Task>, Tracker)>,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 /// A queued task: its outcome already logged inside.
-pub(super) type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+pub(crate) type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// The tasks the app is running, so that shutdown can wait for them.
 #[derive(Clone, Default)]
