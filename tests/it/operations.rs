@@ -107,3 +107,41 @@ async fn a_malformed_prefix_is_a_start_up_error() {
         assert!(error.contains("prefix"), "{prefix}: {error}");
     }
 }
+
+#[test]
+fn generated_and_hand_written_operations_take_summaries_and_tags() {
+    use fastrs::openapi::OperationDocs;
+    let app = app(fastrs_tests::memory())
+        .describe(
+            "get",
+            "/entries",
+            OperationDocs::new()
+                .summary("Browse the catalogue")
+                .tag("public"),
+        )
+        .describe(
+            "GET",
+            "/gadgets",
+            OperationDocs::new()
+                .description("The featured gadgets first")
+                .deprecated(),
+        );
+    let document: Value = serde_json::from_str(&app.openapi_json()).unwrap();
+    let list = &document["paths"]["/entries"]["get"];
+    assert_eq!(list["summary"], "Browse the catalogue");
+    assert_eq!(list["tags"], json!(["entries", "public"]));
+    let gadgets = &document["paths"]["/gadgets"]["get"];
+    assert_eq!(gadgets["description"], "The featured gadgets first");
+    assert_eq!(gadgets["deprecated"], true);
+}
+
+#[tokio::test]
+async fn describing_a_missing_operation_is_a_start_up_error() {
+    use fastrs::openapi::OperationDocs;
+    let app = app(fastrs_tests::memory()).describe("DELETE", "/entries/{id}", OperationDocs::new());
+    let error = fastrs_tests::start_up_error(app).await;
+    assert!(
+        error.contains(r#"App::describe("DELETE", "/entries/{id}") names no documented operation"#),
+        "{error}"
+    );
+}

@@ -33,6 +33,16 @@ impl App {
                 }
             }
         }
+        if !self.described.is_empty() {
+            let mut openapi = self.openapi();
+            if let Some((method, path, _)) =
+                crate::openapi::apply_docs(&mut openapi, &self.described).first()
+            {
+                return Err(Error::Config(format!(
+                    "App::describe({method:?}, {path:?}) names no documented operation"
+                )));
+            }
+        }
         if let Some(prefix) = &self.prefix {
             let valid = prefix.starts_with('/')
                 && !prefix.ends_with('/')

@@ -91,6 +91,7 @@ pub struct App {
     prefix: Option<String>,
     on_startup: Vec<StartupHook>,
     on_shutdown: Vec<ShutdownHook>,
+    described: Vec<(String, String, crate::openapi::OperationDocs)>,
 }
 
 type StartupHook = Box<
@@ -130,6 +131,7 @@ impl App {
             prefix: None,
             on_startup: Vec::new(),
             on_shutdown: Vec::new(),
+            described: Vec::new(),
         }
     }
 
@@ -177,7 +179,7 @@ impl App {
                 methods.operations.iter().map(move |op| (path.as_str(), op))
             })
             .collect();
-        document(Parts {
+        let mut openapi = document(Parts {
             options: &self.docs,
             page: self.settings.page,
             resources,
@@ -185,7 +187,10 @@ impl App {
             routes,
             error_format: self.error_format.clone(),
             prefix: self.prefix.as_deref(),
-        })
+        });
+        // Pairs naming no operation are reported by `check` at start-up.
+        crate::openapi::apply_docs(&mut openapi, &self.described);
+        openapi
     }
 
     /// [`App::openapi`] as pretty JSON.
@@ -217,6 +222,37 @@ impl App {
     /// through [`Db`](crate::db::Db).
     pub fn route(mut self, path: &str, methods: ApiMethodRouter) -> Self {
         self.routes.push((path.to_owned(), methods));
+        self
+    }
+
+    /// Changes the document of the operation at `method` and `path` (as documented: without
+    /// the app's [`prefix`](App::prefix)), a generated one included: its summary, description,
+    /// tags. A pair that names no operation is a start-up error.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    /// use fastrs::openapi::OperationDocs;
+    ///
+    /// #[derive(Resource)]
+    /// struct Post {
+    ///     #[resource(id)]
+    ///     id: i64,
+    ///     title: String,
+    /// }
+    ///
+    /// let app = App::new(Settings::default())
+    ///     .resource::<Post>()
+    ///     .describe("GET", "/posts", OperationDocs::new().summary("Browse posts").tag("public"));
+    /// assert!(app.openapi_json().contains("Browse posts"));
+    /// ```
+    pub fn describe(
+        mut self,
+        method: &str,
+        path: &str,
+        docs: crate::openapi::OperationDocs,
+    ) -> Self {
+        self.described
+            .push((method.to_ascii_uppercase(), path.to_owned(), docs));
         self
     }
 

@@ -31,6 +31,7 @@
 //! }
 //! ```
 
+mod describe;
 pub(crate) mod document;
 pub mod model;
 pub mod operation;
@@ -38,6 +39,8 @@ mod resource;
 pub mod schema;
 pub(crate) mod ui;
 
+pub use describe::OperationDocs;
+pub(crate) use describe::apply as apply_docs;
 pub use document::{DocsOptions, document};
 pub use schema::{
     Number, Registry, ToSchema, nullable, number, object, page_schema, response_schema,
