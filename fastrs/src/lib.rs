@@ -55,6 +55,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod hooks;
+mod middleware;
 pub mod openapi;
 mod patch;
 pub mod resource;

@@ -297,6 +297,20 @@ macro_rules! methods {
                 self
             }
 
+            /// Limits request bodies of the methods added so far to `bytes` (413 above it;
+            /// the default is axum's 2 MB).
+            pub fn body_limit(mut self, bytes: usize) -> Self {
+                self.router = self.router.layer(axum::extract::DefaultBodyLimit::max(bytes));
+                self
+            }
+
+            /// Gives the methods added so far a deadline of their own (503 + `Retry-After`
+            /// when it passes), inside the app's `REQUEST_TIMEOUT_SECONDS`.
+            pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+                self.router = self.router.layer(crate::middleware::DeadlineLayer(limit));
+                self
+            }
+
             /// Documents an error answer (`{"detail": ...}`) of the method added last, e.g.
             /// `.response("404", "No such order")`.
             pub fn response(mut self, status: &str, description: &str) -> Self {

@@ -56,7 +56,7 @@ fn app(settings: Settings) -> App {
             |mut response: Response| async {
                 response
                     .headers_mut()
-                    .insert("x-frame-options", HeaderValue::from_static("DENY"));
+                    .insert("x-served-by", HeaderValue::from_static("fastrs-test"));
                 response
             },
         ))
@@ -81,7 +81,11 @@ async fn layers_wrap_every_route(backend: Backend) {
     };
     for path in ["/hello", "/gadgets", "/nowhere", "/openapi.json"] {
         let response = client.get(path).send().await;
-        assert_eq!(response.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(
+            response.header("x-served-by"),
+            Some("fastrs-test"),
+            "{path}"
+        );
     }
 }
 
@@ -162,7 +166,103 @@ async fn every_error_takes_the_apps_format(backend: Backend) {
     assert_eq!(client.get("/hello").send().await.text(), "hello");
 }
 
+/// Sleeps for `?ms`.
+async fn slow(fastrs::extract::Query(params): fastrs::extract::Query<Sleep>) -> &'static str {
+    tokio::time::sleep(std::time::Duration::from_millis(params.ms.unsigned_abs())).await;
+    "done"
+}
+
+/// `?ms=...`
+#[derive(Model)]
+struct Sleep {
+    ms: i64,
+}
+
+/// Echoes a body's length.
+async fn upload(body: fastrs::axum::body::Bytes) -> String {
+    body.len().to_string()
+}
+
+async fn built_in_layers_from_settings(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.http.compression = true;
+    settings.http.access_log = true;
+    settings.http.hsts = Some(std::time::Duration::from_secs(600));
+    let client = App::new(settings)
+        .resource::<Gadget>()
+        .route(
+            "/slow",
+            get(slow).timeout(std::time::Duration::from_millis(100)),
+        )
+        .route("/upload", post(upload).body_limit(1000))
+        .test_client()
+        .await
+        .expect("app starts");
+
+    // A request id on every answer, errors included; the client's own is kept.
+    let ok = client.get("/gadgets").send().await;
+    let id = ok.header("x-request-id").expect("a request id").to_owned();
+    assert_eq!(
+        uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()),
+        Ok(7)
+    );
+    let missing = client.get("/gadgets/999").send().await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.header("x-request-id").is_some());
+    assert_ne!(missing.header("x-request-id"), Some(id.as_str()));
+    let theirs = client
+        .get("/nowhere")
+        .header("x-request-id", "abc-123")
+        .send()
+        .await;
+    assert_eq!(theirs.header("x-request-id"), Some("abc-123"));
+
+    // Security headers, HSTS when configured.
+    for response in [&ok, &missing] {
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(response.header("x-frame-options"), Some("DENY"));
+        assert_eq!(response.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(
+            response.header("strict-transport-security"),
+            Some("max-age=600")
+        );
+    }
+
+    // Compression for clients that accept it.
+    let document = client
+        .get("/openapi.json")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await;
+    assert_eq!(document.header("content-encoding"), Some("gzip"));
+    let plain = client.get("/openapi.json").send().await;
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(plain.json()["paths"].is_object());
+
+    // Per-route deadline and body limit.
+    assert_eq!(client.get("/slow?ms=0").send().await.text(), "done");
+    let late = client.get("/slow?ms=1000").send().await;
+    assert_eq!(late.status(), 503);
+    assert_eq!(late.header("retry-after"), Some("1"));
+    let small = client
+        .post("/upload")
+        .body("application/octet-stream", vec![0u8; 1000])
+        .send()
+        .await;
+    assert_eq!(small.text(), "1000");
+    let large = client
+        .post("/upload")
+        .body("application/octet-stream", vec![0u8; 1001])
+        .send()
+        .await;
+    assert_eq!(large.status(), 413);
+}
+
 on_both_backends!(
+    built_in_layers_from_settings,
     layers_wrap_every_route,
     cors_answers_preflights_for_allowed_origins_only,
     every_error_takes_the_apps_format,

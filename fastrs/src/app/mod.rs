@@ -1,7 +1,6 @@
 //! [`App`]: the builder that turns resources and routes into a served axum application.
 
 mod check;
-mod layers;
 mod tables;
 
 use tables::distinct;
@@ -457,6 +456,7 @@ impl App {
             _ => None,
         };
         let limits = self.settings.request_timeout;
+        let http = self.settings.http.clone();
         let cors = self
             .settings
             .cors
@@ -515,7 +515,7 @@ impl App {
             .layers
             .into_iter()
             .fold(router, |router, layer| layer(router));
-        let router = layers::guard(router, limits);
+        let router = crate::middleware::guard(router, limits, &http);
         let router = match self.error_format {
             Some(format) => router.layer(axum::middleware::map_response(
                 move |response: axum::response::Response| {
@@ -563,12 +563,21 @@ impl App {
     /// closes the pool. With `--print-ddl sqlite|postgres` on the command line it prints the
     /// DDL instead and returns.
     pub async fn serve(self) -> crate::Result<()> {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-            )
-            .try_init();
+        let filter = || {
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        };
+        let _ = if self.settings.http.json_logs {
+            tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_env_filter(filter())
+                .try_init()
+        } else {
+            tracing_subscriber::fmt()
+                .with_env_filter(filter())
+                .try_init()
+        };
         let args: Vec<String> = std::env::args().collect();
         if args.iter().any(|arg| arg == "--print-openapi") {
             println!("{}", self.openapi_json());

@@ -8,8 +8,10 @@ use crate::db::{CheckpointPolicy, PoolOptions};
 use crate::resource::PageBounds;
 
 mod cors;
+mod http;
 
 pub use cors::CorsSettings;
+pub use http::HttpSettings;
 
 /// Settings read from the environment (and a `.env` file in the working directory, which never
 /// overrides a variable already set).
@@ -30,6 +32,7 @@ pub use cors::CorsSettings;
 /// | `SECRET_KEY`, `JWT_*`, `ACCESS_TOKEN_EXPIRE_MINUTES`, ... | | see [`AuthSettings`] |
 /// | `CORS_ORIGINS`, `CORS_*` | no CORS | see [`CorsSettings`] |
 /// | `BACKGROUND_TASKS_SHUTDOWN_SECONDS` | `30` | how long shutdown waits for background tasks |
+/// | `COMPRESSION`, `REQUEST_ID`, `ACCESS_LOG`, `LOG_FORMAT`, `SECURITY_HEADERS`, `HSTS_MAX_AGE_SECONDS` | | see [`HttpSettings`] |
 ///
 /// ```
 /// let settings = fastrs::Settings { port: 9000, ..fastrs::Settings::default() };
@@ -59,6 +62,8 @@ pub struct Settings {
     pub cors: Option<CorsSettings>,
     /// How long graceful shutdown waits for background tasks.
     pub tasks_shutdown: Duration,
+    /// Compression, request ids, access logs, security headers.
+    pub http: HttpSettings,
 }
 
 impl Default for Settings {
@@ -75,6 +80,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             cors: None,
             tasks_shutdown: Duration::from_secs(30),
+            http: HttpSettings::default(),
         }
     }
 }
@@ -200,6 +206,29 @@ impl Settings {
                 .map_or(Ok(defaults.tasks_shutdown), |s| {
                     seconds("BACKGROUND_TASKS_SHUTDOWN_SECONDS", s)
                 })?,
+            http: HttpSettings {
+                compression: vars
+                    .flag("COMPRESSION")?
+                    .unwrap_or(defaults.http.compression),
+                request_id: vars.flag("REQUEST_ID")?.unwrap_or(defaults.http.request_id),
+                access_log: vars.flag("ACCESS_LOG")?.unwrap_or(defaults.http.access_log),
+                json_logs: match vars.var("LOG_FORMAT").as_deref().map(str::trim) {
+                    None | Some("text") => false,
+                    Some("json") => true,
+                    Some(other) => {
+                        return Err(Error::Config(format!(
+                            "LOG_FORMAT={other:?} is not `text` or `json`"
+                        )));
+                    }
+                },
+                security_headers: vars
+                    .flag("SECURITY_HEADERS")?
+                    .unwrap_or(defaults.http.security_headers),
+                hsts: vars
+                    .parsed::<f64>("HSTS_MAX_AGE_SECONDS")?
+                    .map(|s| seconds("HSTS_MAX_AGE_SECONDS", s))
+                    .transpose()?,
+            },
             cors: match vars.var("CORS_ORIGINS") {
                 None => None,
                 Some(origins) => Some(CorsSettings::from_values(
@@ -275,6 +304,35 @@ mod tests {
             settings(&[("PORT", " ")]).unwrap().port,
             8000,
             "blank is unset"
+        );
+    }
+
+    #[test]
+    fn the_http_built_ins_are_read() {
+        let s = settings(&[
+            ("COMPRESSION", "true"),
+            ("REQUEST_ID", "off"),
+            ("ACCESS_LOG", "yes"),
+            ("LOG_FORMAT", "json"),
+            ("SECURITY_HEADERS", "0"),
+            ("HSTS_MAX_AGE_SECONDS", "31536000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.http,
+            HttpSettings {
+                compression: true,
+                request_id: false,
+                access_log: true,
+                json_logs: true,
+                security_headers: false,
+                hsts: Some(Duration::from_secs(31_536_000)),
+            }
+        );
+        let error = settings(&[("LOG_FORMAT", "xml")]).unwrap_err().to_string();
+        assert!(
+            error.contains("LOG_FORMAT=\"xml\" is not `text` or `json`"),
+            "{error}"
         );
     }
 
