@@ -63,6 +63,7 @@ pub mod response;
 pub mod routing;
 pub mod settings;
 pub mod state;
+pub mod stream;
 pub mod tasks;
 pub mod testing;
 pub mod validate;

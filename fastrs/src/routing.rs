@@ -634,7 +634,35 @@ impl ApiOutput for () {
 
 impl ApiOutput for axum::response::Response {
     fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
-        success(operation, None);
+        // A WebSocket route answers its upgrade (101), documented by `WebSocketUpgrade`.
+        if !operation.responses.responses.contains_key("101") {
+            success(operation, None);
+        }
+    }
+}
+
+#[cfg(feature = "websocket")]
+impl ApiInput for axum::extract::ws::WebSocketUpgrade {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        doc::respond(operation, "101", "Switching to a WebSocket", None);
+        let websocket = utoipa::openapi::extensions::Extensions::builder()
+            .add("x-websocket", true)
+            .build();
+        operation
+            .extensions
+            .get_or_insert_with(Default::default)
+            .merge(websocket);
+    }
+}
+
+impl<S> ApiOutput for axum::response::sse::Sse<S> {
+    fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
+        doc::respond(
+            operation,
+            "200",
+            "A stream of server-sent events",
+            Some(("text/event-stream", String::schema().into())),
+        );
     }
 }
 

@@ -25,6 +25,7 @@ mod responses;
 mod routers;
 mod sessions;
 mod soft_delete;
+mod streams;
 mod tasks;
 mod tokens;
 mod validation;

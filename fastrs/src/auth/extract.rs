@@ -11,8 +11,41 @@ use crate::ApiError;
 use crate::state::AppState;
 
 /// The bearer token of a request, if any. A malformed `Authorization` header counts as none.
-pub(crate) fn bearer<'a>(parts: &'a Parts, scheme: &str) -> Option<&'a str> {
-    bearer_token(parts.headers.get(header::AUTHORIZATION)?, scheme)
+/// The caller's token: `Authorization: <scheme> <token>`, or, on a streaming request only (a
+/// WebSocket upgrade, or one that accepts `text/event-stream`), where browsers cannot set that
+/// header, the `access_token` query parameter (RFC 6750) or a `bearer.<token>` WebSocket
+/// subprotocol. Tokens in URLs reach access logs: ordinary routes never read them there.
+pub(crate) fn bearer<'a>(parts: &'a Parts, scheme: &str) -> Option<std::borrow::Cow<'a, str>> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        return bearer_token(value, scheme).map(std::borrow::Cow::Borrowed);
+    }
+    let upgrade = parts
+        .headers
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let events = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    if !upgrade && !events {
+        return None;
+    }
+    let protocol = parts
+        .headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix("bearer."))
+        .filter(|token| !token.is_empty() && upgrade);
+    if let Some(token) = protocol {
+        return Some(std::borrow::Cow::Borrowed(token));
+    }
+    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(key, _)| key == "access_token")
+        .map(|(_, token)| token)
+        .filter(|token| !token.trim().is_empty())
 }
 
 /// The token of an `Authorization: <scheme> <token>` value (`Bearer` unless the app chose
@@ -47,7 +80,7 @@ where
         return Ok(Some(user));
     }
     match bearer(parts, &auth.scheme) {
-        Some(token) => auth.user::<U>(token).await.map(Some),
+        Some(token) => auth.user::<U>(&token).await.map(Some),
         None => Ok(None),
     }
 }
