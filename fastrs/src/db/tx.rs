@@ -115,12 +115,30 @@ impl Db {
     /// # Ok(()) }
     /// ```
     pub async fn begin(pool: &Pool) -> Db {
+        Self::outside_request(pool, true).await
+    }
+
+    /// A read-only transaction outside a request: on SQLite it runs on a reader connection
+    /// (in parallel with other reads, never waiting for the writer); a write in it fails.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: fastrs::db::Pool) -> Result<(), sqlx::Error> {
+    /// use fastrs::db::Db;
+    /// let mut db = Db::begin_read(&pool).await;
+    /// let (n,): (i64,) = db.query("SELECT COUNT(*) FROM items").fetch_one(&mut db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn begin_read(pool: &Pool) -> Db {
+        Self::outside_request(pool, false).await
+    }
+
+    async fn outside_request(pool: &Pool, writes: bool) -> Db {
         let shared: Shared = Arc::new(tokio::sync::Mutex::new(None));
         Db {
             // A new, unshared mutex: locking it does not wait.
             slot: shared.lock_owned().await,
             pool: pool.clone(),
-            writes: true,
+            writes,
         }
     }
 
