@@ -73,6 +73,23 @@ async fn publishing_checks_the_whole_post(backend: Backend) {
         .json(&json!({"status": "draft"}))
         .await;
     assert_eq!(response.json()["status"], "published");
+    // The rule holds on the merged row of every PATCH (a hook): emptying a published post's
+    // body is refused and changes nothing.
+    let item = format!("/posts/{}", full["id"]);
+    let response = client
+        .patch(&item)
+        .bearer(&ann)
+        .json(&json!({"body": null}))
+        .await;
+    assert_eq!(response.status(), 422, "{}", response.text());
+    assert_eq!(response.json()["detail"][0]["loc"], json!(["body", "body"]));
+    assert_eq!(client.get(&item).await.json()["body"], "Use clippy.");
+    let response = client
+        .patch(&item)
+        .bearer(&ann)
+        .json(&json!({"title": "Rust tips, revised"}))
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text());
 }
 
 async fn search_validates_its_query(backend: Backend) {

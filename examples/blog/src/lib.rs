@@ -1,12 +1,14 @@
 //! A small blog: users, posts with a status, comments that belong to posts, a publish action
-//! with a rule on the whole post, and a validated search. The resources are declarations; the
-//! two hand-written endpoints use models for their bodies, queries and answers.
+//! with a rule on the whole post (kept by a hook on every update too), and a validated search.
+//! The resources are declarations; the two hand-written endpoints use models for their bodies,
+//! queries and answers, and the data API for their reads and writes.
 
 use fastrs::db::Db;
 use fastrs::extract::{Path, Query};
+use fastrs::hooks::{HookCx, Hooks};
 use fastrs::prelude::*;
+use fastrs::routing::ApiRouter;
 use fastrs::tasks::BackgroundTasks;
-use fastrs::validate::Violation;
 
 /// Someone who writes.
 #[derive(Resource)]
@@ -35,7 +37,7 @@ pub enum Status {
 
 /// A post: written as a draft, published by its author.
 #[derive(Resource)]
-#[resource(table = "posts", owner = author_id, auth(create, update, delete))]
+#[resource(table = "posts", owner = author_id, auth(create, update, delete), hooks)]
 pub struct Post {
     #[resource(id)]
     pub id: i64,
@@ -89,11 +91,21 @@ fn ten() -> i64 {
     10
 }
 
-/// A post with a body can be published.
-fn publishable(post: &Post) -> Result<(), Violation> {
-    match post.body.as_deref().map(str::trim) {
-        Some(body) if !body.is_empty() => Ok(()),
-        _ => Err(Violation::value_error("a published post needs a body").at("body")),
+/// A published post needs a body.
+fn publishable(post: &Post) -> Result<(), ApiError> {
+    match (post.status, post.body.as_deref().map(str::trim)) {
+        (Status::Published, None | Some("")) => Err(ApiError::unprocessable(
+            "body",
+            "a published post needs a body",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The rule holds on every update: a `PATCH` that empties a published post's body is refused.
+impl Hooks for Post {
+    async fn after_update(_: &mut HookCx<'_>, _: &Post, new: &Post) -> Result<(), ApiError> {
+        publishable(new)
     }
 }
 
@@ -105,28 +117,18 @@ async fn publish(
     Path(id): Path<i64>,
     ValidJson(publish): ValidJson<Publish>,
 ) -> Result<Json<PostResponse>, ApiError> {
-    let post: Post = db
-        .query("SELECT id, title, body, status, author_id, created_at FROM posts WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Post not found"))?;
+    let post = Post::get(&mut db, id).await?;
+    let post = post.ok_or_else(|| ApiError::not_found("Post not found"))?;
     if post.author_id != user.id {
         return Err(ApiError::forbidden("Not enough permissions"));
     }
-    if let Err(violation) = publishable(&post) {
-        let error = fastrs::validate::FieldError::new(vec!["body".into()], violation, None);
-        return Err(fastrs::validate::ValidationErrors::single(error).into());
-    }
-    let published: Post = db
-        .query(
-            "UPDATE posts SET status = $1 WHERE id = $2 \
-             RETURNING id, title, body, status, author_id, created_at",
-        )
-        .bind(Status::Published)
-        .bind(id)
-        .fetch_one(&mut db)
-        .await?;
+    let change = PostUpdate {
+        status: Patch::Value(Status::Published),
+        ..Default::default()
+    };
+    let published = Post::update(&mut db, id, change).await?;
+    let published = published.ok_or_else(|| ApiError::not_found("Post not found"))?;
+    publishable(&published)?;
     let title = published.title.clone();
     tasks.add(async move {
         tracing::info!(title, note = publish.note.unwrap_or_default(), "announce");
@@ -139,17 +141,15 @@ async fn search(
     mut db: Db,
     Query(search): Query<Search>,
 ) -> Result<Json<Vec<PostResponse>>, ApiError> {
-    let pattern = format!("%{}%", search.q.to_lowercase());
-    let posts: Vec<Post> = db
-        .query(
-            "SELECT id, title, body, status, author_id, created_at FROM posts \
-             WHERE LOWER(title) LIKE $1 AND ($2 IS NULL OR status = $2) \
-             ORDER BY id DESC LIMIT $3",
-        )
-        .bind(pattern)
-        .bind(search.status)
-        .bind(search.limit)
-        .fetch_all(&mut db)
+    let mut posts = Post::select().filter(Post::TITLE.icontains(&search.q));
+    if let Some(status) = search.status {
+        posts = posts.filter(Post::STATUS.eq(status));
+    }
+    let limit = u32::try_from(search.limit).unwrap_or(10);
+    let posts = posts
+        .order(Post::ID.desc())
+        .limit(limit)
+        .all(&mut db)
         .await?;
     Ok(Json(posts.into_iter().map(PostResponse::from).collect()))
 }
@@ -160,6 +160,11 @@ pub fn app(settings: Settings) -> App {
         .auth::<User>()
         .resource::<Post>()
         .resource::<Comment>()
-        .route("/posts/{id}/publish", post(publish))
+        .nest(
+            "/posts",
+            ApiRouter::new()
+                .tag("posts")
+                .route("/{id}/publish", post(publish)),
+        )
         .route("/search", get(search))
 }
