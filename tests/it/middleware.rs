@@ -312,3 +312,53 @@ fn cors_settings_that_browsers_refuse_are_start_up_errors() {
     assert_eq!(any.cors.unwrap().origins, ["*"]);
     assert_eq!(settings(&[]).unwrap().cors, None);
 }
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_access_log_names_the_request_id() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let mut settings = fastrs_tests::memory();
+    settings.http.access_log = true;
+    let client = App::new(settings)
+        .route("/hello", get(hello))
+        .test_client()
+        .await
+        .expect("app starts");
+    let response = client
+        .get("/nowhere")
+        .header("x-request-id", "req-42")
+        .send()
+        .await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.header("x-request-id"), Some("req-42"));
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("finished processing request"))
+        .unwrap_or_else(|| panic!("no access log line in {logs}"));
+    let line: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(line["span"]["request_id"], "req-42", "{line}");
+    assert_eq!(line["span"]["path"], "/nowhere");
+    assert_eq!(line["fields"]["status"], 404);
+}

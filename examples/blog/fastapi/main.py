@@ -13,7 +13,15 @@ from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
 import jwt
-from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Query, Response
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Depends,
+    FastAPI,
+    HTTPException,
+    Query,
+    Response,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pwdlib import PasswordHash
@@ -209,6 +217,12 @@ def invalid(field: str, kind: str, msg: str, value=None) -> RequestValidationErr
     return RequestValidationError([error])
 
 
+def check_publishable(post: Post) -> None:
+    """A published post needs a body; checked on publish and on every update."""
+    if post.status == Status.published and not (post.body or "").strip():
+        raise invalid("body", "value_error", "a published post needs a body")
+
+
 def announce(title: str, note: str) -> None:
     logger.info("announce: %s (%s)", title, note)
 
@@ -255,7 +269,10 @@ def read_me(user: CurrentUser):
     return user
 
 
-@app.post("/posts", status_code=201, response_model=PostPublic)
+posts = APIRouter(prefix="/posts", tags=["posts"])
+
+
+@posts.post("", status_code=201, response_model=PostPublic)
 def create_post(
     data: PostBase, user: CurrentUser, session: SessionDep, response: Response
 ):
@@ -264,30 +281,31 @@ def create_post(
     return post
 
 
-@app.get("/posts", response_model=Page[PostPublic])
+@posts.get("", response_model=Page[PostPublic])
 def list_posts(session: SessionDep, offset: Offset = 0, limit: Limit = 20):
     return paginate(session, Post, offset, limit)
 
 
-@app.get("/posts/{id}", response_model=PostPublic)
+@posts.get("/{id}", response_model=PostPublic)
 def read_post(id: int, session: SessionDep):
     return get_or_404(session, Post, id)
 
 
-@app.patch("/posts/{id}", response_model=PostPublic)
+@posts.patch("/{id}", response_model=PostPublic)
 def update_post(id: int, data: PostUpdate, user: CurrentUser, session: SessionDep):
     post = get_owned(session, Post, id, user)
     post.sqlmodel_update(data.model_dump(exclude_unset=True))
+    check_publishable(post)
     return save(session, post)
 
 
-@app.delete("/posts/{id}", status_code=204)
+@posts.delete("/{id}", status_code=204)
 def delete_post(id: int, user: CurrentUser, session: SessionDep):
     session.delete(get_owned(session, Post, id, user))
     session.commit()
 
 
-@app.post("/posts/{id}/publish", response_model=PostPublic)
+@posts.post("/{id}/publish", response_model=PostPublic)
 def publish(
     id: int,
     data: Publish,
@@ -297,12 +315,14 @@ def publish(
 ):
     """Publishes one of the caller's posts; the announcement goes out after it."""
     post = get_owned(session, Post, id, user)
-    if not (post.body or "").strip():
-        raise invalid("body", "value_error", "a published post needs a body")
     post.status = Status.published
+    check_publishable(post)
     save(session, post)
     tasks.add_task(announce, post.title, data.note or "")
     return post
+
+
+app.include_router(posts)
 
 
 @app.get("/search", response_model=list[PostPublic])
