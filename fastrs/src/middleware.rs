@@ -16,11 +16,9 @@ use tower::{Layer, Service};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use axum::http::{HeaderName, HeaderValue, header};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::ApiError;
@@ -29,15 +27,140 @@ use crate::settings::HttpSettings;
 /// `X-Request-Id`.
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// A new request id: a UUID (time-ordered, so ids sort by arrival).
-#[derive(Clone, Copy)]
-struct NewRequestId;
+/// A new request id: 32 hex digits, a random prefix drawn once per process and a counter, so
+/// ids are unique across instances and cheap to make (a UUID per request measured about 1,500
+/// instructions more).
+fn new_request_id() -> HeaderValue {
+    static PREFIX: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut text = [0u8; 32];
+    for (i, byte) in text.iter_mut().enumerate() {
+        let word = if i < 16 { prefix } else { n };
+        let nibble = (word >> (60 - 4 * (i % 16))) & 0xf;
+        *byte = b"0123456789abcdef"[nibble as usize];
+    }
+    HeaderValue::from_bytes(&text).unwrap_or_else(|_| HeaderValue::from_static("0"))
+}
 
-impl MakeRequestId for NewRequestId {
-    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
-        HeaderValue::try_from(uuid::Uuid::now_v7().to_string())
-            .ok()
-            .map(RequestId::new)
+/// Request ids and fixed response headers in one layer (one future per request, not one per
+/// header: each tower-http layer measured 500-1,500 instructions per request).
+#[derive(Clone)]
+struct StampLayer {
+    request_id: bool,
+    headers: Arc<[(HeaderName, HeaderValue)]>,
+}
+
+impl StampLayer {
+    fn new(http: &HttpSettings) -> Self {
+        let mut headers = Vec::new();
+        if http.security_headers {
+            headers.push((
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ));
+            headers.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+            headers.push((
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ));
+        }
+        if let Some(value) = http
+            .hsts
+            .and_then(|age| HeaderValue::try_from(format!("max-age={}", age.as_secs())).ok())
+        {
+            headers.push((header::STRICT_TRANSPORT_SECURITY, value));
+        }
+        Self {
+            request_id: http.request_id,
+            headers: headers.into(),
+        }
+    }
+}
+
+impl<S> Layer<S> for StampLayer {
+    type Service = Stamp<S>;
+
+    fn layer(&self, inner: S) -> Stamp<S> {
+        Stamp {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Stamp<S> {
+    inner: S,
+    layer: StampLayer,
+}
+
+impl<S, B> Service<Request> for Stamp<S>
+where
+    S: Service<Request, Response = axum::http::Response<B>>,
+{
+    type Response = axum::http::Response<B>;
+    type Error = S::Error;
+    type Future = StampFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        // The client's id is kept; otherwise one is made, and handlers and logs see it too.
+        let id = self
+            .layer
+            .request_id
+            .then(|| match request.headers().get(&REQUEST_ID) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = new_request_id();
+                    request.headers_mut().insert(REQUEST_ID.clone(), id.clone());
+                    id
+                }
+            });
+        StampFuture {
+            inner: self.inner.call(request),
+            id,
+            headers: self.layer.headers.clone(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    struct StampFuture<F> {
+        #[pin]
+        inner: F,
+        id: Option<HeaderValue>,
+        headers: Arc<[(HeaderName, HeaderValue)]>,
+    }
+}
+
+impl<F, B, E> Future for StampFuture<F>
+where
+    F: Future<Output = Result<axum::http::Response<B>, E>>,
+{
+    type Output = Result<axum::http::Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match this.inner.poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+            Poll::Ready(Ok(response)) => response,
+        };
+        let headers = response.headers_mut();
+        for (name, value) in this.headers.iter() {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        if let Some(id) = this.id.take() {
+            headers.insert(REQUEST_ID.clone(), id);
+        }
+        Poll::Ready(Ok(response))
     }
 }
 
@@ -67,31 +190,9 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 /// The built-ins come first (outermost): the request id is set before anything logs, and
 /// answered on every response, errors and panics included.
 pub(crate) fn guard(router: Router, request: Option<Duration>, http: &HttpSettings) -> Router {
-    let header = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-    };
-    let hsts = http.hsts.and_then(|age| {
-        HeaderValue::try_from(format!("max-age={}", age.as_secs()))
-            .ok()
-            .map(|value| {
-                SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, value)
-            })
-    });
-    let secure = http.security_headers;
     let router = router.layer(
         tower::ServiceBuilder::new()
-            .option_layer(
-                http.request_id
-                    .then(|| SetRequestIdLayer::new(REQUEST_ID.clone(), NewRequestId)),
-            )
-            .option_layer(
-                http.request_id
-                    .then(|| PropagateRequestIdLayer::new(REQUEST_ID.clone())),
-            )
-            .option_layer(secure.then(|| header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
-            .option_layer(secure.then(|| header(header::X_FRAME_OPTIONS, "DENY")))
-            .option_layer(secure.then(|| header(header::REFERRER_POLICY, "no-referrer")))
-            .option_layer(hsts)
+            .layer(StampLayer::new(http))
             .layer(CatchPanicLayer::custom(panic_response))
             .option_layer(request.map(DeadlineLayer)),
     );
@@ -106,7 +207,10 @@ pub(crate) fn guard(router: Router, request: Option<Duration>, http: &HttpSettin
         // The id is set here already (the inner layer then keeps it), so the span names it.
         router.layer(
             tower::ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), NewRequestId))
+                .layer(StampLayer {
+                    request_id: true,
+                    headers: Arc::new([]),
+                })
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)

@@ -205,10 +205,8 @@ async fn built_in_layers_from_settings(backend: Backend) {
     // A request id on every answer, errors included; the client's own is kept.
     let ok = client.get("/gadgets").send().await;
     let id = ok.header("x-request-id").expect("a request id").to_owned();
-    assert_eq!(
-        uuid::Uuid::parse_str(&id).map(|u| u.get_version_num()),
-        Ok(7)
-    );
+    assert_eq!(id.len(), 32, "{id}");
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
     let missing = client.get("/gadgets/999").send().await;
     assert_eq!(missing.status(), 404);
     assert!(missing.header("x-request-id").is_some());
