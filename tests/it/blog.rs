@@ -165,7 +165,44 @@ async fn comments_belong_to_posts(backend: Backend) {
     assert_eq!(client.get(&path).await.status(), 404, "gone with its post");
 }
 
+/// `GET /posts/live`: an event for each post published after the stream opened.
+async fn published_posts_stream_live(backend: Backend) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(fastrs::auth::Secret::new(SECRET));
+    let (router, pool) = blog::app(settings).build().await.expect("app starts");
+    let client = TestClient::new(router.clone(), pool);
+    let ann = writer(&client, "ann").await;
+    let post = draft(&client, &ann, json!({"title": "Live one", "body": "text"})).await;
+
+    let request = fastrs::http::Request::get("/posts/live")
+        .header("accept", "text/event-stream")
+        .body(fastrs::axum::body::Body::empty())
+        .unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut body = response.into_body();
+    let published = client
+        .post(&format!("/posts/{}/publish", post["id"]))
+        .bearer(&ann)
+        .json(&json!({}))
+        .await;
+    assert_eq!(published.status(), 200, "{}", published.text());
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+        .await
+        .expect("an event within 5 s")
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    assert_eq!(text, "event: published\ndata: Live one\n\n");
+}
+
 on_both_backends!(
+    published_posts_stream_live,
     publishing_checks_the_whole_post,
     search_validates_its_query,
     comments_belong_to_posts,

@@ -8,7 +8,9 @@ use fastrs::extract::{Path, Query};
 use fastrs::hooks::{HookCx, Hooks};
 use fastrs::prelude::*;
 use fastrs::routing::ApiRouter;
+use fastrs::stream::sse::{Event, KeepAlive, Sse};
 use fastrs::tasks::BackgroundTasks;
+use tokio::sync::broadcast;
 
 /// Someone who writes.
 #[derive(Resource)]
@@ -109,11 +111,16 @@ impl Hooks for Post {
     }
 }
 
+/// The titles of posts as they are published, for `GET /posts/live`.
+#[derive(Clone)]
+pub struct Live(broadcast::Sender<String>);
+
 /// Publishes one of the caller's posts; the announcement goes out after the commit.
 async fn publish(
     mut db: Db,
     user: CurrentUser<User>,
     tasks: BackgroundTasks,
+    Dep(live): Dep<Live>,
     Path(id): Path<i64>,
     ValidJson(publish): ValidJson<Publish>,
 ) -> Result<Json<PostResponse>, ApiError> {
@@ -132,6 +139,7 @@ async fn publish(
     let title = published.title.clone();
     tasks.add(async move {
         tracing::info!(title, note = publish.note.unwrap_or_default(), "announce");
+        let _ = live.0.send(title);
     });
     Ok(Json(published.into()))
 }
@@ -154,17 +162,39 @@ async fn search(
     Ok(Json(posts.into_iter().map(PostResponse::from).collect()))
 }
 
+/// Server-sent events: the title of each post published from now on.
+async fn live(
+    Dep(live): Dep<Live>,
+) -> Sse<impl fastrs::stream::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    let mut published = live.0.subscribe();
+    tokio::spawn(async move {
+        while let Ok(title) = published.recv().await {
+            if sender
+                .send(Ok(Event::default().event("published").data(title)))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    Sse::new(fastrs::stream::receiver(receiver)).keep_alive(KeepAlive::default())
+}
+
 /// The application.
 pub fn app(settings: Settings) -> App {
     App::new(settings)
         .auth::<User>()
         .resource::<Post>()
         .resource::<Comment>()
+        .dep(Live(broadcast::channel(64).0))
         .nest(
             "/posts",
             ApiRouter::new()
                 .tag("posts")
-                .route("/{id}/publish", post(publish)),
+                .route("/{id}/publish", post(publish))
+                .route("/live", get(live)),
         )
         .route("/search", get(search))
 }
