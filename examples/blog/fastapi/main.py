@@ -4,10 +4,12 @@ pip install -r requirements.txt
 SECRET_KEY=$(openssl rand -hex 32) uvicorn main:app   # then open /docs
 """
 
+import asyncio
 import logging
 import os
 import secrets
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterable, AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
@@ -24,6 +26,7 @@ from fastapi import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pwdlib import PasswordHash
 from pydantic import BaseModel, EmailStr
 from sqlmodel import (
@@ -223,8 +226,34 @@ def check_publishable(post: Post) -> None:
         raise invalid("body", "value_error", "a published post needs a body")
 
 
-def announce(title: str, note: str) -> None:
+class Broadcaster:
+    """Hands each message to every subscriber's queue (within this process)."""
+
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue[str]] = set()
+
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[str]]:
+        """A dependency: the request's own queue, until its response is over."""
+        queue = asyncio.Queue[str](maxsize=64)
+        self.queues.add(queue)
+        try:
+            yield queue
+        finally:
+            self.queues.discard(queue)
+
+    def publish(self, message: str) -> None:
+        for queue in self.queues:
+            with suppress(asyncio.QueueFull):  # a client that lags behind misses it
+                queue.put_nowait(message)
+
+
+published_titles = Broadcaster()  # for GET /posts/live
+
+
+async def announce(title: str, note: str) -> None:
+    # async, so it runs on the event loop: asyncio queues are not thread-safe.
     logger.info("announce: %s (%s)", title, note)
+    published_titles.publish(title)
 
 
 # --- routes ---------------------------------------------------------------------------
@@ -284,6 +313,16 @@ def create_post(
 @posts.get("", response_model=Page[PostPublic])
 def list_posts(session: SessionDep, offset: Offset = 0, limit: Limit = 20):
     return paginate(session, Post, offset, limit)
+
+
+# Declared before /{id}, which would otherwise match "live".
+@posts.get("/live", response_class=EventSourceResponse)
+async def live(
+    titles: Annotated[asyncio.Queue[str], Depends(published_titles.subscribe)],
+) -> AsyncIterable[ServerSentEvent]:
+    """Server-sent events: the title of each post published from now on."""
+    while True:
+        yield ServerSentEvent(event="published", raw_data=await titles.get())
 
 
 @posts.get("/{id}", response_model=PostPublic)

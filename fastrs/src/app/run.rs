@@ -1,0 +1,264 @@
+//! Running an [`App`]: connecting, assembling the router, the lifespan hooks, `serve` and
+//! its graceful shutdown, and the in-process test client.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+
+use super::{App, AppState, CorsSettings, ShutdownHook};
+use crate::ApiError;
+use crate::auth::PasswordHasher;
+use crate::crud::Env;
+use crate::db::{Backend, Pool};
+use crate::error::Error;
+use crate::testing::TestClient;
+
+/// What [`App::assemble`] hands to `serve` and the test client.
+struct Assembled {
+    router: Router,
+    pool: Pool,
+    tasks: crate::tasks::Tracker,
+    state: AppState,
+    on_shutdown: Vec<ShutdownHook>,
+}
+
+impl App {
+    /// Connects, creates missing tables, runs the start-up hooks and assembles the router.
+    /// (Shutdown hooks are `serve`'s and the test client's: a router mounted elsewhere does not
+    /// run them.)
+    pub async fn build(self) -> crate::Result<(Router, Pool)> {
+        self.assemble()
+            .await
+            .map(|assembled| (assembled.router, assembled.pool))
+    }
+
+    /// [`build`](App::build), with what shutdown needs.
+    async fn assemble(self) -> crate::Result<Assembled> {
+        self.check()?;
+        let openapi = axum::body::Bytes::from(self.openapi_json());
+        let auth_settings = &self.settings.auth;
+        let hasher = PasswordHasher::new(
+            auth_settings.hash,
+            auth_settings.hash_concurrency,
+            auth_settings.hash_queue,
+        )
+        .map_err(Error::Config)?;
+        // Keys first: a missing SECRET_KEY is reported before anything connects.
+        let keys = match &self.auth {
+            Some(_) => Some(auth_settings.keys()?),
+            None => None,
+        };
+        let pool = Pool::connect_with(&self.settings.database_url, &self.settings.pool).await?;
+        if self.settings.create_tables {
+            let ddl = self.ddl(pool.backend());
+            if !ddl.is_empty() {
+                pool.execute_script(&ddl).await?;
+            }
+        }
+        let auth = match (&self.auth, keys) {
+            (Some(mount), Some(keys)) => {
+                crate::auth::ensure_epoch_column(&pool, mount.meta, self.settings.create_tables)
+                    .await?;
+                let mut state =
+                    (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
+                        .await?;
+                state.user_override = self.user_override.clone();
+                state.scheme = mount.options.scheme.clone();
+                Some(Arc::new(state))
+            }
+            _ => None,
+        };
+        let limits = self.settings.request_timeout;
+        let http = self.settings.http.clone();
+        let cors = self
+            .settings
+            .cors
+            .as_ref()
+            .map(CorsSettings::layer)
+            .transpose()?;
+        let env = Env {
+            body_timeout: self.settings.body_timeout,
+            pool: pool.clone(),
+            page: self.settings.page,
+            auth: auth.clone(),
+            hasher,
+            tasks: crate::tasks::Tracker::default(),
+        };
+        let mut router: Router<AppState> = Router::new();
+        for mount in &self.resources {
+            router = router.merge((mount.router)(&env, self.generated(mount.meta)));
+        }
+        if let Some(mount) = &self.auth {
+            router = router.merge((mount.router)(&mount.options));
+        }
+        let state = AppState::new(
+            pool.clone(),
+            self.settings,
+            self.deps,
+            auth,
+            env.tasks.clone(),
+        );
+        for (path, methods) in self.routes {
+            // Every hand-written route gets the transaction behind `Db` (around the router
+            // dependencies' guards, which may use it too).
+            let methods = methods
+                .into_router(&state)
+                .route_layer(middleware::from_fn(crate::db::transaction_layer));
+            router = router.route(&path, methods);
+        }
+        let tasks = state.tasks().clone();
+        for hook in self.on_startup {
+            hook(state.clone())
+                .await
+                .map_err(|error| Error::Config(format!("a start-up hook failed: {error}")))?;
+        }
+        let not_found = || async { ApiError::not_found("Not Found") };
+        let router = router
+            .fallback(not_found)
+            .method_not_allowed_fallback(|| async {
+                ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+            })
+            .with_state(state.clone());
+        let router = match &self.prefix {
+            Some(prefix) => Router::new().nest(prefix, router).fallback(not_found),
+            None => router,
+        };
+        let router = router.merge(crate::openapi::ui::router(&self.docs, openapi));
+        let router = self
+            .layers
+            .into_iter()
+            .fold(router, |router, layer| layer(router));
+        let router = crate::middleware::guard(router, limits, &http);
+        let router = match self.error_format {
+            Some(format) => router.layer(axum::middleware::map_response(
+                move |response: axum::response::Response| {
+                    let format = format.clone();
+                    async move { crate::error::reformat(&*format, response) }
+                },
+            )),
+            None => router,
+        };
+        let router = match cors {
+            Some(cors) => router.layer(cors),
+            None => router,
+        };
+        Ok(Assembled {
+            router,
+            pool,
+            tasks,
+            state,
+            on_shutdown: self.on_shutdown,
+        })
+    }
+
+    /// Connects and returns the axum router, for mounting fastrs inside your own axum app.
+    pub async fn into_router(self) -> crate::Result<Router> {
+        Ok(self.build().await?.0)
+    }
+
+    /// An in-process client for tests (FastAPI's `TestClient`).
+    pub async fn test_client(self) -> crate::Result<TestClient> {
+        let assembled = self.assemble().await?;
+        let state = assembled.state;
+        let hooks = assembled.on_shutdown;
+        Ok(
+            TestClient::new(assembled.router, assembled.pool).with_shutdown(Box::new(move || {
+                Box::pin(async move {
+                    for hook in hooks {
+                        hook(state.clone()).await;
+                    }
+                })
+            })),
+        )
+    }
+
+    /// Serves on `HOST:PORT` until SIGINT or SIGTERM, then finishes in-flight requests and
+    /// closes the pool. With `--print-ddl sqlite|postgres` on the command line it prints the
+    /// DDL instead and returns.
+    pub async fn serve(self) -> crate::Result<()> {
+        let filter = || {
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        };
+        let _ = if self.settings.http.json_logs {
+            tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_env_filter(filter())
+                .try_init()
+        } else {
+            tracing_subscriber::fmt()
+                .with_env_filter(filter())
+                .try_init()
+        };
+        let args: Vec<String> = std::env::args().collect();
+        if args.iter().any(|arg| arg == "--print-openapi") {
+            println!("{}", self.openapi_json());
+            return Ok(());
+        }
+        if let Some(position) = args.iter().position(|arg| arg == "--print-ddl") {
+            let backend: Backend = args
+                .get(position + 1)
+                .map_or("sqlite", String::as_str)
+                .parse()?;
+            print!("{}", self.ddl(backend));
+            return Ok(());
+        }
+        let address = format!("{}:{}", self.settings.host, self.settings.port);
+        let tasks_bound = self.settings.tasks_shutdown;
+        let Assembled {
+            router,
+            pool,
+            tasks,
+            state,
+            on_shutdown,
+        } = self.assemble().await?;
+        let listener = tokio::net::TcpListener::bind(&address)
+            .await
+            .map_err(|error| Error::Config(format!("cannot listen on {address}: {error}")))?;
+        tracing::info!("listening on http://{address}");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        if tasks.running() > 0 {
+            tracing::info!(running = tasks.running(), "waiting for background tasks");
+            if !tasks.wait(tasks_bound).await {
+                tracing::warn!(
+                    running = tasks.running(),
+                    "background tasks still running at shutdown; abandoned"
+                );
+            }
+        }
+        for hook in on_shutdown {
+            hook(state.clone()).await;
+        }
+        pool.close().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
