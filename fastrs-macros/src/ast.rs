@@ -35,6 +35,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) soft_delete: bool,
     /// `hooks`: the user implements `Hooks`.
     pub(crate) hooks: bool,
+    /// `cursor`: keyset pages.
+    pub(crate) cursor: bool,
     /// `unique(a, b)` and `index(a, b)`: each a list of columns.
     pub(crate) unique_together: Vec<Vec<String>>,
     pub(crate) indexes: Vec<Vec<String>>,
@@ -464,6 +466,7 @@ impl<'a> Resource<'a> {
             owner: attrs.owner.as_ref(),
             soft_delete: attrs.soft_delete.is_present(),
             hooks: attrs.hooks.is_present(),
+            cursor: attrs.cursor.is_present(),
             operations: attrs.operations.as_ref().map_or(63, |ops| {
                 [
                     &ops.list,

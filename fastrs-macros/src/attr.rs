@@ -40,6 +40,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) soft_delete: Flag,
     /// Creates, updates and deletes run the model's `Hooks`.
     pub(crate) hooks: Flag,
+    /// The list answers keyset pages.
+    pub(crate) cursor: Flag,
     /// Which routes to generate (default: all five).
     pub(crate) operations: Option<OperationArgs>,
     /// `unique(a, b)`: fields unique together (repeatable).

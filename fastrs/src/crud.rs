@@ -47,6 +47,8 @@ pub(crate) struct Env {
     pub(crate) auth: Option<Arc<AuthState>>,
     pub(crate) hasher: PasswordHasher,
     pub(crate) tasks: Tracker,
+    /// Signs the cursors of keyset pages.
+    pub(crate) cursor_key: crate::resource::CursorKey,
 }
 
 struct Ctx<R> {
@@ -369,11 +371,14 @@ async fn list<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
     uri: Uri,
-) -> Result<Json<ListPage<R::Response>>, ApiError> {
+) -> Result<Response, ApiError> {
+    if R::meta().cursor {
+        return list_keyset(&ctx, token, uri).await;
+    }
     // Every bad parameter answers at once: the page's and the filters'.
     let (page, filters) = match (
         Page::from_query(uri.query(), ctx.page),
-        ListQuery::parse(R::meta(), uri.query()),
+        ListQuery::parse(R::meta(), uri.query(), None),
     ) {
         (Ok(page), Ok(filters)) => (page, filters),
         (page, filters) => {
@@ -400,6 +405,7 @@ async fn list<R: Hooks>(
                 &ctx.sql.count_all,
                 &ctx.sql.live,
                 owner,
+                false,
             );
             let mut items = Query::new(ctx.backend, list_sql);
             let mut total = Query::new(ctx.backend, count_sql);
@@ -445,12 +451,88 @@ async fn list<R: Hooks>(
         items.map_err(|e| ctx.db_error(e))?,
         total.map_err(|e| ctx.db_error(e))?,
     );
-    Ok(Json(ListPage {
+    Ok(Json(ListPage::<R::Response> {
         items,
         total: total.0,
         offset: page.offset,
         limit: page.limit,
-    }))
+    })
+    .into_response())
+}
+
+/// A keyset page (`#[resource(cursor)]`): `?cursor=` continues after the row a cursor names,
+/// `next_cursor` is `null` on the last page, and the total is counted only on `?total=true`.
+/// A page costs what its rows cost, however deep it is.
+async fn list_keyset<R: Hooks>(ctx: &Ctx<R>, token: Token, uri: Uri) -> Result<Response, ApiError> {
+    let meta = R::meta();
+    let key = &ctx.env.cursor_key;
+    let (page, filters) = match (
+        Page::from_query(uri.query(), ctx.page),
+        ListQuery::parse(meta, uri.query(), Some(key)),
+    ) {
+        (Ok(page), Ok(filters)) => (page, filters),
+        (page, filters) => {
+            let mut errors = page.err().unwrap_or_default();
+            errors.extend(filters.err().unwrap_or_default());
+            return Err(errors.into());
+        }
+    };
+    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
+    let owner = (meta.owner_reads && ctx.sql.owned.is_some())
+        .then(|| meta.owner_column().map(|column| column.column))
+        .flatten();
+    let (list_sql, count_sql) = filters.statements(
+        meta,
+        &ctx.sql.select,
+        &ctx.sql.count_all,
+        &ctx.sql.live,
+        owner,
+        true,
+    );
+    let mut items = Query::new(ctx.backend, list_sql);
+    filters.bind(items.args_mut());
+    if owner.is_some() {
+        bind_owner::<R>(items.args_mut(), caller.as_ref())?;
+    }
+    filters.bind_after(items.args_mut());
+    // One row more than the page: whether there is a next page, without a count.
+    let mut items: Vec<R::Response> = items
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(ctx.env.pool.read())
+        .await
+        .map_err(|e| ctx.db_error(e))?;
+    let more = items.len() > page.limit as usize;
+    items.truncate(page.limit as usize);
+    let next_cursor = match items.last() {
+        Some(last) if more => {
+            let row = serde_json::to_value(last).map_err(ApiError::internal)?;
+            let values = filters
+                .cursor_fields(meta)
+                .into_iter()
+                .map(|field| row.get(field).cloned().unwrap_or_default())
+                .collect();
+            key.encode(&filters.sort_key(meta), values)
+        }
+        _ => None,
+    };
+    let mut body = serde_json::json!({
+        "items": items,
+        "next_cursor": next_cursor,
+        "limit": page.limit,
+    });
+    if filters.total {
+        let mut total = Query::new(ctx.backend, count_sql);
+        filters.bind(total.args_mut());
+        if owner.is_some() {
+            bind_owner::<R>(total.args_mut(), caller.as_ref())?;
+        }
+        let (total,): (i64,) = total
+            .fetch_one(ctx.env.pool.read())
+            .await
+            .map_err(|e| ctx.db_error(e))?;
+        body["total"] = total.into();
+    }
+    Ok(Json(body).into_response())
 }
 
 async fn read<R: Hooks>(

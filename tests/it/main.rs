@@ -9,6 +9,7 @@ mod auth;
 mod blog;
 mod constraints;
 mod crud;
+mod cursor;
 mod data;
 mod database;
 mod depends;

@@ -164,6 +164,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
     let (unique_together, indexes) = (&resource.unique_together, &resource.indexes);
     let soft_delete = resource.soft_delete;
     let hooks = resource.hooks;
+    let cursor = resource.cursor;
     // Without `hooks`, the model's hooks are the defaults (never called).
     let empty_hooks = (!hooks).then(|| {
         quote! {
@@ -234,6 +235,7 @@ pub(crate) fn impls(resource: &Resource<'_>, names: &Names) -> TokenStream {
             create_schema: <#create as #p::ToSchema>::reference,
             update_schema: <#update as #p::ToSchema>::reference,
             hooks: #hooks,
+            cursor: #cursor,
         };
 
         #[automatically_derived]

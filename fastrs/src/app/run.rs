@@ -85,6 +85,10 @@ impl App {
             auth: auth.clone(),
             hasher,
             tasks: crate::tasks::Tracker::default(),
+            cursor_key: match &self.settings.auth.secret_key {
+                Some(secret) => crate::resource::CursorKey::from_secret(secret.expose().as_bytes()),
+                None => crate::resource::CursorKey::random(),
+            },
         };
         let mut router: Router<AppState> = Router::new();
         for mount in &self.resources {

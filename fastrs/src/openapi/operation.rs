@@ -226,6 +226,39 @@ fn bounded_integer(minimum: i64, maximum: i64, default: i64) -> Schema {
 
 /// The `offset` and `limit` query parameters of a list, with their bounds, and the 422 that
 /// enforces them (resource lists and hand-written routes that take a `Page`).
+/// `limit`, `cursor` and `total`: the parameters of a keyset page.
+pub fn cursor_parameters(op: &mut Operation, bounds: crate::resource::PageBounds) {
+    let (default, max) = (i64::from(bounds.default_limit), i64::from(bounds.max_limit));
+    parameter(
+        op,
+        "limit",
+        ParameterIn::Query,
+        false,
+        bounded_integer(1, max, default),
+    );
+    let mut cursor = utoipa::openapi::schema::Object::with_type(utoipa::openapi::Type::String);
+    cursor.description =
+        Some("The `next_cursor` of the previous page (none: the first page)".into());
+    parameter(
+        op,
+        "cursor",
+        ParameterIn::Query,
+        false,
+        Schema::Object(cursor),
+    );
+    let mut total = utoipa::openapi::schema::Object::with_type(utoipa::openapi::Type::Boolean);
+    total.description = Some("Also count the matching rows (`total`)".into());
+    total.default = Some(serde_json::Value::Bool(false));
+    parameter(
+        op,
+        "total",
+        ParameterIn::Query,
+        false,
+        Schema::Object(total),
+    );
+}
+
+/// `offset` and `limit`: the parameters of an offset page.
 pub fn page_parameters(op: &mut Operation, bounds: crate::resource::PageBounds) {
     parameter(
         op,

@@ -23,7 +23,13 @@ pub(crate) fn components(meta: &'static ResourceMeta, registry: &mut Registry) -
     Components {
         create: (meta.create_schema)(registry),
         update: (meta.update_schema)(registry),
-        page: registry.component(&format!("{name}Page"), |_| page_schema(response.clone())),
+        page: if meta.cursor {
+            registry.component(&format!("{name}CursorPage"), |_| {
+                super::schema::cursor_page_schema(response.clone())
+            })
+        } else {
+            registry.component(&format!("{name}Page"), |_| page_schema(response.clone()))
+        },
         response,
     }
 }
@@ -177,7 +183,11 @@ pub(crate) fn operations(
     }
 
     let mut list = base("list", format!("List {name}s"));
-    super::operation::page_parameters(&mut list, page);
+    if meta.cursor {
+        super::operation::cursor_parameters(&mut list, page);
+    } else {
+        super::operation::page_parameters(&mut list, page);
+    }
     filter_parameters(&mut list, meta);
     respond(
         &mut list,

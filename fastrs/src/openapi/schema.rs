@@ -549,6 +549,30 @@ pub fn page_schema(item: RefOr<Schema>) -> Schema {
     Schema::Object(object)
 }
 
+/// The keyset page of a resource: `{Name}CursorPage` (`total` only when asked for).
+pub fn cursor_page_schema(item: RefOr<Schema>) -> Schema {
+    let mut object = Object::with_type(Type::Object);
+    object
+        .properties
+        .insert("items".into(), RefOr::T(Schema::Array(Array::new(item))));
+    let mut next = Object::with_type(utoipa::openapi::schema::SchemaType::from_iter([
+        Type::String,
+        Type::Null,
+    ]));
+    next.description = Some("Pass as `cursor` for the next page; `null` on the last".into());
+    object
+        .properties
+        .insert("next_cursor".into(), RefOr::T(Schema::Object(next)));
+    object
+        .properties
+        .insert("limit".into(), RefOr::T(i64::schema()));
+    object
+        .properties
+        .insert("total".into(), RefOr::T(i64::schema()));
+    object.required = vec!["items".into(), "next_cursor".into(), "limit".into()];
+    Schema::Object(object)
+}
+
 /// A utoipa number from a bound.
 pub fn number<N: Into<Number>>(n: N) -> Number {
     n.into()

@@ -136,6 +136,10 @@ pub const MAX_IN_VALUES: usize = 100;
 pub struct ListQuery {
     conditions: Vec<(usize, Op, Vec<Bound>)>,
     order: Vec<(usize, bool)>,
+    /// Keyset pages: the sort values and id of the row the page starts after.
+    after: Option<Vec<Bound>>,
+    /// Keyset pages: `?total=true` asks for the count.
+    pub total: bool,
 }
 
 impl ListQuery {
@@ -146,11 +150,30 @@ impl ListQuery {
 
     /// Reads the filters and `sort` of `query`; `limit` and `offset` are the page's. Any other
     /// parameter is a 422.
-    pub fn parse(meta: &ResourceMeta, query: Option<&str>) -> Result<Self, ValidationErrors> {
+    ///
+    /// With `cursor` (a keyset resource's key), `offset` is refused and `cursor` and `total`
+    /// are read.
+    pub fn parse(
+        meta: &ResourceMeta,
+        query: Option<&str>,
+        cursor: Option<&super::CursorKey>,
+    ) -> Result<Self, ValidationErrors> {
         let mut out = ListQuery::default();
         let mut cx = Cx::query();
+        let mut token = None;
         for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            if key == "limit" || key == "offset" {
+            if key == "limit" || (key == "offset" && cursor.is_none()) {
+                continue;
+            }
+            if cursor.is_some() && key == "cursor" {
+                token = Some(value.to_string());
+                continue;
+            }
+            if cursor.is_some() && key == "total" {
+                let total = cx.at("total", |cx| {
+                    bool::read(Value::String(value.to_string()), cx)
+                });
+                out.total = total.unwrap_or(false);
                 continue;
             }
             let input = || Some(Value::String(value.to_string()));
@@ -225,7 +248,32 @@ impl ListQuery {
                 out.conditions.push((index, op, values));
             }
         }
+        if let Some(key) = cursor {
+            out.after = after(meta, &out.order, token.as_deref(), key, &mut cx);
+        }
         cx.finish(Some(out))
+    }
+
+    /// The canonical `sort` a cursor is made for (`-price,name`).
+    pub fn sort_key(&self, meta: &ResourceMeta) -> String {
+        sort_key(meta, &self.order)
+    }
+
+    /// The fields whose values make the cursor after a row: the sort's, then the id.
+    pub fn cursor_fields<'m>(&self, meta: &'m ResourceMeta) -> Vec<&'m str> {
+        let id = meta.id_column().map_or("id", |c| c.field);
+        self.order
+            .iter()
+            .map(|(index, _)| meta.columns[*index].field)
+            .chain([id])
+            .collect()
+    }
+
+    /// Binds the keyset values (after the conditions and the owner).
+    pub fn bind_after(&self, args: &mut Args) {
+        for value in self.after.iter().flatten() {
+            value.clone().bind(args);
+        }
     }
 
     /// `SELECT ... WHERE ... ORDER BY ... LIMIT .. OFFSET ..` and its `COUNT(*)`, with `owner`
@@ -239,6 +287,7 @@ impl ListQuery {
         count: &str,
         live: &str,
         owner: Option<&str>,
+        keyset: bool,
     ) -> (SqlStr, SqlStr) {
         let mut conditions = String::new();
         if !live.is_empty() {
@@ -278,6 +327,34 @@ impl ListQuery {
             let _ = write!(conditions, "{} = ${n}", quote(owner));
             n += 1;
         }
+        let count_sql = format!("{count}{conditions}");
+        if let Some(after) = &self.after {
+            // (k1 > $a OR (k1 = $a AND (k2 < $b OR (k2 = $b AND id > $c)))), each direction's own.
+            let id = meta.id_column().map_or("id", |c| c.column);
+            let keys: Vec<(String, bool)> = self
+                .order
+                .iter()
+                .map(|(index, descending)| (quote(meta.columns[*index].column), *descending))
+                .chain([(quote(id), false)])
+                .collect();
+            let mut clause = String::new();
+            for (i, (column, descending)) in keys.iter().enumerate().rev() {
+                let op = if *descending { "<" } else { ">" };
+                let p = n + i;
+                clause = if clause.is_empty() {
+                    format!("{column} {op} ${p}")
+                } else {
+                    format!("({column} {op} ${p} OR ({column} = ${p} AND {clause}))")
+                };
+            }
+            conditions.push_str(if conditions.is_empty() {
+                " WHERE "
+            } else {
+                " AND "
+            });
+            conditions.push_str(&clause);
+            n += after.len();
+        }
         let id = quote(meta.id_column().map_or("id", |c| c.column));
         let mut order: Vec<String> = self
             .order
@@ -289,12 +366,13 @@ impl ListQuery {
             .collect();
         // The id last: a total order, so pages never repeat or skip a row.
         order.push(id);
-        let list = format!(
-            "{select}{conditions} ORDER BY {} LIMIT ${n} OFFSET ${}",
-            order.join(", "),
-            n + 1
-        );
-        (sql(list), sql(format!("{count}{conditions}")))
+        let page = if keyset {
+            format!("LIMIT ${n}")
+        } else {
+            format!("LIMIT ${n} OFFSET ${}", n + 1)
+        };
+        let list = format!("{select}{conditions} ORDER BY {} {page}", order.join(", "));
+        (sql(list), sql(count_sql))
     }
 
     /// Binds the filters' values, in the order of [`statements`](ListQuery::statements).
@@ -325,6 +403,79 @@ pub(crate) fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+fn sort_key(meta: &ResourceMeta, order: &[(usize, bool)]) -> String {
+    order
+        .iter()
+        .map(|(index, descending)| {
+            let sign = if *descending { "-" } else { "" };
+            format!("{sign}{}", meta.columns[*index].field)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The keyset values of `token` (none: the first page), checked against the sort; every
+/// failure recorded in `cx`.
+fn after(
+    meta: &ResourceMeta,
+    order: &[(usize, bool)],
+    token: Option<&str>,
+    key: &super::CursorKey,
+    cx: &mut Cx,
+) -> Option<Vec<Bound>> {
+    // NULLs sort differently on each backend: keyset pages order by non-null columns only.
+    if let Some((index, _)) = order
+        .iter()
+        .find(|(index, _)| meta.columns[*index].nullable)
+    {
+        let name = meta.columns[*index].field;
+        cx.at("sort", |cx| {
+            cx.fail(
+                Violation::value_error(format!(
+                    "cannot page by cursor over {name:?}, which may be null"
+                )),
+                Some(Value::String(name.to_owned())),
+            )
+        });
+        return None;
+    }
+    let token = token.filter(|t| !t.is_empty())?;
+    let id = meta
+        .columns
+        .iter()
+        .position(|c| c.role == super::Role::Id)?;
+    let columns: Vec<usize> = order.iter().map(|(index, _)| *index).chain([id]).collect();
+    let values = key
+        .decode(token, &sort_key(meta, order))
+        .filter(|values| values.len() == columns.len());
+    let bounds = values.and_then(|values| {
+        let mut scratch = Cx::query();
+        let bounds: Option<Vec<Bound>> = columns
+            .iter()
+            .zip(values)
+            .map(|(index, value)| {
+                let text = match value {
+                    Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                parse(&meta.columns[*index], &text, &mut scratch)
+            })
+            .collect();
+        bounds.filter(|_| scratch.is_ok())
+    });
+    if bounds.is_none() {
+        cx.at("cursor", |cx| {
+            cx.fail(
+                Violation::value_error(
+                    "Invalid cursor (it belongs to another sort, or was edited)",
+                ),
+                Some(Value::String(token.to_owned())),
+            )
+        });
+    }
+    bounds
 }
 
 /// The sortable fields, for the error message.

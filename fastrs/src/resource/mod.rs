@@ -5,10 +5,12 @@
 //! [`Resource::meta`]; everything that acts on them (SQL, DDL, routes, validation, OpenAPI) is ordinary
 //! runtime code generic over `R: Resource`.
 
+mod cursor;
 mod ddl;
 pub mod filter;
 mod sql;
 
+pub use cursor::CursorKey;
 pub use ddl::{TableLinks, create_table, create_table_with};
 pub use sql::{OwnedStatements, RowStatements, Statements};
 pub(crate) use sql::{quote, sql};
@@ -101,6 +103,9 @@ pub struct ResourceMeta {
     pub create_schema: fn(&mut Registry) -> RefOr<Schema>,
     /// The `{Name}Update` body's schema.
     pub update_schema: fn(&mut Registry) -> RefOr<Schema>,
+    /// The list answers keyset pages (`?cursor=`, `next_cursor`, the total on request) instead
+    /// of offset pages (`#[resource(cursor)]`).
+    pub cursor: bool,
     /// Creates, updates and deletes run the model's [`Hooks`](crate::hooks::Hooks) in a
     /// transaction (`#[resource(hooks)]`); without, each is one statement.
     pub hooks: bool,
@@ -517,6 +522,7 @@ pub(crate) mod tests {
             create_schema: |_| RefOr::T(Schema::default()),
             update_schema: |_| RefOr::T(Schema::default()),
             hooks: false,
+            cursor: false,
         }
     }
 }
