@@ -66,6 +66,42 @@ impl<T> Stream for Receiver<T> {
     }
 }
 
+/// Every message of a broadcast from now on, each through `map`, as a stream: one subscriber's
+/// events (a live feed). A subscriber too slow to keep up skips the messages it missed rather
+/// than ending; the stream ends when the broadcast's senders are gone, and its task as soon as
+/// the client leaves.
+pub fn broadcast<T, U>(
+    mut messages: tokio::sync::broadcast::Receiver<T>,
+    map: impl Fn(T) -> U + Send + 'static,
+) -> Receiver<U>
+where
+    T: Clone + Send + 'static,
+    U: Send + 'static,
+{
+    use tokio::sync::broadcast::error::RecvError;
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let message = tokio::select! {
+                message = messages.recv() => message,
+                () = sender.closed() => break,
+            };
+            match message {
+                Ok(message) => {
+                    if sender.send(map(message)).await.is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "a slow subscriber skipped messages");
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+    Receiver(receiver)
+}
+
 /// A stream of the items of an iterator, ready at once (for short, known event lists).
 pub fn iter<I: IntoIterator>(items: I) -> Iter<I::IntoIter> {
     Iter(items.into_iter())
@@ -80,5 +116,29 @@ impl<I: Iterator + Unpin> Stream for Iter<I> {
 
     fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
         Poll::Ready(self.get_mut().0.next())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+        std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
+    }
+
+    #[tokio::test]
+    async fn a_slow_subscriber_skips_what_it_missed_and_the_stream_ends_with_the_broadcast() {
+        let (sender, _) = tokio::sync::broadcast::channel(2);
+        let mut stream = broadcast(sender.subscribe(), |n: u32| n * 10);
+        for n in 1..=5 {
+            sender.send(n).unwrap();
+        }
+        assert_eq!(next(&mut stream).await, Some(40), "1 to 3 were missed");
+        assert_eq!(next(&mut stream).await, Some(50));
+        sender.send(6).unwrap();
+        assert_eq!(next(&mut stream).await, Some(60));
+        drop(sender);
+        assert_eq!(next(&mut stream).await, None);
     }
 }

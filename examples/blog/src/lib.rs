@@ -166,20 +166,10 @@ async fn search(
 async fn live(
     Dep(live): Dep<Live>,
 ) -> Sse<impl fastrs::stream::Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let (sender, receiver) = tokio::sync::mpsc::channel(16);
-    let mut published = live.0.subscribe();
-    tokio::spawn(async move {
-        while let Ok(title) = published.recv().await {
-            if sender
-                .send(Ok(Event::default().event("published").data(title)))
-                .await
-                .is_err()
-            {
-                break;
-            }
-        }
+    let events = fastrs::stream::broadcast(live.0.subscribe(), |title| {
+        Ok(Event::default().event("published").data(title))
     });
-    Sse::new(fastrs::stream::receiver(receiver)).keep_alive(KeepAlive::default())
+    Sse::new(events).keep_alive(KeepAlive::default())
 }
 
 /// The application.

@@ -212,6 +212,11 @@ impl App {
         }
         let address = format!("{}:{}", self.settings.host, self.settings.port);
         let tasks_bound = self.settings.tasks_shutdown;
+        let grace = self
+            .settings
+            .request_timeout
+            .unwrap_or(std::time::Duration::from_secs(30))
+            + std::time::Duration::from_secs(1);
         let Assembled {
             router,
             pool,
@@ -223,9 +228,9 @@ impl App {
             .await
             .map_err(|error| Error::Config(format!("cannot listen on {address}: {error}")))?;
         tracing::info!("listening on http://{address}");
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        // In-flight requests finish within their deadline; a stream (events, a WebSocket) may
+        // never end on its own, so whatever is still open a second after it is dropped.
+        serve_until(listener, router, shutdown_signal(), grace).await?;
         if tasks.running() > 0 {
             tracing::info!(running = tasks.running(), "waiting for background tasks");
             if !tasks.wait(tasks_bound).await {
@@ -240,6 +245,30 @@ impl App {
         }
         pool.close().await;
         Ok(())
+    }
+}
+
+/// Serves until `signal`, then waits for open connections at most `grace`.
+async fn serve_until(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: std::time::Duration,
+) -> std::io::Result<()> {
+    let (fired, mut has_fired) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        signal.await;
+        let _ = fired.send(true);
+    });
+    tokio::select! {
+        result = std::future::IntoFuture::into_future(server) => result,
+        () = async {
+            let _ = has_fired.wait_for(|fired| *fired).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(?grace, "connections still open after the shutdown grace; closed");
+            Ok(())
+        }
     }
 }
 
@@ -265,4 +294,56 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// An answer whose body never ends (an event stream with nothing to say).
+    async fn endless() -> axum::body::Body {
+        axum::body::Body::from_stream(futures_stream())
+    }
+
+    fn futures_stream()
+    -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send {
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        // Nothing is ever sent and the channel never closes: the body never ends.
+        std::mem::forget(sender);
+        crate::stream::receiver(receiver)
+    }
+
+    #[tokio::test]
+    async fn shutdown_does_not_wait_for_endless_streams() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = Router::new().route("/stream", axum::routing::get(endless));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_until(
+            listener,
+            router,
+            async move {
+                let _ = stopped.await;
+            },
+            Duration::from_millis(300),
+        ));
+        let mut client = tokio::net::TcpStream::connect(address).await.unwrap();
+        client
+            .write_all(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut head = [0u8; 12];
+        client.read_exact(&mut head).await.unwrap();
+        assert_eq!(&head, b"HTTP/1.1 200");
+        let start = Instant::now();
+        let _ = stop.send(());
+        let finished = tokio::time::timeout(Duration::from_secs(5), server).await;
+        assert!(finished.is_ok(), "serve waited for the open stream");
+        assert!(
+            start.elapsed() >= Duration::from_millis(300),
+            "the grace was given"
+        );
+    }
 }
