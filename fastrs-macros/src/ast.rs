@@ -125,6 +125,8 @@ pub(crate) struct Field<'a> {
     pub(crate) references: Option<&'a syn::Path>,
     /// `on_delete = "..."`, as written, with its span.
     pub(crate) on_delete: Option<(String, Span)>,
+    /// `nested`, with its span.
+    pub(crate) nested: Option<Span>,
 }
 
 impl Field<'_> {
@@ -349,6 +351,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         filter: span_of(&attrs.filter),
         sort: span_of(&attrs.sort),
         references: attrs.references.as_ref(),
+        nested: attrs.nested.is_present().then(|| attrs.nested.span()),
         on_delete: attrs
             .on_delete
             .as_ref()
@@ -467,7 +470,8 @@ impl<'a> Resource<'a> {
             soft_delete: attrs.soft_delete.is_present(),
             hooks: attrs.hooks.is_present(),
             cursor: attrs.cursor.is_present(),
-            operations: attrs.operations.as_ref().map_or(63, |ops| {
+            // The nested routes (bits 6 and 7) follow `list` and `create`.
+            operations: attrs.operations.as_ref().map_or(255, |ops| {
                 [
                     &ops.list,
                     &ops.create,
@@ -480,6 +484,8 @@ impl<'a> Resource<'a> {
                 .enumerate()
                 .filter(|(_, flag)| flag.is_present())
                 .fold(0, |bits, (i, _)| bits | (1 << i))
+                    | if ops.list.is_present() { 64 } else { 0 }
+                    | if ops.create.is_present() { 128 } else { 0 }
             }),
             owner_reads: attrs
                 .owner_reads

@@ -104,6 +104,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) references: Option<syn::Path>,
     /// `on_delete = "cascade" | "restrict" | "set_null"` (with `references`).
     pub(crate) on_delete: Option<SpannedValue<String>>,
+    /// `nested`: list and create under the referenced row (`/posts/{id}/comments`).
+    pub(crate) nested: Flag,
 }
 
 /// `default = <any expression>`; a string literal stays a string (darling would parse it as

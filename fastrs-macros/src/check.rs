@@ -336,6 +336,9 @@ fn options(field: &Field<'_>, errors: &mut Accumulator) {
 // A reference is a foreign key to another resource's id: it must be a plain data field of an
 // id's type, and `on_delete` must say something SQL can do.
 fn references(field: &Field<'_>, errors: &mut Accumulator) {
+    if let (Some(span), None) = (field.nested, field.references) {
+        errors.push(error(span, "`nested` needs `references = Resource`"));
+    }
     if let (Some((_, span)), None) = (&field.on_delete, field.references) {
         errors.push(error(*span, "`on_delete` needs `references = Resource`"));
     }

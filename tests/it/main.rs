@@ -19,6 +19,7 @@ mod hardening;
 mod hooks;
 mod middleware;
 mod models;
+mod nested;
 mod openapi;
 mod operations;
 mod relations;

@@ -67,6 +67,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let (filter, sort) = (field.filter.is_some(), field.sort.is_some());
+    let nested = field.nested.is_some();
     let values = match field.kind {
         Kind::Enum => quote!(<#inner as #p::TextEnum>::VALUES),
         _ => quote!(&[]),
@@ -96,6 +97,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             references: #references,
             filter: #filter,
             sort: #sort,
+            nested: #nested,
         }
     }
 }

@@ -25,6 +25,13 @@ impl App {
                     continue;
                 };
                 let target = (reference.target)();
+                if column.nested && target.owner_reads {
+                    return Err(Error::Config(format!(
+                        "{}.{} is nested under {}, whose rows only their owners see: nested routes \
+                         would tell anyone which {} ids exist",
+                        meta.name, column.field, target.name, target.name
+                    )));
+                }
                 if !mounted.iter().any(|m| std::ptr::eq(*m, target)) {
                     return Err(Error::Config(format!(
                         "{}.{} references {}, which is not mounted: add `.resource::<{}>()`",

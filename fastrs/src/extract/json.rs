@@ -90,6 +90,33 @@ impl<T: Input> ValidJson<T> {
         let bytes = super::body::read_body(request, deadline).await?;
         Ok(ValidJson(T::parse(&bytes)?))
     }
+
+    /// [`read`](ValidJson::read), with `edit` applied to the body's object before it is
+    /// validated (a value taken from the path, say). A body that is not an object is left to
+    /// the model's own error.
+    pub(crate) async fn read_with(
+        request: Request,
+        deadline: Option<Duration>,
+        edit: impl FnOnce(&mut serde_json::Map<String, Value>) -> Result<(), ValidationErrors>,
+    ) -> Result<Self, ApiError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        if !content_type.is_some_and(is_json) {
+            // The same refusal as `read`.
+            return Self::read(request, deadline).await;
+        }
+        let bytes = super::body::read_body(request, deadline).await?;
+        let edited = match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(mut object)) => {
+                edit(&mut object)?;
+                serde_json::to_vec(&object).map_err(ApiError::internal)?
+            }
+            _ => bytes.to_vec(),
+        };
+        Ok(ValidJson(T::parse(&edited)?))
+    }
 }
 
 #[cfg(test)]

@@ -241,6 +241,7 @@ pub(crate) fn operations(
         }
     }
 
+    let nested = nested_operations(meta, registry, &list, &create);
     let mut operations = vec![
         (meta.path.to_owned(), HttpMethod::Post, create),
         (meta.path.to_owned(), HttpMethod::Get, list),
@@ -272,7 +273,80 @@ pub(crate) fn operations(
         }
         operations.push((format!("{item_path}/restore"), HttpMethod::Post, restore));
     }
+    operations.extend(nested);
     operations
+}
+
+/// The list and create of each `nested` reference, under its parent's item path: the
+/// resource's own list and create, scoped by the parent's id (a 404 when it does not exist),
+/// the create body without the field the path gives.
+fn nested_operations(
+    meta: &'static ResourceMeta,
+    registry: &mut Registry,
+    list: &Operation,
+    create: &Operation,
+) -> Vec<(String, HttpMethod, Operation)> {
+    let snake = crate::resource::snake_case(meta.name);
+    let mut out = Vec::new();
+    for (column, parent) in meta.nested_parents() {
+        let path = meta.nested_path(parent);
+        let parent_snake = crate::resource::snake_case(parent.name);
+        let field = meta.columns[column].field;
+        let scoped =
+            |operation: &Operation, id: String, summary: String, registry: &mut Registry| {
+                let mut operation = operation.clone();
+                operation.operation_id = Some(id);
+                operation.summary = Some(summary);
+                parameter(
+                    &mut operation,
+                    "id",
+                    ParameterIn::Path,
+                    true,
+                    id_schema(parent),
+                );
+                error(
+                    &mut operation,
+                    registry,
+                    "404",
+                    &format!("No {} has this id", parent.name),
+                );
+                operation
+            };
+        let nested_list = scoped(
+            list,
+            format!("list_{snake}_of_{parent_snake}"),
+            format!("List the {}s of a {}", meta.name, parent.name),
+            registry,
+        );
+        let mut nested_create = scoped(
+            create,
+            format!("create_{snake}_in_{parent_snake}"),
+            format!("Create a {} in a {}", meta.name, parent.name),
+            registry,
+        );
+        let body_name = format!("{}In{}Create", meta.name, parent.name);
+        let create_name = format!("{}Create", meta.name);
+        let body = registry.component(&body_name, |registry| {
+            let mut schema = registry.get(&create_name).cloned().unwrap_or_default();
+            if let Schema::Object(object) = &mut schema {
+                object.properties.shift_remove(field);
+                object.required.retain(|name| name != field);
+                if let Some(serde_json::Value::Object(example)) = &mut object.example {
+                    example.remove(field);
+                }
+                object.examples.iter_mut().for_each(|example| {
+                    if let serde_json::Value::Object(example) = example {
+                        example.remove(field);
+                    }
+                });
+            }
+            schema
+        });
+        json_body(&mut nested_create, body);
+        out.push((path.clone(), HttpMethod::Get, nested_list));
+        out.push((path, HttpMethod::Post, nested_create));
+    }
+    out
 }
 
 /// The resource's tag, described by its doc comment.

@@ -44,6 +44,14 @@ impl Registry {
         RefOr::Ref(Ref::from_schema_name(name))
     }
 
+    /// The component `name`, if it was added.
+    pub(crate) fn get(&self, name: &str) -> Option<&Schema> {
+        match self.schemas.get(name)? {
+            RefOr::T(schema) => Some(schema),
+            RefOr::Ref(_) => None,
+        }
+    }
+
     /// A registry for an app whose lists default to `page` (what a `Page` parameter documents).
     pub fn new(page: crate::resource::PageBounds) -> Self {
         Self {

@@ -254,6 +254,34 @@ impl ListQuery {
         cx.finish(Some(out))
     }
 
+    /// Only the rows whose column `scope.0` holds the path's id `scope.1` (a nested list);
+    /// an id that does not fit the column is a 422 at `["path", "id"]`.
+    pub fn within(
+        mut self,
+        meta: &ResourceMeta,
+        scope: Option<(usize, &str)>,
+    ) -> Result<Self, ValidationErrors> {
+        let Some((index, id)) = scope else {
+            return Ok(self);
+        };
+        let mut cx = Cx::query();
+        let value = meta
+            .columns
+            .get(index)
+            .and_then(|column| parse(column, id, &mut cx));
+        match value {
+            Some(value) => {
+                self.conditions.push((index, Op::Eq, vec![value]));
+                Ok(self)
+            }
+            None => Err(ValidationErrors::single(crate::validate::FieldError::new(
+                crate::validate::loc("path", "id"),
+                Violation::new("int_parsing", "Input should be a valid id"),
+                Some(Value::String(id.to_owned())),
+            ))),
+        }
+    }
+
     /// The canonical `sort` a cursor is made for (`-price,name`).
     pub fn sort_key(&self, meta: &ResourceMeta) -> String {
         sort_key(meta, &self.order)

@@ -12,8 +12,8 @@ mod sql;
 
 pub use cursor::CursorKey;
 pub use ddl::{TableLinks, create_table, create_table_with};
+pub(crate) use sql::{DELETED_AT, quote, sql};
 pub use sql::{OwnedStatements, RowStatements, Statements};
-pub(crate) use sql::{quote, sql};
 
 use serde::Serialize;
 
@@ -159,8 +159,12 @@ impl Operations {
     pub const DELETE: Self = Self(16);
     /// `POST /things/{id}/restore` (soft-deleting resources only).
     pub const RESTORE: Self = Self(32);
+    /// `GET /parents/{id}/things` (a `nested` reference; generated with `LIST`).
+    pub const NESTED_LIST: Self = Self(64);
+    /// `POST /parents/{id}/things` (a `nested` reference; generated with `CREATE`).
+    pub const NESTED_CREATE: Self = Self(128);
     /// Every operation.
-    pub const ALL: Self = Self(63);
+    pub const ALL: Self = Self(255);
     /// None.
     pub const NONE: Self = Self(0);
 
@@ -271,6 +275,22 @@ impl ResourceMeta {
             "This {} is still referenced; delete what refers to it first",
             self.name
         ))
+    }
+
+    /// `(column index, parent)` of each `nested` reference: the parents this resource's rows
+    /// are listed and created under.
+    pub fn nested_parents(&self) -> Vec<(usize, &'static ResourceMeta)> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.nested)
+            .filter_map(|(index, column)| column.references.map(|r| (index, (r.target)())))
+            .collect()
+    }
+
+    /// The path of this resource's rows under a `parent` row: `/posts/{id}/comments`.
+    pub fn nested_path(&self, parent: &ResourceMeta) -> String {
+        format!("{}/{{id}}{}", parent.path, self.path)
     }
 
     /// The id column.
@@ -415,6 +435,9 @@ pub struct ColumnMeta {
     pub filter: bool,
     /// The list can be sorted by it (`#[resource(sort)]`).
     pub sort: bool,
+    /// A reference whose rows are listed and created under the referenced one
+    /// (`#[resource(references = Post, nested)]`: `GET/POST /posts/{id}/comments`).
+    pub nested: bool,
 }
 
 /// A foreign key: the column holds an id of `target`'s rows.
@@ -495,6 +518,7 @@ pub(crate) mod tests {
             references: None,
             filter: false,
             sort: false,
+            nested: false,
         }
     }
 

@@ -19,6 +19,8 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+mod nested;
+
 use crate::ApiError;
 use crate::auth::{AuthState, PasswordHasher, Principal};
 use crate::data::{bind_owner, insert_query, update_query};
@@ -271,7 +273,8 @@ pub(crate) fn router<R: Hooks>(env: &Env, operations: Operations) -> Router<AppS
     if on(Operations::READ) || on(Operations::UPDATE) || on(Operations::DELETE) {
         router = router.route(&item_path, item);
     }
-    router.with_state(ctx)
+    let nested = nested::routes(&ctx, operations);
+    router.with_state(ctx).merge(nested)
 }
 
 /// The collection and item paths of a resource.
@@ -292,6 +295,11 @@ pub(crate) fn operations(meta: &ResourceMeta) -> Vec<(Operations, &'static str, 
     if meta.soft_delete {
         all.push((Operations::RESTORE, "POST", format!("{item}/restore")));
     }
+    for (_, parent) in meta.nested_parents() {
+        let path = meta.nested_path(parent);
+        all.push((Operations::NESTED_LIST, "GET", path.clone()));
+        all.push((Operations::NESTED_CREATE, "POST", path));
+    }
     all
 }
 
@@ -310,7 +318,19 @@ async fn create<R: Hooks>(
     let caller = ctx
         .caller(token, meta.auth.create || meta.owner_column().is_some())
         .await?;
-    let ValidJson(mut body) = ValidJson::<R::Create>::read(request, ctx.env.body_timeout).await?;
+    let ValidJson(body) = ValidJson::<R::Create>::read(request, ctx.env.body_timeout).await?;
+    insert(&ctx, caller, body, collection).await
+}
+
+/// Inserts a validated body (with its hooks, if any): 201 with the row and its `Location`
+/// under `collection`.
+async fn insert<R: Hooks>(
+    ctx: &Ctx<R>,
+    caller: Option<Principal>,
+    mut body: R::Create,
+    collection: String,
+) -> Result<Response, ApiError> {
+    let meta = R::meta();
     let (created, slot): (R::Response, Option<TaskSlot>) = if meta.hooks {
         let (mut db, slot, tasks) = ctx.hooked().await;
         let mut cx = HookCx {
@@ -372,13 +392,25 @@ async fn list<R: Hooks>(
     token: Token,
     uri: Uri,
 ) -> Result<Response, ApiError> {
+    list_rows(&ctx, token, uri, None).await
+}
+
+/// A list page: of every row, or (`scope`: a column and the path's id) of the rows under one
+/// parent.
+async fn list_rows<R: Hooks>(
+    ctx: &Ctx<R>,
+    token: Token,
+    uri: Uri,
+    scope: Option<(usize, &str)>,
+) -> Result<Response, ApiError> {
     if R::meta().cursor {
-        return list_keyset(&ctx, token, uri).await;
+        return list_keyset(ctx, token, uri, scope).await;
     }
     // Every bad parameter answers at once: the page's and the filters'.
     let (page, filters) = match (
         Page::from_query(uri.query(), ctx.page),
-        ListQuery::parse(R::meta(), uri.query(), None),
+        ListQuery::parse(R::meta(), uri.query(), None)
+            .and_then(|filters| filters.within(R::meta(), scope)),
     ) {
         (Ok(page), Ok(filters)) => (page, filters),
         (page, filters) => {
@@ -463,12 +495,17 @@ async fn list<R: Hooks>(
 /// A keyset page (`#[resource(cursor)]`): `?cursor=` continues after the row a cursor names,
 /// `next_cursor` is `null` on the last page, and the total is counted only on `?total=true`.
 /// A page costs what its rows cost, however deep it is.
-async fn list_keyset<R: Hooks>(ctx: &Ctx<R>, token: Token, uri: Uri) -> Result<Response, ApiError> {
+async fn list_keyset<R: Hooks>(
+    ctx: &Ctx<R>,
+    token: Token,
+    uri: Uri,
+    scope: Option<(usize, &str)>,
+) -> Result<Response, ApiError> {
     let meta = R::meta();
     let key = &ctx.env.cursor_key;
     let (page, filters) = match (
         Page::from_query(uri.query(), ctx.page),
-        ListQuery::parse(meta, uri.query(), Some(key)),
+        ListQuery::parse(meta, uri.query(), Some(key)).and_then(|f| f.within(meta, scope)),
     ) {
         (Ok(page), Ok(filters)) => (page, filters),
         (page, filters) => {
