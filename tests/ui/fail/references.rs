@@ -18,6 +18,8 @@ pub struct Note {
     pub by_name: String,
     #[resource(references = Board, on_delete = "explode")]
     pub exploding: i64,
+    #[resource(nested)]
+    pub nested_without_reference: i64,
 }
 
 fn main() {}
