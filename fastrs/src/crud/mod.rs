@@ -8,6 +8,12 @@
 //! | `GET {path}/{id}` | 200, or 404 |
 //! | `PATCH {path}/{id}` | 200 with the updated row, or 404 (403: another user's row) |
 //! | `DELETE {path}/{id}` | 204, or 404 (403: another user's row) |
+//! | `POST {path}/{id}/restore` | 200 with the row (soft-deleting resources) |
+//! | `GET/POST {parent}/{id}{path}` | the list and create under a parent (`nested` references) |
+//!
+//! A `#[resource(cursor)]` list answers `{"items","next_cursor","limit"}` (and `total` on
+//! `?total=true`) instead of offset pages. A resource with `hooks` runs each write in a
+//! transaction with its [`Hooks`](crate::hooks::Hooks).
 //!
 //! Routes marked in `#[resource(auth(...))]` (and every write of a resource with an owner)
 //! need a bearer token: 401 without a valid one. Each route runs one prepared statement on the
