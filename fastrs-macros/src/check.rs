@@ -392,13 +392,27 @@ fn queries(field: &Field<'_>, errors: &mut Accumulator) {
                 span,
                 format!("`{}` is write-only: it cannot be {what}", field.name),
             ));
-        } else if matches!(field.kind, Kind::Json | Kind::List) {
+        } else if matches!(field.kind, Kind::Json | Kind::List)
+            && !(what == "filtered on" && holds_text(field))
+        {
             errors.push(error(
                 span,
-                format!("`{}` is stored as JSON: it cannot be {what}", field.name),
+                format!(
+                    "`{}` is stored as JSON: it cannot be {what} (a list of strings or of a string enum can be filtered on)",
+                    field.name
+                ),
             ));
         }
     }
+}
+
+/// A `Vec` of strings or of a string enum: filterable by membership (`tags=rust`).
+fn holds_text(field: &Field<'_>) -> bool {
+    field.kind == Kind::List
+        && crate::types::last_segment(field.inner)
+            .and_then(crate::types::single_arg)
+            .and_then(crate::types::classify)
+            .is_some_and(|(kind, _, _)| matches!(kind, Kind::String | Kind::Enum))
 }
 
 // Rules check input, so they must fit the field's type and the field must be input.

@@ -139,7 +139,79 @@ async fn unknown_or_malformed_parameters_are_422s(backend: Backend) {
     assert_eq!(response.json()["detail"][0]["type"], "too_long");
 }
 
+/// An article with tags (a list stored as JSON).
+#[derive(Resource)]
+#[resource(table = "tagged", path = "/tagged")]
+pub struct Tagged {
+    #[resource(id)]
+    pub id: i64,
+    pub title: String,
+    #[resource(filter)]
+    pub tags: Vec<String>,
+}
+
+async fn a_list_field_filters_by_membership(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let client = App::new(db.settings())
+        .resource::<Tagged>()
+        .test_client()
+        .await
+        .expect("app starts");
+    for (title, tags) in [
+        ("a", json!(["rust", "web"])),
+        ("b", json!(["go"])),
+        ("c", json!(["rust"])),
+        ("d", json!([])),
+        ("e", json!(["rust%", "o'brien"])),
+    ] {
+        let created = client
+            .post("/tagged")
+            .json(&json!({"title": title, "tags": tags}))
+            .await;
+        assert_eq!(created.status(), 201, "{}", created.text());
+    }
+    let titles = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(client.get("/tagged?tags=rust").await.json()),
+        ["a", "c"]
+    );
+    assert_eq!(
+        titles(client.get("/tagged?tags=rust%25").await.json()),
+        ["e"],
+        "literal"
+    );
+    assert_eq!(
+        titles(client.get("/tagged?tags=o'brien").await.json()),
+        ["e"]
+    );
+    assert_eq!(client.get("/tagged?tags=none").await.json()["total"], 0);
+    let refused = client.get("/tagged?tags__in=rust").await;
+    assert_eq!(refused.status(), 422, "only membership");
+
+    // The data API says the same.
+    let mut tx = fastrs::db::Db::begin_read(client.pool()).await;
+    let web = Tagged::select()
+        .filter(Tagged::TAGS.holds("web"))
+        .all(&mut tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        web.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+        ["a"]
+    );
+}
+
 on_both_backends!(
+    a_list_field_filters_by_membership,
     filters_and_sorts_select_and_order,
     unknown_or_malformed_parameters_are_422s,
 );

@@ -437,14 +437,8 @@ async fn list_rows<R: Hooks>(
             let owner = owner_reads
                 .then(|| R::meta().owner_column().map(|column| column.column))
                 .flatten();
-            let (list_sql, count_sql) = filters.statements(
-                R::meta(),
-                &ctx.sql.select,
-                &ctx.sql.count_all,
-                &ctx.sql.live,
-                owner,
-                false,
-            );
+            let (list_sql, count_sql) =
+                filters.statements(R::meta(), ctx.sql, owner, false, ctx.backend);
             let mut items = Query::new(ctx.backend, list_sql);
             let mut total = Query::new(ctx.backend, count_sql);
             filters.bind(items.args_mut());
@@ -524,14 +518,7 @@ async fn list_keyset<R: Hooks>(
     let owner = (meta.owner_reads && ctx.sql.owned.is_some())
         .then(|| meta.owner_column().map(|column| column.column))
         .flatten();
-    let (list_sql, count_sql) = filters.statements(
-        meta,
-        &ctx.sql.select,
-        &ctx.sql.count_all,
-        &ctx.sql.live,
-        owner,
-        true,
-    );
+    let (list_sql, count_sql) = filters.statements(meta, ctx.sql, owner, true, ctx.backend);
     let mut items = Query::new(ctx.backend, list_sql);
     filters.bind(items.args_mut());
     if owner.is_some() {

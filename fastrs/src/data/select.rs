@@ -43,6 +43,7 @@ enum Op {
     IsNull,
     IsNotNull,
     IContains,
+    Holds,
 }
 
 /// A condition on one column (`Post::TITLE.eq(...)`), for [`Select::filter`].
@@ -176,6 +177,13 @@ impl<R> Column<R, String> {
     }
 }
 
+impl<R, T: Into<String>> Column<R, Vec<T>> {
+    /// The list (a JSON column) holds `value`.
+    pub fn holds(self, value: impl Into<String>) -> Filter<R> {
+        self.filter(Op::Holds, vec![binder(value.into())])
+    }
+}
+
 impl<R> Column<R, Option<String>> {
     /// Contains `text`, ignoring case (rows where the column is null never match).
     pub fn icontains(self, text: &str) -> Filter<R> {
@@ -242,7 +250,11 @@ impl<R: Resource> Select<R> {
     }
 
     /// The `WHERE` clause (with the soft-delete condition) and its binders, numbered from `$1`.
-    fn conditions(filters: Vec<Filter<R>>, sql: &Statements) -> (String, Vec<Binder>) {
+    fn conditions(
+        filters: Vec<Filter<R>>,
+        sql: &Statements,
+        backend: Backend,
+    ) -> (String, Vec<Binder>) {
         let meta = R::meta();
         let mut text = String::new();
         let mut binders = Vec::new();
@@ -262,6 +274,7 @@ impl<R: Resource> Select<R> {
                 Op::IsNull => format!("{name} IS NULL"),
                 Op::IsNotNull => format!("{name} IS NOT NULL"),
                 Op::IContains => format!("LOWER({name}) LIKE ${} ESCAPE '\\'", next()),
+                Op::Holds => crate::resource::filter::list_holds(backend, &name, next()),
                 Op::In if filter.values.is_empty() => "1 = 0".to_owned(),
                 Op::In => {
                     let first = next();
@@ -292,7 +305,7 @@ impl<R: Resource> Select<R> {
     pub async fn all(self, db: &mut Db) -> Result<Vec<R>, ApiError> {
         let sql = R::statements();
         let meta = R::meta();
-        let (conditions, binders) = Self::conditions(self.filters, sql);
+        let (conditions, binders) = Self::conditions(self.filters, sql, db.backend());
         let mut text = format!("{}{conditions} ORDER BY ", sql.rows.select);
         for order in &self.order {
             if let Some(column) = meta.columns.get(order.index) {
@@ -327,7 +340,7 @@ impl<R: Resource> Select<R> {
     /// How many rows match (the page is ignored).
     pub async fn count(self, db: &mut Db) -> Result<i64, ApiError> {
         let sql = R::statements();
-        let (conditions, binders) = Self::conditions(self.filters, sql);
+        let (conditions, binders) = Self::conditions(self.filters, sql, db.backend());
         let text = format!("{}{conditions}", sql.count_all);
         let (count,): (i64,) = Self::query(db.backend(), text, binders)
             .fetch_one(db)

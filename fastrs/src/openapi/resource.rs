@@ -41,6 +41,13 @@ fn filter_parameters(operation: &mut Operation, meta: &ResourceMeta) {
         let base = super::schema::column_schema(column, false);
         for op in Op::for_column(column) {
             let (name, schema) = match op {
+                Op::Eq if column.sql_type == SqlType::Json => {
+                    let mut text = String::schema();
+                    if let Schema::Object(object) = &mut text {
+                        object.description = Some(format!("`{}` holds this value.", column.field));
+                    }
+                    (column.field.to_owned(), text)
+                }
                 Op::Eq => (column.field.to_owned(), base.clone()),
                 Op::In => {
                     let mut list = String::schema();

@@ -65,6 +65,10 @@ impl Op {
     /// The operations that make sense for a column's type.
     pub fn for_column(column: &ColumnMeta) -> &'static [Op] {
         use Op::*;
+        if column.sql_type == SqlType::Json {
+            // A list of strings: `tags=rust` keeps the rows whose list holds "rust".
+            return if holds_strings(column) { &[Eq] } else { &[] };
+        }
         match column.sql_type {
             SqlType::Int | SqlType::BigInt | SqlType::Double | SqlType::Timestamp => {
                 &[Eq, Ne, Gt, Ge, Lt, Le, In]
@@ -118,6 +122,7 @@ fn parse(column: &ColumnMeta, text: &str, cx: &mut Cx) -> Option<Bound> {
             .and_then(|index| column.values.get(index))
             .map(|value| Bound::Text((*value).to_owned())),
         SqlType::Text => String::read(text(), cx).map(Bound::Text),
+        SqlType::Json if holds_strings(column) => String::read(text(), cx).map(Bound::Text),
         SqlType::Json => {
             cx.fail(
                 Violation::value_error("this field cannot be filtered"),
@@ -311,12 +316,12 @@ impl ListQuery {
     pub fn statements(
         &self,
         meta: &ResourceMeta,
-        select: &str,
-        count: &str,
-        live: &str,
+        statements: &super::Statements,
         owner: Option<&str>,
         keyset: bool,
+        backend: crate::db::Backend,
     ) -> (SqlStr, SqlStr) {
+        let (select, count, live) = (&statements.select, &statements.count_all, &statements.live);
         let mut conditions = String::new();
         if !live.is_empty() {
             let _ = write!(conditions, " WHERE {live}");
@@ -338,6 +343,10 @@ impl ListQuery {
                 }
                 Op::IContains => {
                     let _ = write!(conditions, "LOWER({column}) LIKE ${n} ESCAPE '\\'");
+                    n += 1;
+                }
+                Op::Eq if meta.columns[*index].sql_type == SqlType::Json => {
+                    let _ = write!(conditions, "{}", list_holds(backend, &column, n));
                     n += 1;
                 }
                 op => {
@@ -425,6 +434,32 @@ impl Op {
         Op::In,
         Op::IContains,
     ];
+}
+
+/// The SQL of "the JSON list in `column` holds the text `$n`".
+pub(crate) fn list_holds(backend: crate::db::Backend, column: &str, n: usize) -> String {
+    match backend {
+        crate::db::Backend::Sqlite => {
+            format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = ${n})")
+        }
+        crate::db::Backend::Postgres => format!("{column} @> jsonb_build_array(${n}::text)"),
+    }
+}
+
+/// A JSON column holding a list of strings (`Vec<String>`, a list of a string enum).
+pub fn holds_strings(column: &ColumnMeta) -> bool {
+    use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
+    let Schema::Array(array) = (column.schema)() else {
+        return false;
+    };
+    let ArrayItems::RefOrSchema(items) = &array.items else {
+        return false;
+    };
+    matches!(
+        &**items,
+        utoipa::openapi::RefOr::T(Schema::Object(object))
+            if object.schema_type == SchemaType::Type(Type::String)
+    )
 }
 
 pub(crate) fn like_escape(text: &str) -> String {
