@@ -412,19 +412,7 @@ async fn list_rows<R: Hooks>(
     if R::meta().cursor {
         return list_keyset(ctx, token, uri, scope).await;
     }
-    // Every bad parameter answers at once: the page's and the filters'.
-    let (page, filters) = match (
-        Page::from_query(uri.query(), ctx.page),
-        ListQuery::parse(R::meta(), uri.query(), None)
-            .and_then(|filters| filters.within(R::meta(), scope)),
-    ) {
-        (Ok(page), Ok(filters)) => (page, filters),
-        (page, filters) => {
-            let mut errors = page.err().unwrap_or_default();
-            errors.extend(filters.err().unwrap_or_default());
-            return Err(errors.into());
-        }
-    };
+    let (page, filters) = list_parameters(ctx, &uri, scope, None)?;
     let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let pool = &ctx.env.pool;
@@ -492,6 +480,28 @@ async fn list_rows<R: Hooks>(
     .into_response())
 }
 
+/// The page and the filters of a list request (every bad parameter answered at once), scoped
+/// to a parent for a nested list; `cursor` for keyset pages.
+fn list_parameters<R: Hooks>(
+    ctx: &Ctx<R>,
+    uri: &Uri,
+    scope: Option<(usize, &str)>,
+    cursor: Option<&crate::resource::CursorKey>,
+) -> Result<(Page, ListQuery), ApiError> {
+    let meta = R::meta();
+    match (
+        Page::from_query(uri.query(), ctx.page),
+        ListQuery::parse(meta, uri.query(), cursor).and_then(|f| f.within(meta, scope)),
+    ) {
+        (Ok(page), Ok(filters)) => Ok((page, filters)),
+        (page, filters) => {
+            let mut errors = page.err().unwrap_or_default();
+            errors.extend(filters.err().unwrap_or_default());
+            Err(errors.into())
+        }
+    }
+}
+
 /// A keyset page (`#[resource(cursor)]`): `?cursor=` continues after the row a cursor names,
 /// `next_cursor` is `null` on the last page, and the total is counted only on `?total=true`.
 /// A page costs what its rows cost, however deep it is.
@@ -503,17 +513,7 @@ async fn list_keyset<R: Hooks>(
 ) -> Result<Response, ApiError> {
     let meta = R::meta();
     let key = &ctx.env.cursor_key;
-    let (page, filters) = match (
-        Page::from_query(uri.query(), ctx.page),
-        ListQuery::parse(meta, uri.query(), Some(key)).and_then(|f| f.within(meta, scope)),
-    ) {
-        (Ok(page), Ok(filters)) => (page, filters),
-        (page, filters) => {
-            let mut errors = page.err().unwrap_or_default();
-            errors.extend(filters.err().unwrap_or_default());
-            return Err(errors.into());
-        }
-    };
+    let (page, filters) = list_parameters(ctx, &uri, scope, Some(key))?;
     let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
     let owner = (meta.owner_reads && ctx.sql.owned.is_some())
         .then(|| meta.owner_column().map(|column| column.column))

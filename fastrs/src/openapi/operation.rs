@@ -228,14 +228,7 @@ fn bounded_integer(minimum: i64, maximum: i64, default: i64) -> Schema {
 /// enforces them (resource lists and hand-written routes that take a `Page`).
 /// `limit`, `cursor` and `total`: the parameters of a keyset page.
 pub fn cursor_parameters(op: &mut Operation, bounds: crate::resource::PageBounds) {
-    let (default, max) = (i64::from(bounds.default_limit), i64::from(bounds.max_limit));
-    parameter(
-        op,
-        "limit",
-        ParameterIn::Query,
-        false,
-        bounded_integer(1, max, default),
-    );
+    limit_parameter(op, bounds);
     let mut cursor = utoipa::openapi::schema::Object::with_type(utoipa::openapi::Type::String);
     cursor.description =
         Some("The `next_cursor` of the previous page (none: the first page)".into());
@@ -267,6 +260,11 @@ pub fn page_parameters(op: &mut Operation, bounds: crate::resource::PageBounds) 
         false,
         bounded_integer(0, i64::MAX, 0),
     );
+    limit_parameter(op, bounds);
+}
+
+/// `limit`, between 1 and the bounds' largest, defaulting to theirs.
+fn limit_parameter(op: &mut Operation, bounds: crate::resource::PageBounds) {
     let (default, max) = (i64::from(bounds.default_limit), i64::from(bounds.max_limit));
     parameter(
         op,
