@@ -127,6 +127,8 @@ pub(crate) struct Field<'a> {
     pub(crate) on_delete: Option<(String, Span)>,
     /// `nested`, with its span.
     pub(crate) nested: Option<Span>,
+    /// `link`, with its span.
+    pub(crate) link: Option<Span>,
 }
 
 impl Field<'_> {
@@ -352,6 +354,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         sort: span_of(&attrs.sort),
         references: attrs.references.as_ref(),
         nested: attrs.nested.is_present().then(|| attrs.nested.span()),
+        link: attrs.link.is_present().then(|| attrs.link.span()),
         on_delete: attrs
             .on_delete
             .as_ref()
@@ -449,7 +452,17 @@ impl<'a> Resource<'a> {
                 })
                 .collect()
         };
-        let unique_together = column_sets(&attrs.unique, "unique");
+        let mut unique_together = column_sets(&attrs.unique, "unique");
+        // A caller links to a row once: (owner, linked column) is unique.
+        let owner = fields.iter().find(|f| f.role == Role::Owner);
+        for linked in fields.iter().filter(|f| f.link.is_some()) {
+            if let Some(owner) = owner {
+                let pair = vec![owner.column.clone(), linked.column.clone()];
+                if !unique_together.contains(&pair) {
+                    unique_together.push(pair);
+                }
+            }
+        }
         let indexes = column_sets(&attrs.index, "index");
         Some(Resource {
             unique_together,

@@ -106,6 +106,9 @@ pub(crate) struct FieldAttrs {
     pub(crate) on_delete: Option<SpannedValue<String>>,
     /// `nested`: list and create under the referenced row (`/posts/{id}/comments`).
     pub(crate) nested: Flag,
+    /// `link`: the caller (the owner) links to and unlinks from the referenced row
+    /// (`PUT/DELETE /articles/{id}/favorites`).
+    pub(crate) link: Flag,
 }
 
 /// `default = <any expression>`; a string literal stays a string (darling would parse it as

@@ -190,6 +190,14 @@ fn user(resource: &Resource<'_>, errors: &mut Accumulator) {
 
 // The owner holds a user id, set from the caller; reads scoped to the owner need one.
 fn ownership(resource: &Resource<'_>, errors: &mut Accumulator) {
+    if resource.owner.is_none() {
+        for span in resource.fields.iter().filter_map(|f| f.link) {
+            errors.push(error(
+                span,
+                "`link` needs `#[resource(owner = field)]`: the caller is the one who links",
+            ));
+        }
+    }
     if let (Some(span), None) = (resource.owner_reads, resource.owner) {
         errors.push(error(span, "`owner_reads` needs `owner = field`"));
     }
@@ -338,6 +346,9 @@ fn options(field: &Field<'_>, errors: &mut Accumulator) {
 fn references(field: &Field<'_>, errors: &mut Accumulator) {
     if let (Some(span), None) = (field.nested, field.references) {
         errors.push(error(span, "`nested` needs `references = Resource`"));
+    }
+    if let (Some(span), None) = (field.link, field.references) {
+        errors.push(error(span, "`link` needs `references = Resource`"));
     }
     if let (Some((_, span)), None) = (&field.on_delete, field.references) {
         errors.push(error(*span, "`on_delete` needs `references = Resource`"));

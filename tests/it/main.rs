@@ -17,6 +17,7 @@ mod enums;
 mod filters;
 mod hardening;
 mod hooks;
+mod links;
 mod middleware;
 mod models;
 mod nested;

@@ -68,6 +68,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
     };
     let (filter, sort) = (field.filter.is_some(), field.sort.is_some());
     let nested = field.nested.is_some();
+    let link = field.link.is_some();
     let values = match field.kind {
         Kind::Enum => quote!(<#inner as #p::TextEnum>::VALUES),
         _ => quote!(&[]),
@@ -98,6 +99,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             filter: #filter,
             sort: #sort,
             nested: #nested,
+            link: #link,
         }
     }
 }

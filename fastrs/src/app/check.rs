@@ -25,6 +25,13 @@ impl App {
                     continue;
                 };
                 let target = (reference.target)();
+                if column.link && meta.soft_delete {
+                    return Err(Error::Config(format!(
+                        "{}.{} links rows, and {} deletes softly: an unlinked pair would stay \
+                         taken; drop `soft_delete` from the link resource",
+                        meta.name, column.field, meta.name
+                    )));
+                }
                 if column.nested && target.owner_reads {
                     return Err(Error::Config(format!(
                         "{}.{} is nested under {}, whose rows only their owners see: nested routes \

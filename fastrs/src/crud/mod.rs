@@ -25,6 +25,7 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+mod link;
 mod nested;
 
 use crate::ApiError;
@@ -280,7 +281,8 @@ pub(crate) fn router<R: Hooks>(env: &Env, operations: Operations) -> Router<AppS
         router = router.route(&item_path, item);
     }
     let nested = nested::routes(&ctx, operations);
-    router.with_state(ctx).merge(nested)
+    let links = link::routes(&ctx, operations);
+    router.with_state(ctx).merge(nested).merge(links)
 }
 
 /// The collection and item paths of a resource.
@@ -300,6 +302,11 @@ pub(crate) fn operations(meta: &ResourceMeta) -> Vec<(Operations, &'static str, 
     ];
     if meta.soft_delete {
         all.push((Operations::RESTORE, "POST", format!("{item}/restore")));
+    }
+    for (_, target) in meta.link_targets() {
+        let path = link::path(target, meta);
+        all.push((Operations::CREATE, "PUT", path.clone()));
+        all.push((Operations::DELETE, "DELETE", path));
     }
     for (_, parent) in meta.nested_parents() {
         let path = meta.nested_path(parent);

@@ -29,10 +29,35 @@ struct Nested<R> {
 }
 
 impl<R: Hooks> Nested<R> {
-    /// 404 unless the parent `id` exists (an id that cannot be one is a 422 at the path).
     async fn parent_exists(&self, id: &str) -> Result<(), ApiError> {
-        let id_column = self.parent.id_column();
-        let mut query = Query::new(self.ctx.backend, self.exists.clone());
+        row_exists(&self.ctx, self.parent, &self.exists, id).await
+    }
+}
+
+/// `SELECT COUNT(*) FROM <target> WHERE id = $1` (live rows only).
+pub(super) fn exists_sql(target: &ResourceMeta) -> sqlx::SqlStr {
+    let id = quote(target.id_column().map_or("id", |c| c.column));
+    let live = if target.soft_delete {
+        format!(" AND {} IS NULL", quote(crate::resource::DELETED_AT))
+    } else {
+        String::new()
+    };
+    sql(format!(
+        "SELECT COUNT(*) FROM {} WHERE {id} = $1{live}",
+        quote(target.table)
+    ))
+}
+
+/// 404 unless the row `id` of `target` exists (an id that cannot be one is a 422 at the path).
+pub(super) async fn row_exists<R: Hooks>(
+    ctx: &Ctx<R>,
+    target: &ResourceMeta,
+    exists: &sqlx::SqlStr,
+    id: &str,
+) -> Result<(), ApiError> {
+    {
+        let id_column = target.id_column();
+        let mut query = Query::new(ctx.backend, exists.clone());
         match id_column.map(|c| c.sql_type) {
             Some(SqlType::Uuid) => match uuid::Uuid::parse_str(id) {
                 Ok(id) => query = query.bind(id),
@@ -48,20 +73,17 @@ impl<R: Hooks> Nested<R> {
             },
         }
         let (n,): (i64,) = query
-            .fetch_one(self.ctx.env.pool.read())
+            .fetch_one(ctx.env.pool.read())
             .await
-            .map_err(|e| self.ctx.db_error(e))?;
+            .map_err(|e| ctx.db_error(e))?;
         if n == 0 {
-            return Err(ApiError::not_found(format!(
-                "{} not found",
-                self.parent.name
-            )));
+            return Err(ApiError::not_found(format!("{} not found", target.name)));
         }
         Ok(())
     }
 }
 
-fn bad_id(id: &str) -> ApiError {
+pub(super) fn bad_id(id: &str) -> ApiError {
     ValidationErrors::single(FieldError::new(
         loc("path", "id"),
         Violation::new("int_parsing", "Input should be a valid id"),
@@ -74,20 +96,11 @@ fn bad_id(id: &str) -> ApiError {
 pub(super) fn routes<R: Hooks>(ctx: &Arc<Ctx<R>>, operations: Operations) -> Router<AppState> {
     let mut router = Router::new();
     for (column, parent) in R::meta().nested_parents() {
-        let id = quote(parent.id_column().map_or("id", |c| c.column));
-        let live = if parent.soft_delete {
-            format!(" AND {} IS NULL", quote(crate::resource::DELETED_AT))
-        } else {
-            String::new()
-        };
         let nested = Arc::new(Nested {
             ctx: ctx.clone(),
             column,
             parent,
-            exists: sql(format!(
-                "SELECT COUNT(*) FROM {} WHERE {id} = $1{live}",
-                quote(parent.table)
-            )),
+            exists: exists_sql(parent),
         });
         let mut methods = MethodRouter::new();
         if operations.contains(Operations::NESTED_LIST) {

@@ -281,7 +281,64 @@ pub(crate) fn operations(
         operations.push((format!("{item_path}/restore"), HttpMethod::Post, restore));
     }
     operations.extend(nested);
+    operations.extend(link_operations(meta, registry, &scopes));
     operations
+}
+
+/// `PUT` and `DELETE` of each `link` reference: the caller links to the row `id` of the
+/// target, or unlinks; 204 either way, 404 for a missing row.
+fn link_operations(
+    meta: &'static ResourceMeta,
+    registry: &mut Registry,
+    scopes: &[&str],
+) -> Vec<(String, HttpMethod, Operation)> {
+    let snake = crate::resource::snake_case(meta.name);
+    let mut out = Vec::new();
+    for (_, target) in meta.link_targets() {
+        let path = format!("{}/{{id}}{}", target.path, meta.path);
+        let target_snake = crate::resource::snake_case(target.name);
+        for (method, verb, answer) in [
+            (
+                HttpMethod::Put,
+                "link",
+                "Linked (whether or not it was before)",
+            ),
+            (
+                HttpMethod::Delete,
+                "unlink",
+                "Unlinked (whether or not it was linked)",
+            ),
+        ] {
+            let mut operation = Operation::new();
+            operation.operation_id = Some(format!("{verb}_{snake}_{target_snake}"));
+            operation.summary = Some(format!(
+                "{} the caller {} a {} ({})",
+                if verb == "link" { "Link" } else { "Unlink" },
+                if verb == "link" { "to" } else { "from" },
+                target.name,
+                meta.name
+            ));
+            operation.tags = Some(vec![meta.tag.to_owned()]);
+            parameter(
+                &mut operation,
+                "id",
+                ParameterIn::Path,
+                true,
+                id_schema(target),
+            );
+            respond(&mut operation, "204", answer, None);
+            error(
+                &mut operation,
+                registry,
+                "404",
+                &format!("No {} has this id", target.name),
+            );
+            validation_error(&mut operation, registry);
+            secure(&mut operation, registry, scopes);
+            out.push((path.clone(), method, operation));
+        }
+    }
+    out
 }
 
 /// The list and create of each `nested` reference, under its parent's item path: the

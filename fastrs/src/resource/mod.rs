@@ -288,6 +288,16 @@ impl ResourceMeta {
             .collect()
     }
 
+    /// `(column index, target)` of each `link` reference: the rows the owner links to.
+    pub fn link_targets(&self) -> Vec<(usize, &'static ResourceMeta)> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.link)
+            .filter_map(|(index, column)| column.references.map(|r| (index, (r.target)())))
+            .collect()
+    }
+
     /// The path of this resource's rows under a `parent` row: `/posts/{id}/comments`.
     pub fn nested_path(&self, parent: &ResourceMeta) -> String {
         format!("{}/{{id}}{}", parent.path, self.path)
@@ -438,6 +448,9 @@ pub struct ColumnMeta {
     /// A reference whose rows are listed and created under the referenced one
     /// (`#[resource(references = Post, nested)]`: `GET/POST /posts/{id}/comments`).
     pub nested: bool,
+    /// The owner links to and unlinks from referenced rows
+    /// (`#[resource(references = Article, link)]`: `PUT/DELETE /articles/{id}/favorites`).
+    pub link: bool,
 }
 
 /// A foreign key: the column holds an id of `target`'s rows.
@@ -519,6 +532,7 @@ pub(crate) mod tests {
             filter: false,
             sort: false,
             nested: false,
+            link: false,
         }
     }
 

@@ -20,6 +20,10 @@ pub struct Note {
     pub exploding: i64,
     #[resource(nested)]
     pub nested_without_reference: i64,
+    #[resource(link)]
+    pub link_without_reference: i64,
+    #[resource(references = Board, link)]
+    pub link_without_owner: i64,
 }
 
 fn main() {}

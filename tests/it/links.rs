@@ -1,0 +1,147 @@
+//! Link routes of a `link` reference: the caller favourites an article and takes it back, once
+//! per pair, 404 for a missing article.
+
+use fastrs::auth::Secret;
+use fastrs::db::Backend;
+use fastrs::prelude::*;
+use fastrs::testing::TestClient;
+use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends};
+use serde_json::{Value, json};
+
+/// Something to favourite.
+#[derive(Resource)]
+#[resource(table = "link_articles", path = "/articles")]
+pub struct Article {
+    #[resource(id)]
+    pub id: i64,
+    pub title: String,
+}
+
+/// A user's favourite article.
+#[derive(Resource)]
+#[resource(table = "favorites", path = "/favorites", owner = user_id)]
+pub struct Favorite {
+    #[resource(id)]
+    pub id: i64,
+    pub user_id: Uuid,
+    #[resource(references = Article, on_delete = "cascade", link, filter)]
+    pub article_id: i64,
+    #[resource(created_at)]
+    pub created_at: DateTime<Utc>,
+}
+
+async fn client(backend: Backend) -> Option<(TestClient, TestDb)> {
+    let db = TestDb::new(backend).await?;
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(Secret::new(SECRET));
+    let client = App::new(settings)
+        .auth::<Staff>()
+        .resource::<Article>()
+        .resource::<Favorite>()
+        .test_client()
+        .await
+        .expect("app starts");
+    Some((client, db))
+}
+
+async fn login(client: &TestClient, handle: &str) -> String {
+    client
+        .post("/auth/register")
+        .json(&json!({"handle": handle, "password": "long enough"}))
+        .await;
+    let token = client
+        .post("/auth/token")
+        .form(&[("username", handle), ("password", "long enough")])
+        .await;
+    token.json()["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn favourites(client: &TestClient, article: &Value) -> i64 {
+    let list = client
+        .get(&format!("/favorites?article_id={article}"))
+        .await;
+    list.json()["total"].as_i64().unwrap()
+}
+
+async fn callers_link_and_unlink_once(backend: Backend) {
+    let Some((client, _db)) = client(backend).await else {
+        return;
+    };
+    let (ann, ben) = (login(&client, "ann").await, login(&client, "ben").await);
+    let article = client
+        .post("/articles")
+        .json(&json!({"title": "t"}))
+        .await
+        .json()["id"]
+        .clone();
+    let path = format!("/articles/{article}/favorites");
+
+    assert_eq!(client.put(&path).await.status(), 401, "the caller links");
+    assert_eq!(client.put(&path).bearer(&ann).await.status(), 204);
+    assert_eq!(
+        client.put(&path).bearer(&ann).await.status(),
+        204,
+        "idempotent"
+    );
+    assert_eq!(favourites(&client, &article).await, 1);
+    assert_eq!(client.put(&path).bearer(&ben).await.status(), 204);
+    assert_eq!(favourites(&client, &article).await, 2);
+
+    assert_eq!(client.delete(&path).bearer(&ann).await.status(), 204);
+    assert_eq!(
+        client.delete(&path).bearer(&ann).await.status(),
+        204,
+        "idempotent"
+    );
+    assert_eq!(
+        favourites(&client, &article).await,
+        1,
+        "ben's is still there"
+    );
+
+    assert_eq!(
+        client
+            .put("/articles/999/favorites")
+            .bearer(&ann)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        client
+            .delete("/articles/999/favorites")
+            .bearer(&ann)
+            .await
+            .status(),
+        404
+    );
+    let bad = client.put("/articles/abc/favorites").bearer(&ann).await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json()["detail"][0]["loc"], json!(["path", "id"]));
+
+    // Deleting the article takes its favourites with it.
+    assert_eq!(
+        client
+            .delete(&format!("/articles/{article}"))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(client.get("/favorites").await.json()["total"], 0);
+}
+
+on_both_backends!(callers_link_and_unlink_once);
+
+#[test]
+fn link_routes_are_documented() {
+    let app = App::new(fastrs_tests::memory())
+        .auth::<Staff>()
+        .resource::<Article>()
+        .resource::<Favorite>();
+    let document: Value = serde_json::from_str(&app.openapi_json()).unwrap();
+    let path = &document["paths"]["/articles/{id}/favorites"];
+    assert_eq!(path["put"]["operationId"], "link_favorite_article");
+    assert_eq!(path["delete"]["operationId"], "unlink_favorite_article");
+    assert!(path["put"]["responses"]["204"].is_object());
+    assert!(path["put"]["security"].is_array());
+}
