@@ -437,6 +437,11 @@ async fn auth_routes_move_with_their_prefixes() {
         401,
         "another scheme than the app's is no token"
     );
+    assert_eq!(
+        bearer.header("www-authenticate"),
+        Some("Token"),
+        "the challenge names the app's scheme"
+    );
 }
 
 /// FastAPI's `dependency_overrides[get_current_user]`: every request is this user, no token.

@@ -80,7 +80,11 @@ where
         return Ok(Some(user));
     }
     match bearer(parts, &auth.scheme) {
-        Some(token) => auth.user::<U>(&token).await.map(Some),
+        Some(token) => auth
+            .user::<U>(&token)
+            .await
+            .map(Some)
+            .map_err(|error| auth.challenge(error)),
         None => Ok(None),
     }
 }
@@ -138,8 +142,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let user = caller::<U, S>(parts, state).await?;
-        user.map(CurrentUser)
-            .ok_or_else(|| ApiError::unauthorized("Not authenticated"))
+        user.map(CurrentUser).ok_or_else(|| {
+            let error = ApiError::unauthorized("Not authenticated");
+            match auth_of(state) {
+                Ok(auth) => auth.challenge(error),
+                Err(_) => error,
+            }
+        })
     }
 }
 

@@ -380,12 +380,27 @@ impl AuthState {
         if let Some(stand_in) = &self.user_override {
             return Ok(stand_in.principal.clone());
         }
-        let token = token.ok_or_else(|| ApiError::unauthorized("Not authenticated"))?;
+        let token =
+            token.ok_or_else(|| self.challenge(ApiError::unauthorized("Not authenticated")))?;
         let claims = self
             .keys
             .decode(token, TokenKind::Access)
-            .ok_or_else(unauthorized)?;
-        (self.principal_of)(self, &claims).await
+            .ok_or_else(|| self.challenge(unauthorized()))?;
+        (self.principal_of)(self, &claims)
+            .await
+            .map_err(|error| self.challenge(error))
+    }
+
+    /// A 401 names the app's token scheme in `WWW-Authenticate` (`Token` for RealWorld;
+    /// `Bearer` by default).
+    pub(crate) fn challenge(&self, error: ApiError) -> ApiError {
+        if error.status() != axum::http::StatusCode::UNAUTHORIZED || self.scheme == "Bearer" {
+            return error;
+        }
+        match axum::http::HeaderValue::try_from(self.scheme.as_str()) {
+            Ok(scheme) => error.header(axum::http::header::WWW_AUTHENTICATE, scheme),
+            Err(_) => error,
+        }
     }
 
     /// Serialises changes to login values: on PostgreSQL an advisory lock held to the end of
