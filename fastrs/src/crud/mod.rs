@@ -26,16 +26,18 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 mod link;
+mod list;
 mod nested;
+
+use list::{list, list_rows, reads_need_caller};
 
 use crate::ApiError;
 use crate::auth::{AuthState, PasswordHasher, Principal};
 use crate::data::{bind_owner, insert_query, update_query};
 use crate::db::{Backend, Db, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
-use crate::extract::{ListPage, Page, Path, ValidJson};
+use crate::extract::{Path, ValidJson};
 use crate::hooks::{HookCx, Hooks};
-use crate::resource::filter::ListQuery;
 use crate::resource::{Operations, OwnedStatements, PageBounds, ResourceMeta, Statements};
 use crate::state::AppState;
 use crate::tasks::{BackgroundTasks, TaskSlot, Tracker};
@@ -43,7 +45,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 
@@ -394,182 +396,6 @@ fn settle(slot: Option<TaskSlot>, response: Response) -> Response {
         Some(slot) => slot.settle(response),
         None => response,
     }
-}
-
-fn reads_need_caller<R: Hooks>() -> bool {
-    R::meta().auth.read || R::meta().owner_reads
-}
-
-async fn list<R: Hooks>(
-    State(ctx): State<Arc<Ctx<R>>>,
-    token: Token,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    list_rows(&ctx, token, uri, None).await
-}
-
-/// A list page: of every row, or (`scope`: a column and the path's id) of the rows under one
-/// parent.
-async fn list_rows<R: Hooks>(
-    ctx: &Ctx<R>,
-    token: Token,
-    uri: Uri,
-    scope: Option<(usize, &str)>,
-) -> Result<Response, ApiError> {
-    if R::meta().cursor {
-        return list_keyset(ctx, token, uri, scope).await;
-    }
-    let (page, filters) = list_parameters(ctx, &uri, scope, None)?;
-    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
-    let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-    let pool = &ctx.env.pool;
-    let owner_reads = R::meta().owner_reads && ctx.sql.owned.is_some();
-    // The page and the count run one after the other: running them concurrently was ~8 % faster
-    // on SQLite but kept twice the connections busy (and their page caches resident).
-    let (items, total) = match (&ctx.sql.owned, owner_reads) {
-        // Filtered or sorted: statements built for this combination of parameters.
-        _ if !filters.is_plain() => {
-            let owner = owner_reads
-                .then(|| R::meta().owner_column().map(|column| column.column))
-                .flatten();
-            let (list_sql, count_sql) =
-                filters.statements(R::meta(), ctx.sql, owner, false, ctx.backend);
-            let mut items = Query::new(ctx.backend, list_sql);
-            let mut total = Query::new(ctx.backend, count_sql);
-            filters.bind(items.args_mut());
-            filters.bind(total.args_mut());
-            if owner.is_some() {
-                bind_owner::<R>(items.args_mut(), caller.as_ref())?;
-                bind_owner::<R>(total.args_mut(), caller.as_ref())?;
-            }
-            let items = items.bind(i64::from(page.limit)).bind(offset);
-            (
-                items.fetch_all(pool.read()).await,
-                total.fetch_one::<(i64,)>(pool.read()).await,
-            )
-        }
-        (Some(owned), true) => {
-            let mut items = ctx
-                .query(&owned.list)
-                .bind(i64::from(page.limit))
-                .bind(offset);
-            bind_owner::<R>(items.args_mut(), caller.as_ref())?;
-            let mut total = ctx.query(&owned.count);
-            bind_owner::<R>(total.args_mut(), caller.as_ref())?;
-            (
-                items.fetch_all(pool.read()).await,
-                total.fetch_one::<(i64,)>(pool.read()).await,
-            )
-        }
-        _ => {
-            let items = ctx
-                .query(&ctx.sql.list)
-                .bind(i64::from(page.limit))
-                .bind(offset);
-            (
-                items.fetch_all(pool.read()).await,
-                ctx.query(&ctx.sql.count)
-                    .fetch_one::<(i64,)>(pool.read())
-                    .await,
-            )
-        }
-    };
-    let (items, total) = (
-        items.map_err(|e| ctx.db_error(e))?,
-        total.map_err(|e| ctx.db_error(e))?,
-    );
-    Ok(Json(ListPage::<R::Response> {
-        items,
-        total: total.0,
-        offset: page.offset,
-        limit: page.limit,
-    })
-    .into_response())
-}
-
-/// The page and the filters of a list request (every bad parameter answered at once), scoped
-/// to a parent for a nested list; `cursor` for keyset pages.
-fn list_parameters<R: Hooks>(
-    ctx: &Ctx<R>,
-    uri: &Uri,
-    scope: Option<(usize, &str)>,
-    cursor: Option<&crate::resource::CursorKey>,
-) -> Result<(Page, ListQuery), ApiError> {
-    let meta = R::meta();
-    match (
-        Page::from_query(uri.query(), ctx.page),
-        ListQuery::parse(meta, uri.query(), cursor).and_then(|f| f.within(meta, scope)),
-    ) {
-        (Ok(page), Ok(filters)) => Ok((page, filters)),
-        (page, filters) => {
-            let mut errors = page.err().unwrap_or_default();
-            errors.extend(filters.err().unwrap_or_default());
-            Err(errors.into())
-        }
-    }
-}
-
-/// A keyset page (`#[resource(cursor)]`): `?cursor=` continues after the row a cursor names,
-/// `next_cursor` is `null` on the last page, and the total is counted only on `?total=true`.
-/// A page costs what its rows cost, however deep it is.
-async fn list_keyset<R: Hooks>(
-    ctx: &Ctx<R>,
-    token: Token,
-    uri: Uri,
-    scope: Option<(usize, &str)>,
-) -> Result<Response, ApiError> {
-    let meta = R::meta();
-    let key = &ctx.env.cursor_key;
-    let (page, filters) = list_parameters(ctx, &uri, scope, Some(key))?;
-    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
-    let owner = (meta.owner_reads && ctx.sql.owned.is_some())
-        .then(|| meta.owner_column().map(|column| column.column))
-        .flatten();
-    let (list_sql, count_sql) = filters.statements(meta, ctx.sql, owner, true, ctx.backend);
-    let mut items = Query::new(ctx.backend, list_sql);
-    filters.bind(items.args_mut());
-    if owner.is_some() {
-        bind_owner::<R>(items.args_mut(), caller.as_ref())?;
-    }
-    filters.bind_after(items.args_mut());
-    // One row more than the page: whether there is a next page, without a count.
-    let mut items: Vec<R::Response> = items
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(ctx.env.pool.read())
-        .await
-        .map_err(|e| ctx.db_error(e))?;
-    let more = items.len() > page.limit as usize;
-    items.truncate(page.limit as usize);
-    let next_cursor = match items.last() {
-        Some(last) if more => {
-            let row = serde_json::to_value(last).map_err(ApiError::internal)?;
-            let values = filters
-                .cursor_fields(meta)
-                .into_iter()
-                .map(|field| row.get(field).cloned().unwrap_or_default())
-                .collect();
-            key.encode(&filters.sort_key(meta), values)
-        }
-        _ => None,
-    };
-    let mut body = serde_json::json!({
-        "items": items,
-        "next_cursor": next_cursor,
-        "limit": page.limit,
-    });
-    if filters.total {
-        let mut total = Query::new(ctx.backend, count_sql);
-        filters.bind(total.args_mut());
-        if owner.is_some() {
-            bind_owner::<R>(total.args_mut(), caller.as_ref())?;
-        }
-        let (total,): (i64,) = total
-            .fetch_one(ctx.env.pool.read())
-            .await
-            .map_err(|e| ctx.db_error(e))?;
-        body["total"] = total.into();
-    }
-    Ok(Json(body).into_response())
 }
 
 async fn read<R: Hooks>(
