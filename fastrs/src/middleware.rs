@@ -205,10 +205,11 @@ pub(crate) fn guard(router: Router, request: Option<Duration>, http: &HttpSettin
     };
     if http.access_log {
         // The id is set here already (the inner layer then keeps it), so the span names it.
+        // (`REQUEST_ID=false`: the span's id is the client's, if it sent one.)
         router.layer(
             tower::ServiceBuilder::new()
                 .layer(StampLayer {
-                    request_id: true,
+                    request_id: http.request_id,
                     headers: Arc::new([]),
                 })
                 .layer(

@@ -5,8 +5,11 @@
 //! set `Authorization` on a WebSocket or an `EventSource`, so on these requests only (a
 //! WebSocket upgrade, or a request accepting `text/event-stream`) the token may also come as
 //! the `access_token` query parameter (RFC 6750) or, for a WebSocket, as a subprotocol
-//! `bearer.<token>` (offer it beside your real subprotocol). Ordinary routes never read a token
-//! from the URL: URLs end up in access logs.
+//! `bearer.<token>`. A browser offering subprotocols fails the handshake unless the server
+//! picks one: offer your real subprotocol beside the token (`["chat", "bearer.<token>"]`) and
+//! have the handler pick it (`upgrade.protocols(["chat"])`), never the `bearer.` one. Only a
+//! `GET` asking for a stream may carry a token in its URL; ordinary routes never read one
+//! there (URLs end up in access logs).
 //!
 //! In the OpenAPI document, a WebSocket route is its `GET` operation with a `101` response and
 //! the extension `x-websocket: true`; an event stream answers `200` with `text/event-stream`.

@@ -156,6 +156,23 @@ async fn reads_and_writes_through_the_transaction(backend: Backend) {
             .unwrap(),
         2
     );
+    // `eq(None)` means "is null" (SQL's `= NULL` would match nothing).
+    assert_eq!(
+        Book::select()
+            .filter(Book::SUBTITLE.eq(None))
+            .count(&mut db)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        Book::select()
+            .filter(Book::SUBTITLE.ne(None))
+            .count(&mut db)
+            .await
+            .unwrap(),
+        2
+    );
     assert!(
         Book::select()
             .filter(Book::PAGES.le(324))

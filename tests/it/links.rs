@@ -145,3 +145,54 @@ fn link_routes_are_documented() {
     assert!(path["put"]["responses"]["204"].is_object());
     assert!(path["put"]["security"].is_array());
 }
+
+/// A private note.
+#[derive(Resource)]
+#[resource(table = "link_notes", path = "/notes", owner = owner_id, owner_reads)]
+pub struct PrivateNote {
+    #[resource(id)]
+    pub id: i64,
+    pub owner_id: Uuid,
+}
+
+/// A pin on someone's private note: would tell which notes exist.
+#[derive(Resource)]
+#[resource(table = "pins", path = "/pins", owner = user_id)]
+pub struct Pin {
+    #[resource(id)]
+    pub id: i64,
+    pub user_id: Uuid,
+    #[resource(references = PrivateNote, link)]
+    pub note_id: i64,
+}
+
+/// A link whose body needs more than the linked id.
+#[derive(Resource)]
+#[resource(table = "stars", path = "/stars", owner = user_id)]
+pub struct Star {
+    #[resource(id)]
+    pub id: i64,
+    pub user_id: Uuid,
+    #[resource(references = Article, link)]
+    pub article_id: i64,
+    pub comment: String,
+}
+
+#[tokio::test]
+async fn links_that_would_leak_or_cannot_be_made_are_start_up_errors() {
+    let private = App::new(fastrs_tests::memory())
+        .auth::<Staff>()
+        .resource::<PrivateNote>()
+        .resource::<Pin>();
+    let error = fastrs_tests::start_up_error(private).await;
+    assert!(
+        error.contains("Pin.note_id links to PrivateNote"),
+        "{error}"
+    );
+    let needy = App::new(fastrs_tests::memory())
+        .auth::<Staff>()
+        .resource::<Article>()
+        .resource::<Star>();
+    let error = fastrs_tests::start_up_error(needy).await;
+    assert!(error.contains("Star also needs comment"), "{error}");
+}

@@ -137,7 +137,53 @@ async fn replies_live_under_their_thread(backend: Backend) {
     );
 }
 
-on_both_backends!(replies_live_under_their_thread);
+/// Staff-only notes on a thread.
+#[derive(Resource)]
+#[resource(table = "memos_nested", path = "/memos", auth(read, create))]
+pub struct Memo {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(references = Thread, nested)]
+    pub thread_id: i64,
+}
+
+async fn the_caller_is_checked_before_the_parent(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(fastrs::auth::Secret::new(fastrs_tests::SECRET));
+    let client = App::new(settings)
+        .auth::<fastrs_tests::Staff>()
+        .resource::<Thread>()
+        .resource::<Memo>()
+        .test_client()
+        .await
+        .expect("app starts");
+    let thread = client
+        .post("/threads")
+        .json(&json!({"title": "a"}))
+        .await
+        .json()["id"]
+        .clone();
+    // Anonymous: 401 whether or not the thread exists (no telling which ids do).
+    for path in [
+        format!("/threads/{thread}/memos"),
+        "/threads/999/memos".to_owned(),
+    ] {
+        assert_eq!(client.get(&path).await.status(), 401, "{path}");
+        assert_eq!(
+            client.post(&path).json(&json!({})).await.status(),
+            401,
+            "{path}"
+        );
+    }
+}
+
+on_both_backends!(
+    replies_live_under_their_thread,
+    the_caller_is_checked_before_the_parent
+);
 
 #[test]
 fn nested_routes_are_documented() {

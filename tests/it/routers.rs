@@ -22,6 +22,8 @@ struct Counts {
     admin_checks: Arc<AtomicUsize>,
     open: Arc<AtomicUsize>,
     shutdowns: Arc<AtomicUsize>,
+    /// What a background task saw open (plus 100, to tell it ran).
+    seen_by_task: Arc<AtomicUsize>,
 }
 
 /// The caller is an admin: `X-Admin: yes`.
@@ -74,12 +76,23 @@ async fn ping() -> &'static str {
     "pong"
 }
 
-/// Holds a session; `?fail` answers 500 (the teardown still runs).
+/// Holds a session; `?fail` answers 500 (the teardown still runs); `?task` queues a task that
+/// looks at the session after the response.
 async fn work(
     Depends(session): Depends<Session>,
+    Dep(counts): Dep<Counts>,
+    tasks: fastrs::tasks::BackgroundTasks,
     uri: fastrs::http::Uri,
 ) -> Result<String, ApiError> {
     let open = session.0.load(Ordering::SeqCst);
+    if uri.query() == Some("task") {
+        let held = session.0.clone();
+        tasks.add(async move {
+            counts
+                .seen_by_task
+                .store(100 + held.load(Ordering::SeqCst), Ordering::SeqCst);
+        });
+    }
     if uri.query() == Some("fail") {
         return Err(ApiError::internal("failed"));
     }

@@ -183,6 +183,16 @@ async fn websockets_and_events_with_auth(backend: Backend) {
     // URL tokens are for streams only: not on an ordinary request.
     let refused = http_get(address, &format!("/whoami?access_token={token}"), "").await;
     assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    let posing = http_get(
+        address,
+        &format!("/whoami?access_token={token}"),
+        "Accept: text/event-stream\r\n",
+    )
+    .await;
+    assert!(
+        posing.starts_with("HTTP/1.1 401"),
+        "asking for a stream from an ordinary route: {posing}"
+    );
     let refused = http_get(address, &format!("/events?access_token={token}"), "").await;
     assert!(
         refused.starts_with("HTTP/1.1 401"),

@@ -32,6 +32,33 @@ impl App {
                         meta.name, column.field, meta.name
                     )));
                 }
+                if column.link && target.owner_reads {
+                    return Err(Error::Config(format!(
+                        "{}.{} links to {}, whose rows only their owners see: link routes \
+                         would tell anyone which {} ids exist",
+                        meta.name, column.field, target.name, target.name
+                    )));
+                }
+                if column.link {
+                    // A link is made from its id alone: every other field of the body needs a
+                    // default.
+                    let required: Vec<&str> = meta
+                        .columns
+                        .iter()
+                        .filter(|c| c.in_create && !c.nullable && !c.has_default && !c.link)
+                        .map(|c| c.field)
+                        .collect();
+                    if !required.is_empty() {
+                        return Err(Error::Config(format!(
+                            "{}.{} links rows from their ids alone, but {} also needs {}: give \
+                             them a default or make them optional",
+                            meta.name,
+                            column.field,
+                            meta.name,
+                            required.join(", ")
+                        )));
+                    }
+                }
                 if column.nested && target.owner_reads {
                     return Err(Error::Config(format!(
                         "{}.{} is nested under {}, whose rows only their owners see: nested routes \

@@ -243,7 +243,13 @@ impl App {
         for hook in on_shutdown {
             hook(state.clone()).await;
         }
-        pool.close().await;
+        // A connection still held (by a stream the grace cut short) must not hold shutdown.
+        if tokio::time::timeout(grace, pool.close()).await.is_err() {
+            tracing::warn!(
+                ?grace,
+                "database connections still in use at shutdown; abandoned"
+            );
+        }
         Ok(())
     }
 }
@@ -266,7 +272,7 @@ async fn serve_until(
             let _ = has_fired.wait_for(|fired| *fired).await;
             tokio::time::sleep(grace).await;
         } => {
-            tracing::warn!(?grace, "connections still open after the shutdown grace; closed");
+            tracing::warn!(?grace, "connections still open after the shutdown grace; no longer waited for");
             Ok(())
         }
     }

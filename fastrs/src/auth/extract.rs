@@ -11,6 +11,11 @@ use crate::ApiError;
 use crate::state::AppState;
 
 /// The bearer token of a request, if any. A malformed `Authorization` header counts as none.
+/// Marks a WebSocket or event-stream route (one whose handler takes a `WebSocketUpgrade` or
+/// answers `Sse`): the only routes that read a token from the URL.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StreamingRoute;
+
 /// The caller's token: `Authorization: <scheme> <token>`, or, on a streaming request only (a
 /// WebSocket upgrade, or one that accepts `text/event-stream`), where browsers cannot set that
 /// header, the `access_token` query parameter (RFC 6750) or a `bearer.<token>` WebSocket
@@ -18,6 +23,11 @@ use crate::state::AppState;
 pub(crate) fn bearer<'a>(parts: &'a Parts, scheme: &str) -> Option<std::borrow::Cow<'a, str>> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         return bearer_token(value, scheme).map(std::borrow::Cow::Borrowed);
+    }
+    // Only a `GET` to a WebSocket or event-stream route (marked when it was routed).
+    if parts.method != axum::http::Method::GET || parts.extensions.get::<StreamingRoute>().is_none()
+    {
+        return None;
     }
     let upgrade = parts
         .headers

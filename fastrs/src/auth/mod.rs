@@ -68,6 +68,7 @@ mod settings;
 use std::future::Future;
 use std::pin::Pin;
 
+pub(crate) use extract::StreamingRoute;
 pub(crate) use extract::bearer_token;
 pub use extract::{CurrentUser, OptionalUser};
 pub use jwt::{Claims, Keys, TokenKind};

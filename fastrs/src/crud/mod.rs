@@ -33,7 +33,7 @@ use list::{list, list_rows, reads_need_caller};
 
 use crate::ApiError;
 use crate::auth::{AuthState, PasswordHasher, Principal};
-use crate::data::{bind_owner, insert_query, update_query};
+use crate::data::{bind_insert, bind_owner, hash_password, insert_query, update_query};
 use crate::db::{Backend, Db, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
 use crate::extract::{Path, ValidJson};
@@ -77,6 +77,7 @@ struct Ctx<R> {
 /// The bearer token, if any (only read by routes that need a caller).
 /// Kept as the header value (a reference-counted clone, no copy) and read only by the routes
 /// that need a caller.
+#[derive(Clone)]
 struct Token(Option<HeaderValue>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Token {
@@ -347,6 +348,8 @@ async fn insert<R: Hooks>(
 ) -> Result<Response, ApiError> {
     let meta = R::meta();
     let (created, slot): (R::Response, Option<TaskSlot>) = if meta.hooks {
+        // Hashed before the transaction begins: the hashing queue never holds the writer.
+        hash_password::<R>(&mut body, &ctx.env.hasher).await?;
         let (mut db, slot, tasks) = ctx.hooked().await;
         let mut cx = HookCx {
             db: &mut db,
@@ -354,17 +357,10 @@ async fn insert<R: Hooks>(
             tasks: &tasks,
         };
         R::before_create(&mut cx, &mut body).await?;
-        let row: R = insert_query::<R>(
-            ctx.backend,
-            &ctx.sql.rows.insert,
-            body,
-            caller.as_ref(),
-            &ctx.env.hasher,
-        )
-        .await?
-        .fetch_one(&mut *cx.db)
-        .await
-        .map_err(|error| ctx.write_error(error))?;
+        let row: R = bind_insert::<R>(ctx.backend, &ctx.sql.rows.insert, body, caller.as_ref())?
+            .fetch_one(&mut *cx.db)
+            .await
+            .map_err(|error| ctx.write_error(error))?;
         R::after_create(&mut cx, &row).await?;
         db.commit().await.map_err(|e| ctx.write_error(e))?;
         (row.into(), Some(slot))

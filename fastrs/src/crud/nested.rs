@@ -128,6 +128,10 @@ async fn list<R: Hooks>(
     Path(id): Path<String>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
+    // The caller first: an anonymous request learns nothing of which parents exist.
+    if super::reads_need_caller::<R>() {
+        nested.ctx.caller(token.clone(), true).await?;
+    }
     nested.parent_exists(&id).await?;
     super::list_rows(&nested.ctx, token, uri, Some((nested.column, &id))).await
 }

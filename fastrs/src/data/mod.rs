@@ -231,9 +231,28 @@ pub(crate) async fn insert_query<R: Resource>(
     principal: Option<&Principal>,
     hasher: &PasswordHasher,
 ) -> Result<Query, ApiError> {
+    hash_password::<R>(&mut body, hasher).await?;
+    bind_insert::<R>(backend, statement, body, principal)
+}
+
+/// Replaces the body's password with its hash (a body without one is left alone).
+pub(crate) async fn hash_password<R: Resource>(
+    body: &mut R::Create,
+    hasher: &PasswordHasher,
+) -> Result<(), ApiError> {
     if let Some(password) = body.password_mut() {
         *password = hasher.hash(std::mem::take(password)).await?;
     }
+    Ok(())
+}
+
+/// The insert of a body whose password, if any, is hashed already.
+pub(crate) fn bind_insert<R: Resource>(
+    backend: Backend,
+    statement: &sqlx::SqlStr,
+    body: R::Create,
+    principal: Option<&Principal>,
+) -> Result<Query, ApiError> {
     let mut query = Query::new(backend, statement.clone());
     body.bind_insert(query.args_mut());
     bind_auto::<R>(query.args_mut(), principal)?;

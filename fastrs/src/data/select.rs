@@ -130,15 +130,21 @@ impl<R, T> Column<R, T> {
 
 impl<R, T: ColumnType> Column<R, T> {
     fn compare(self, op: &'static str, value: impl Into<T>) -> Filter<R> {
-        self.filter(Op::Compare(op), vec![binder(value.into())])
+        let value = value.into();
+        // `= NULL` is never true in SQL: `None` means "is null".
+        match (op, value.is_null()) {
+            ("=", true) => self.is_null(),
+            ("<>", true) => self.is_not_null(),
+            _ => self.filter(Op::Compare(op), vec![binder(value)]),
+        }
     }
 
-    /// `= value`.
+    /// `= value` (`IS NULL` for `None`).
     pub fn eq(self, value: impl Into<T>) -> Filter<R> {
         self.compare("=", value)
     }
 
-    /// `<> value`.
+    /// `<> value` (`IS NOT NULL` for `None`).
     pub fn ne(self, value: impl Into<T>) -> Filter<R> {
         self.compare("<>", value)
     }

@@ -112,6 +112,11 @@ pub trait ColumnType: Sized + Send + Sync + 'static {
     fn decode(row: &Row<'_>, index: usize) -> Result<Self, sqlx::Error>;
     /// Decodes a nullable column at `index`.
     fn decode_nullable(row: &Row<'_>, index: usize) -> Result<Option<Self>, sqlx::Error>;
+
+    /// True for a value that is SQL's `NULL` (`None`).
+    fn is_null(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! native_column {
@@ -217,6 +222,10 @@ fn enum_from_text<E: TextEnum>(text: &str) -> Result<E, sqlx::Error> {
 }
 
 impl<T: ColumnType> ColumnType for Option<T> {
+    fn is_null(&self) -> bool {
+        self.is_none()
+    }
+
     fn bind(self, args: &mut Args) {
         match self {
             Some(value) => value.bind(args),

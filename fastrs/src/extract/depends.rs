@@ -65,8 +65,11 @@ pub trait Dependency: Clone + Send + Sync + 'static {
 
     /// Work to do once the response has been sent, whatever it was (the code after `yield` in a
     /// FastAPI dependency): release what `build` took. `None` (the default) costs nothing.
-    /// It runs on the value built for the request; an instance registered with
-    /// [`App::dep`](crate::App::dep) in its place is not torn down.
+    /// It runs on the value built for the request, after the request's background tasks; an
+    /// instance registered with [`App::dep`](crate::App::dep) in its place is not torn down.
+    /// On a WebSocket route the response is the upgrade, so the teardown runs when the upgrade
+    /// is answered, not when the socket closes: release what a socket holds in the socket's
+    /// own task.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -127,8 +130,12 @@ where
                 if let Some(teardown) = value.clone().teardown() {
                     match parts.extensions.get::<TaskSlot>() {
                         Some(slot) => slot.cleanup(state.tasks(), Box::pin(teardown)),
-                        // Not a fastrs route: nothing will tell when the response is sent.
-                        None => teardown.await,
+                        // Not a fastrs route: nothing tells when the response is sent, and
+                        // tearing down now would hand the handler a released value.
+                        None => tracing::warn!(
+                            dependency = std::any::type_name::<T>(),
+                            "a dependency with a teardown outside a fastrs route: not torn down"
+                        ),
                     }
                 }
                 value

@@ -81,10 +81,11 @@ fn filter_parameters(operation: &mut Operation, meta: &ResourceMeta) {
             );
         }
     }
+    // Keyset pages order by non-null columns only.
     let keys: Vec<String> = meta
         .columns
         .iter()
-        .filter(|c| c.sort)
+        .filter(|c| c.sort && !(meta.cursor && c.nullable))
         .flat_map(|c| [c.field.to_owned(), format!("-{}", c.field)])
         .collect();
     if !keys.is_empty() {

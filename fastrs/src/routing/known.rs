@@ -216,6 +216,10 @@ impl ApiOutput for axum::response::Response {
 
 #[cfg(feature = "websocket")]
 impl ApiInput for axum::extract::ws::WebSocketUpgrade {
+    fn describe(operation: &mut Operation) {
+        operation.streaming = true;
+    }
+
     fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
         doc::respond(operation, "101", "Switching to a WebSocket", None);
         let websocket = utoipa::openapi::extensions::Extensions::builder()
@@ -229,6 +233,10 @@ impl ApiInput for axum::extract::ws::WebSocketUpgrade {
 }
 
 impl<S> ApiOutput for axum::response::sse::Sse<S> {
+    fn describe(operation: &mut Operation) {
+        operation.streaming = true;
+    }
+
     fn document(operation: &mut OpenApiOperation, _registry: &mut Registry) {
         doc::respond(
             operation,

@@ -96,6 +96,8 @@ pub struct Operation {
     pub responses: Vec<(String, String)>,
     /// What the router's dependencies add to the document (see [`ApiRouter::dependency`]).
     pub also: Vec<Document>,
+    /// A WebSocket or an event stream: the only routes whose `GET` may carry a token in its URL.
+    pub streaming: bool,
 }
 
 /// An extractor's contribution to its operation's description: what it needs from the app, and
@@ -119,6 +121,9 @@ pub trait ApiInput {
     note = "return `Json<T>` with `T: fastrs::openapi::ToSchema`, `String`, `StatusCode`, `Result<_, ApiError>`..., or add `impl fastrs::routing::ApiOutput for {Self} {{}}`"
 )]
 pub trait ApiOutput {
+    /// Adds what this answer needs to `operation` (an event stream marks it streaming).
+    fn describe(_operation: &mut Operation) {}
+
     /// Documents the responses.
     fn document(_operation: &mut utoipa::openapi::path::Operation, _registry: &mut Registry) {}
 }
@@ -142,7 +147,9 @@ where
     Fut: Future<Output = Res> + Send,
     Res: IntoResponse + ApiOutput,
 {
-    fn describe(_operation: &mut Operation) {}
+    fn describe(operation: &mut Operation) {
+        Res::describe(operation);
+    }
 
     fn document(operation: &mut utoipa::openapi::path::Operation, registry: &mut Registry) {
         Res::document(operation, registry);
@@ -162,6 +169,7 @@ macro_rules! api_handler {
             fn describe(operation: &mut Operation) {
                 $($ty::describe(operation);)*
                 $last::describe(operation);
+                Res::describe(operation);
             }
 
             fn document(operation: &mut utoipa::openapi::path::Operation, registry: &mut Registry) {
@@ -211,10 +219,16 @@ impl ApiMethodRouter {
     /// The axum router with the dependencies' guards (they run before the handler, in the order
     /// they were declared, outermost router first).
     pub(crate) fn into_router(self, state: &AppState) -> MethodRouter<AppState> {
-        self.guards
+        let router = self
+            .guards
             .iter()
             .rev()
-            .fold(self.router, |router, guard| guard(router, state))
+            .fold(self.router, |router, guard| guard(router, state));
+        if self.operations.iter().any(|operation| operation.streaming) {
+            router.route_layer(axum::Extension(crate::auth::StreamingRoute))
+        } else {
+            router
+        }
     }
 }
 
@@ -231,6 +245,7 @@ fn operation<H: ApiHandler<T>, T>(method: Method) -> Operation {
         deprecated: false,
         responses: Vec::new(),
         also: Vec::new(),
+        streaming: false,
     };
     H::describe(&mut operation);
     operation

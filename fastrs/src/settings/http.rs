@@ -7,7 +7,7 @@ use std::time::Duration;
 /// | variable | default | meaning |
 /// |---|---|---|
 /// | `COMPRESSION` | `false` | gzip responses for clients that accept it (`Accept-Encoding`) |
-/// | `REQUEST_ID` | `true` | every response carries `X-Request-Id` (the client's, or a new UUID), in logs too |
+/// | `REQUEST_ID` | `true` | every response carries `X-Request-Id` (the client's, or a new one: 32 hex digits, a random per-process prefix and a counter), in the access log too |
 /// | `ACCESS_LOG` | `false` | one log line per request: method, path, status, latency, request id |
 /// | `LOG_FORMAT` | `text` | `json` for one JSON object per log line (`serve`'s logger) |
 /// | `SECURITY_HEADERS` | `true` | `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` |

@@ -80,12 +80,21 @@ impl TaskSlot {
         if response.status().as_u16() >= 400 {
             pending.tasks.clear();
         }
-        // Both start once the response is sent.
-        let mut work = pending.cleanups;
-        work.append(&mut pending.tasks);
+        // Once the response is sent: the tasks one after the other (as FastAPI runs them), then
+        // the teardowns, so a task may still use what a dependency holds.
+        let mut work = std::mem::take(&mut pending.tasks);
+        work.append(&mut pending.cleanups);
         if work.is_empty() {
             return response;
         }
+        let work: Vec<Task> = vec![Box::pin(async move {
+            for task in work {
+                // Each on its own task: one that panics stops neither the others nor a teardown.
+                if let Err(error) = tokio::spawn(task).await {
+                    tracing::error!(%error, "background task panicked");
+                }
+            }
+        })];
         let (parts, body) = response.into_parts();
         let body = AfterBody {
             inner: body,
