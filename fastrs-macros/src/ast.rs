@@ -453,11 +453,14 @@ impl<'a> Resource<'a> {
                 .collect()
         };
         let mut unique_together = column_sets(&attrs.unique, "unique");
-        // A caller links to a row once: (owner, linked column) is unique.
-        let owner = fields.iter().find(|f| f.role == Role::Owner);
+        // A link exists once: (owner or nested row, linked row) is unique.
+        let from = fields
+            .iter()
+            .find(|f| f.role == Role::Owner)
+            .or_else(|| fields.iter().find(|f| f.nested.is_some()));
         for linked in fields.iter().filter(|f| f.link.is_some()) {
-            if let Some(owner) = owner {
-                let pair = vec![owner.column.clone(), linked.column.clone()];
+            if let Some(from) = from {
+                let pair = vec![from.column.clone(), linked.column.clone()];
                 if !unique_together.contains(&pair) {
                     unique_together.push(pair);
                 }

@@ -190,11 +190,16 @@ fn user(resource: &Resource<'_>, errors: &mut Accumulator) {
 
 // The owner holds a user id, set from the caller; reads scoped to the owner need one.
 fn ownership(resource: &Resource<'_>, errors: &mut Accumulator) {
-    if resource.owner.is_none() {
+    // A link goes from the caller (the owner) or from the row of a `nested` reference.
+    let nested = resource
+        .fields
+        .iter()
+        .any(|f| f.nested.is_some() && f.references.is_some());
+    if resource.owner.is_none() && !nested {
         for span in resource.fields.iter().filter_map(|f| f.link) {
             errors.push(error(
                 span,
-                "`link` needs `#[resource(owner = field)]`: the caller is the one who links",
+                "`link` needs `#[resource(owner = field)]` (the caller links) or a `nested` reference (its row links)",
             ));
         }
     }

@@ -130,7 +130,10 @@ async fn callers_link_and_unlink_once(backend: Backend) {
     assert_eq!(client.get("/favorites").await.json()["total"], 0);
 }
 
-on_both_backends!(callers_link_and_unlink_once);
+on_both_backends!(
+    callers_link_and_unlink_once,
+    rows_link_to_rows_through_a_join
+);
 
 #[test]
 fn link_routes_are_documented() {
@@ -195,4 +198,179 @@ async fn links_that_would_leak_or_cannot_be_made_are_start_up_errors() {
         .resource::<Star>();
     let error = fastrs_tests::start_up_error(needy).await;
     assert!(error.contains("Star also needs comment"), "{error}");
+}
+
+/// A label.
+#[derive(Resource)]
+#[resource(table = "link_tags", path = "/tags")]
+pub struct Tag {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(unique)]
+    pub name: String,
+}
+
+/// Tags on articles: a join resource, linked from the article's row.
+#[derive(Resource)]
+#[resource(table = "article_tags", path = "/article-tags", auth(create, delete))]
+pub struct ArticleTag {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(references = Article, on_delete = "cascade", nested)]
+    pub article_id: i64,
+    #[resource(references = Tag, on_delete = "cascade", link)]
+    pub tag_id: i64,
+}
+
+async fn rows_link_to_rows_through_a_join(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(Secret::new(SECRET));
+    let client = App::new(settings)
+        .auth::<Staff>()
+        .resource::<Article>()
+        .resource::<Tag>()
+        .resource::<ArticleTag>()
+        .test_client()
+        .await
+        .expect("app starts");
+    let ann = login(&client, "ann").await;
+    let article = client
+        .post("/articles")
+        .json(&json!({"title": "t"}))
+        .await
+        .json()["id"]
+        .clone();
+    let other = client
+        .post("/articles")
+        .json(&json!({"title": "u"}))
+        .await
+        .json()["id"]
+        .clone();
+    let mut tags = Vec::new();
+    for name in ["rust", "web", "db"] {
+        tags.push(
+            client
+                .post("/tags")
+                .json(&json!({"name": name}))
+                .await
+                .json()["id"]
+                .clone(),
+        );
+    }
+    let link = |a: &Value, t: &Value| format!("/articles/{a}/tags/{t}");
+
+    assert_eq!(
+        client.put(&link(&article, &tags[0])).await.status(),
+        401,
+        "auth(create)"
+    );
+    for tag in &tags[..2] {
+        assert_eq!(
+            client.put(&link(&article, tag)).bearer(&ann).await.status(),
+            204
+        );
+    }
+    assert_eq!(
+        client
+            .put(&link(&article, &tags[0]))
+            .bearer(&ann)
+            .await
+            .status(),
+        204,
+        "idempotent"
+    );
+    assert_eq!(
+        client
+            .put(&link(&other, &tags[2]))
+            .bearer(&ann)
+            .await
+            .status(),
+        204
+    );
+
+    // The linked rows, as the target's own responses.
+    let listed = client.get(&format!("/articles/{article}/tags")).await;
+    assert_eq!(listed.status(), 200, "{}", listed.text());
+    let listed = listed.json();
+    assert_eq!(listed["total"], 2);
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["rust", "web"]);
+    assert_eq!(
+        client
+            .get(&format!("/articles/{article}/tags?limit=1"))
+            .await
+            .json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(client.get("/articles/999/tags").await.status(), 404);
+    assert_eq!(
+        client
+            .put(&link(&article, &json!(999)))
+            .bearer(&ann)
+            .await
+            .status(),
+        404
+    );
+
+    // Unlink: only that pair.
+    assert_eq!(
+        client
+            .delete(&link(&article, &tags[0]))
+            .bearer(&ann)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        client
+            .delete(&link(&article, &tags[0]))
+            .bearer(&ann)
+            .await
+            .status(),
+        204,
+        "idempotent"
+    );
+    assert_eq!(
+        client
+            .get(&format!("/articles/{article}/tags"))
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        client.get(&format!("/articles/{other}/tags")).await.json()["total"],
+        1
+    );
+}
+
+#[test]
+fn join_routes_are_documented() {
+    let app = App::new(fastrs_tests::memory())
+        .auth::<Staff>()
+        .resource::<Article>()
+        .resource::<Tag>()
+        .resource::<ArticleTag>();
+    let document: Value = serde_json::from_str(&app.openapi_json()).unwrap();
+    let pair = &document["paths"]["/articles/{id}/tags/{link_id}"];
+    assert!(
+        pair["put"].is_object() && pair["delete"].is_object(),
+        "{pair}"
+    );
+    let list = &document["paths"]["/articles/{id}/tags"]["get"];
+    assert_eq!(list["operationId"], "list_tag_of_article");
+    assert_eq!(
+        list["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/TagPage"
+    );
 }

@@ -45,7 +45,9 @@ impl App {
                     let required: Vec<&str> = meta
                         .columns
                         .iter()
-                        .filter(|c| c.in_create && !c.nullable && !c.has_default && !c.link)
+                        .filter(|c| {
+                            c.in_create && !c.nullable && !c.has_default && !c.link && !c.nested
+                        })
                         .map(|c| c.field)
                         .collect();
                     if !required.is_empty() {

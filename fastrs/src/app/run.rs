@@ -85,6 +85,7 @@ impl App {
             auth: auth.clone(),
             hasher,
             tasks: crate::tasks::Tracker::default(),
+            mounted: self.resources.iter().map(|mount| mount.meta).collect(),
             cursor_key: match &self.settings.auth.secret_key {
                 Some(secret) => crate::resource::CursorKey::from_secret(secret.expose().as_bytes()),
                 None => crate::resource::CursorKey::random(),

@@ -60,6 +60,8 @@ pub(crate) struct Env {
     pub(crate) tasks: Tracker,
     /// Signs the cursors of keyset pages.
     pub(crate) cursor_key: crate::resource::CursorKey,
+    /// Every mounted resource (a join resource's linked rows are listed by its target).
+    pub(crate) mounted: Arc<[&'static ResourceMeta]>,
 }
 
 struct Ctx<R> {
@@ -285,7 +287,12 @@ pub(crate) fn router<R: Hooks>(env: &Env, operations: Operations) -> Router<AppS
     }
     let nested = nested::routes(&ctx, operations);
     let links = link::routes(&ctx, operations);
-    router.with_state(ctx).merge(nested).merge(links)
+    let linked = link::linked_routes(&ctx, &env.mounted);
+    router
+        .with_state(ctx)
+        .merge(nested)
+        .merge(links)
+        .merge(linked)
 }
 
 /// The collection and item paths of a resource.
@@ -307,9 +314,12 @@ pub(crate) fn operations(meta: &ResourceMeta) -> Vec<(Operations, &'static str, 
         all.push((Operations::RESTORE, "POST", format!("{item}/restore")));
     }
     for (_, target) in meta.link_targets() {
-        let path = link::path(target, meta);
+        let path = link::route_path(meta, target);
         all.push((Operations::CREATE, "PUT", path.clone()));
         all.push((Operations::DELETE, "DELETE", path));
+        if let Some(list) = link::linked_list_path(meta, target) {
+            all.push((Operations::LIST, "GET", list));
+        }
     }
     for (_, parent) in meta.nested_parents() {
         let path = meta.nested_path(parent);

@@ -56,22 +56,8 @@ pub(super) async fn row_exists<R: Hooks>(
     id: &str,
 ) -> Result<(), ApiError> {
     {
-        let id_column = target.id_column();
-        let mut query = Query::new(ctx.backend, exists.clone());
-        match id_column.map(|c| c.sql_type) {
-            Some(SqlType::Uuid) => match uuid::Uuid::parse_str(id) {
-                Ok(id) => query = query.bind(id),
-                Err(_) => return Err(bad_id(id)),
-            },
-            Some(SqlType::Int) => match id.parse::<i32>() {
-                Ok(id) => query = query.bind(id),
-                Err(_) => return Err(bad_id(id)),
-            },
-            _ => match id.parse::<i64>() {
-                Ok(id) => query = query.bind(id),
-                Err(_) => return Err(bad_id(id)),
-            },
-        }
+        let id_type = target.id_column().map_or(SqlType::BigInt, |c| c.sql_type);
+        let query = bind_id(Query::new(ctx.backend, exists.clone()), id_type, id)?;
         let (n,): (i64,) = query
             .fetch_one(ctx.env.pool.read())
             .await
@@ -81,6 +67,16 @@ pub(super) async fn row_exists<R: Hooks>(
         }
         Ok(())
     }
+}
+
+/// Binds the path's `id` as a value of `sql_type` (a 422 at the path when it is not one).
+pub(super) fn bind_id(query: Query, sql_type: SqlType, id: &str) -> Result<Query, ApiError> {
+    Ok(match sql_type {
+        SqlType::Uuid => query.bind(uuid::Uuid::parse_str(id).map_err(|_| bad_id(id))?),
+        SqlType::Int => query.bind(id.parse::<i32>().map_err(|_| bad_id(id))?),
+        SqlType::Text => query.bind(id.to_owned()),
+        _ => query.bind(id.parse::<i64>().map_err(|_| bad_id(id))?),
+    })
 }
 
 pub(super) fn bad_id(id: &str) -> ApiError {

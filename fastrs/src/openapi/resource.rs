@@ -295,8 +295,13 @@ fn link_operations(
 ) -> Vec<(String, HttpMethod, Operation)> {
     let snake = crate::resource::snake_case(meta.name);
     let mut out = Vec::new();
+    let from_row = meta.owner_column().is_none();
     for (_, target) in meta.link_targets() {
-        let path = format!("{}/{{id}}{}", target.path, meta.path);
+        let parent = meta.nested_parents().first().map(|&(_, parent)| parent);
+        let path = match (from_row, parent) {
+            (true, Some(parent)) => format!("{}/{{id}}{}/{{link_id}}", parent.path, target.path),
+            _ => format!("{}/{{id}}{}", target.path, meta.path),
+        };
         let target_snake = crate::resource::snake_case(target.name);
         for (method, verb, answer) in [
             (
@@ -335,8 +340,54 @@ fn link_operations(
                 &format!("No {} has this id", target.name),
             );
             validation_error(&mut operation, registry);
-            secure(&mut operation, registry, scopes);
+            let secured = match method {
+                _ if !from_row => true,
+                HttpMethod::Put => meta.auth.create,
+                _ => meta.auth.delete,
+            };
+            if secured {
+                secure(&mut operation, registry, scopes);
+            }
             out.push((path.clone(), method, operation));
+        }
+        if let (true, Some(parent)) = (from_row, parent) {
+            let target_page = format!("{}Page", target.name);
+            let target_response = format!("{}Response", target.name);
+            let response = registry.component(&target_response, |_| response_schema(target));
+            let page = registry.component(&target_page, |_| page_schema(response));
+            let mut list = Operation::new();
+            list.operation_id = Some(format!(
+                "list_{target_snake}_of_{}",
+                crate::resource::snake_case(parent.name)
+            ));
+            list.summary = Some(format!(
+                "List the {}s of a {} ({})",
+                target.name, parent.name, meta.name
+            ));
+            list.tags = Some(vec![meta.tag.to_owned()]);
+            parameter(&mut list, "id", ParameterIn::Path, true, id_schema(parent));
+            super::operation::page_parameters(&mut list, registry.page());
+            respond(
+                &mut list,
+                "200",
+                &format!("A page of linked {}s, by id", target.name),
+                Some(("application/json", page)),
+            );
+            error(
+                &mut list,
+                registry,
+                "404",
+                &format!("No {} has this id", parent.name),
+            );
+            validation_error(&mut list, registry);
+            if target.auth.read || target.owner_reads {
+                secure(&mut list, registry, scopes);
+            }
+            out.push((
+                format!("{}/{{id}}{}", parent.path, target.path),
+                HttpMethod::Get,
+                list,
+            ));
         }
     }
     out
