@@ -244,10 +244,7 @@ impl App {
 
     /// Mounts a group of routes under `prefix`.
     pub fn nest(mut self, prefix: &str, router: ApiRouter) -> Self {
-        let prefix = prefix.trim_end_matches('/');
-        for (path, methods) in router.into_routes() {
-            self.routes.push((format!("{prefix}{path}"), methods));
-        }
+        self.routes.extend(router.under(prefix));
         self
     }
 

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::nested::{bad_id, bind_id, exists_sql, row_exists};
 use super::{Ctx, Token};
@@ -138,21 +138,26 @@ async fn add<R: Hooks>(
     let caller = ctx.caller(token, true).await?;
     row_exists(ctx, link.target, &link.exists, &id).await?;
     let column = &meta.columns[link.column];
-    // The create value of a link: the linked id, and the defaults of any other field.
-    let body = json!({ column.field: id_value(column.sql_type, &id)? });
-    let body = serde_json::to_vec(&body).map_err(ApiError::internal)?;
+    let mut body = serde_json::Map::new();
+    body.insert(column.field.to_owned(), id_value(column.sql_type, &id)?);
+    insert_link(&link, body, caller.as_ref()).await
+}
+
+/// Inserts a link from its ids (every other field takes its default), doing nothing when it
+/// exists: 204 either way.
+async fn insert_link<R: Hooks>(
+    link: &Link<R>,
+    ids: serde_json::Map<String, Value>,
+    caller: Option<&crate::auth::Principal>,
+) -> Result<Response, ApiError> {
+    let ctx = &link.ctx;
+    let body = serde_json::to_vec(&ids).map_err(ApiError::internal)?;
     let new = R::Create::parse(&body)?;
-    insert_query::<R>(
-        ctx.backend,
-        &link.insert,
-        new,
-        caller.as_ref(),
-        &ctx.env.hasher,
-    )
-    .await?
-    .execute(&ctx.env.pool)
-    .await
-    .map_err(|e| ctx.write_error(e))?;
+    insert_query::<R>(ctx.backend, &link.insert, new, caller, &ctx.env.hasher)
+        .await?
+        .execute(&ctx.env.pool)
+        .await
+        .map_err(|e| ctx.write_error(e))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -191,20 +196,7 @@ async fn add_from_row<R: Hooks>(
     let mut body = serde_json::Map::new();
     body.insert(from.field.to_owned(), id_value(from.sql_type, &id)?);
     body.insert(to.field.to_owned(), id_value(to.sql_type, &link_id)?);
-    let body = serde_json::to_vec(&body).map_err(ApiError::internal)?;
-    let new = R::Create::parse(&body)?;
-    insert_query::<R>(
-        ctx.backend,
-        &link.insert,
-        new,
-        caller.as_ref(),
-        &ctx.env.hasher,
-    )
-    .await?
-    .execute(&ctx.env.pool)
-    .await
-    .map_err(|e| ctx.write_error(e))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    insert_link(&link, body, caller.as_ref()).await
 }
 
 /// `DELETE /posts/{id}/tags/{link_id}`.

@@ -395,11 +395,16 @@ impl ApiRouter {
 
     /// Mounts `router`'s routes under `prefix` (its tags and dependencies, then this router's).
     pub fn nest(mut self, prefix: &str, router: ApiRouter) -> Self {
-        let prefix = prefix.trim_end_matches('/');
-        for (path, methods) in router.into_routes() {
-            self.routes.push((format!("{prefix}{path}"), methods));
-        }
+        self.routes.extend(router.under(prefix));
         self
+    }
+
+    /// The routes with the router's tags and dependencies applied, under `prefix`.
+    pub(crate) fn under(self, prefix: &str) -> impl Iterator<Item = (String, ApiMethodRouter)> {
+        let prefix = prefix.trim_end_matches('/').to_owned();
+        self.into_routes()
+            .into_iter()
+            .map(move |(path, methods)| (format!("{prefix}{path}"), methods))
     }
 
     /// Tags every route of the router.
@@ -421,7 +426,7 @@ impl ApiRouter {
     }
 
     /// The routes with the router's tags and dependencies applied.
-    pub(crate) fn into_routes(self) -> Vec<(String, ApiMethodRouter)> {
+    fn into_routes(self) -> Vec<(String, ApiMethodRouter)> {
         let ApiRouter {
             routes,
             tags,
