@@ -129,14 +129,38 @@ fn id_value(link_type: SqlType, id: &str) -> Result<Value, ApiError> {
     }
 }
 
+impl<R: Hooks> Link<R> {
+    /// The caller (checked when `needed`), once the rows the path names exist: the linking
+    /// row `from_id` (a row link) and the linked row `id` (404 otherwise). Returns the linking
+    /// reference's column for a row link.
+    async fn checked(
+        &self,
+        token: Token,
+        needed: bool,
+        from_id: Option<&str>,
+        id: &str,
+    ) -> Result<(Option<crate::auth::Principal>, Option<usize>), ApiError> {
+        let caller = self.ctx.caller(token, needed).await?;
+        let from = match (from_id, &self.from_row) {
+            (Some(from_id), Some((from, parent, exists))) => {
+                row_exists(&self.ctx, parent, exists, from_id).await?;
+                Some(*from)
+            }
+            (Some(_), None) => return Err(ApiError::internal("a row link without its row")),
+            (None, _) => None,
+        };
+        row_exists(&self.ctx, self.target, &self.exists, id).await?;
+        Ok((caller, from))
+    }
+}
+
 async fn add<R: Hooks>(
     State(link): State<Arc<Link<R>>>,
     token: Token,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (ctx, meta) = (&link.ctx, R::meta());
-    let caller = ctx.caller(token, true).await?;
-    row_exists(ctx, link.target, &link.exists, &id).await?;
+    let meta = R::meta();
+    let (caller, _) = link.checked(token, true, None, &id).await?;
     let column = &meta.columns[link.column];
     let mut body = serde_json::Map::new();
     body.insert(column.field.to_owned(), id_value(column.sql_type, &id)?);
@@ -167,8 +191,7 @@ async fn remove<R: Hooks>(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (ctx, meta) = (&link.ctx, R::meta());
-    let caller = ctx.caller(token, true).await?;
-    row_exists(ctx, link.target, &link.exists, &id).await?;
+    let (caller, _) = link.checked(token, true, None, &id).await?;
     let mut query = Query::new(ctx.backend, link.delete.clone());
     bind_owner::<R>(query.args_mut(), caller.as_ref())?;
     let query = bind_id(query, meta.columns[link.column].sql_type, &id)?;
@@ -185,14 +208,12 @@ async fn add_from_row<R: Hooks>(
     token: Token,
     Path((id, link_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (ctx, meta) = (&link.ctx, R::meta());
-    let caller = ctx.caller(token, meta.auth.create).await?;
-    let Some((from, parent, parent_exists)) = &link.from_row else {
-        return Err(ApiError::internal("a row link without its row"));
-    };
-    row_exists(ctx, parent, parent_exists, &id).await?;
-    row_exists(ctx, link.target, &link.exists, &link_id).await?;
-    let (from, to) = (&meta.columns[*from], &meta.columns[link.column]);
+    let meta = R::meta();
+    let (caller, from) = link
+        .checked(token, meta.auth.create, Some(&id), &link_id)
+        .await?;
+    let from = from.ok_or_else(|| ApiError::internal("a row link without its row"))?;
+    let (from, to) = (&meta.columns[from], &meta.columns[link.column]);
     let mut body = serde_json::Map::new();
     body.insert(from.field.to_owned(), id_value(from.sql_type, &id)?);
     body.insert(to.field.to_owned(), id_value(to.sql_type, &link_id)?);
@@ -206,14 +227,12 @@ async fn remove_from_row<R: Hooks>(
     Path((id, link_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (ctx, meta) = (&link.ctx, R::meta());
-    ctx.caller(token, meta.auth.delete).await?;
-    let Some((from, parent, parent_exists)) = &link.from_row else {
-        return Err(ApiError::internal("a row link without its row"));
-    };
-    row_exists(ctx, parent, parent_exists, &id).await?;
-    row_exists(ctx, link.target, &link.exists, &link_id).await?;
+    let (_, from) = link
+        .checked(token, meta.auth.delete, Some(&id), &link_id)
+        .await?;
+    let from = from.ok_or_else(|| ApiError::internal("a row link without its row"))?;
     let query = Query::new(ctx.backend, link.delete.clone());
-    let query = bind_id(query, meta.columns[*from].sql_type, &id)?;
+    let query = bind_id(query, meta.columns[from].sql_type, &id)?;
     let query = bind_id(query, meta.columns[link.column].sql_type, &link_id)?;
     query
         .execute(&ctx.env.pool)
