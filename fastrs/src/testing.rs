@@ -122,10 +122,11 @@ pub struct TestRequest {
 }
 
 impl TestRequest {
-    /// Adds a header (an invalid name or value is skipped).
+    /// Adds a header; given again, the header is sent again (as HTTP allows). An invalid name
+    /// or value is skipped.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            self.headers.insert(name, value);
+            self.headers.append(name, value);
         }
         self
     }

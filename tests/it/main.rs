@@ -23,6 +23,7 @@ mod models;
 mod nested;
 mod openapi;
 mod operations;
+mod params;
 mod relations;
 mod responses;
 mod routers;

@@ -86,7 +86,12 @@ pub fn parameter(
     } else {
         Required::False
     };
-    parameter.schema = Some(schema.into());
+    let schema = schema.into();
+    // The field's doc comment describes the parameter too (where Swagger UI shows it).
+    if let RefOr::T(Schema::Object(object)) = &schema {
+        parameter.description.clone_from(&object.description);
+    }
+    parameter.schema = Some(schema);
     let parameters = op.parameters.get_or_insert_with(Vec::new);
     let exists = parameters.iter().any(
         |p| matches!(p, RefOr::T(p) if p.name == name && p.parameter_in == parameter.parameter_in),

@@ -44,13 +44,37 @@ fn json_input<T: ToSchema>(operation: &mut OpenApiOperation, registry: &mut Regi
 
 /// Each property of an object schema becomes a query parameter.
 fn query_input<T: ToSchema>(operation: &mut OpenApiOperation, registry: &mut Registry) {
+    parameters_input::<T>(operation, registry, ParameterIn::Query, |name| name);
+}
+
+/// Each property of an object schema becomes a parameter `in` the given place, named by `name`.
+fn parameters_input<T: ToSchema>(
+    operation: &mut OpenApiOperation,
+    registry: &mut Registry,
+    place: ParameterIn,
+    name: impl Fn(String) -> String,
+) {
     if let utoipa::openapi::schema::Schema::Object(object) = T::schema_in(registry) {
-        for (name, schema) in object.properties {
-            let required = object.required.contains(&name);
-            doc::parameter(operation, &name, ParameterIn::Query, required, schema);
+        for (field, schema) in object.properties {
+            let required = object.required.contains(&field);
+            doc::parameter(operation, &name(field), place.clone(), required, schema);
         }
     }
     doc::validation_error(operation, registry);
+}
+
+impl<T: ToSchema> ApiInput for crate::extract::Headers<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        parameters_input::<T>(operation, registry, ParameterIn::Header, |field| {
+            crate::extract::headers::header_name(&field)
+        });
+    }
+}
+
+impl<T: ToSchema> ApiInput for crate::extract::Cookies<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        parameters_input::<T>(operation, registry, ParameterIn::Cookie, |name| name);
+    }
 }
 
 impl<T: ToSchema> ApiInput for crate::extract::ValidJson<T> {
