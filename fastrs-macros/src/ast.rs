@@ -276,6 +276,12 @@ pub(crate) fn rules_of(
         }
         if let Some(pattern) = parsed.pattern {
             let span = pattern.span();
+            if let Err(error) = regex_syntax::Parser::new().parse(&pattern) {
+                errors.push(
+                    darling::Error::custom(format!("`pattern` is not a valid regex: {error}"))
+                        .with_span(&span),
+                );
+            }
             rules.push(Rule {
                 kind: RuleKind::Pattern(pattern.into_inner()),
                 span,

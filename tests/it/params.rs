@@ -159,3 +159,68 @@ async fn headers_and_cookies_are_documented_parameters() {
     );
     assert!(document["paths"]["/prefs"]["get"]["responses"]["422"].is_object());
 }
+
+/// Unsigned integers in a model: never negative, documented with a minimum of 0.
+#[derive(Model)]
+struct Window {
+    #[validate(range(ge = 1, le = 500))]
+    size: u32,
+    #[serde(default)]
+    after_ms: u64,
+}
+
+async fn window(fastrs::extract::Query(window): fastrs::extract::Query<Window>) -> Json<Value> {
+    Json(json!({"size": window.size, "after_ms": window.after_ms}))
+}
+
+#[tokio::test]
+async fn unsigned_fields_refuse_negatives_and_say_so() {
+    let app = App::new(fastrs_tests::memory()).route("/window", get(window));
+    let document: Value = serde_json::from_str(&app.openapi_json()).unwrap();
+    let client = app.test_client().await.unwrap();
+    let response = client
+        .get("/window?size=20&after_ms=9000000000")
+        .send()
+        .await;
+    assert_eq!(
+        response.json(),
+        json!({"size": 20, "after_ms": 9_000_000_000_u64})
+    );
+    let response = client.get("/window?size=-1&after_ms=-5").send().await;
+    assert_eq!(
+        failures(&response),
+        vec![
+            (json!(["query", "size"]), "greater_than_equal".to_owned()),
+            (
+                json!(["query", "after_ms"]),
+                "greater_than_equal".to_owned()
+            ),
+        ]
+    );
+    let response = client.get("/window?size=4294967296").send().await;
+    assert_eq!(
+        failures(&response),
+        vec![(json!(["query", "size"]), "less_than_equal".to_owned())]
+    );
+    let parameters = document["paths"]["/window"]["get"]["parameters"].clone();
+    let schema = |name: &str| {
+        parameters
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["schema"]
+            .clone()
+    };
+    assert_eq!(
+        (&schema("size")["minimum"], &schema("size")["maximum"]),
+        (&json!(1), &json!(500))
+    );
+    assert_eq!(
+        (
+            &schema("after_ms")["minimum"],
+            &schema("after_ms")["format"]
+        ),
+        (&json!(0), &json!("int64"))
+    );
+}

@@ -156,6 +156,28 @@ scalar! {
     chrono::DateTime<chrono::Utc> => String, "date-time";
 }
 
+/// An unsigned integer: `int64` with a minimum of 0 (JSON Schema has no unsigned formats); a
+/// `u64` also stops at `i64::MAX`, which is what the API accepts.
+fn unsigned(max: i64) -> Schema {
+    let mut object = Object::with_type(Type::Integer);
+    object.format = Some(SchemaFormat::Custom("int64".into()));
+    object.minimum = Some(0.into());
+    object.maximum = Some(max.into());
+    Schema::Object(object)
+}
+
+impl ToSchema for u32 {
+    fn schema() -> Schema {
+        unsigned(u32::MAX.into())
+    }
+}
+
+impl ToSchema for u64 {
+    fn schema() -> Schema {
+        unsigned(i64::MAX)
+    }
+}
+
 /// The `pattern` of every text schema without a pattern of its own: no NUL (`\u0000`)
 /// character, which fastrs refuses everywhere (PostgreSQL cannot store it), so the document
 /// says what the API accepts.

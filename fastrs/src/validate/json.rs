@@ -13,7 +13,7 @@ pub type Rejection<T> = Result<T, Box<(Violation, Value)>>;
 /// that it can be echoed). Implemented for every type a resource field may have.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a fastrs field type",
-    note = "supported: i32, i64, f64, bool, String, uuid::Uuid, chrono::DateTime<Utc>, serde_json::Value, Vec<T> and Option<T> of those"
+    note = "supported: i32, i64, u32, u64, f64, bool, String, uuid::Uuid, chrono::DateTime<Utc>, serde_json::Value, Vec<T> and Option<T> of those"
 )]
 pub trait FromJson: Sized {
     /// Reads the value.
@@ -96,6 +96,20 @@ impl FromJson for i64 {
 impl FromJson for i32 {
     fn from_json(value: Value) -> Rejection<Self> {
         int_from_json(value, i32::MIN.into(), i32::MAX.into()).map(|i| i as i32)
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(value: Value) -> Rejection<Self> {
+        int_from_json(value, 0, u32::MAX.into()).map(|i| i as u32)
+    }
+}
+
+impl FromJson for u64 {
+    /// Up to `i64::MAX`: what every database fastrs speaks can store, and what JSON clients in
+    /// other languages read without losing digits beyond 2^63.
+    fn from_json(value: Value) -> Rejection<Self> {
+        int_from_json(value, 0, i64::MAX).map(|i| i as u64)
     }
 }
 

@@ -27,7 +27,7 @@ use crate::patch::Patch;
 /// [`Patch`], `Box`, and every `#[derive(Model)]` type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a field of a fastrs model",
-    note = "fields may be i32, i64, f64, bool, String, Uuid, DateTime<Utc>, serde_json::Value, another `#[derive(Model)]` type, or Option / Vec / Box / HashMap<String, _> / BTreeMap<String, _> of those"
+    note = "fields may be i32, i64, u32, u64, f64, bool, String, Uuid, DateTime<Utc>, serde_json::Value, another `#[derive(Model)]` type, or Option / Vec / Box / HashMap<String, _> / BTreeMap<String, _> of those"
 )]
 pub trait Validate: Sized {
     /// Reads a value from JSON, recording every failure in `cx` (the slow path).
@@ -102,6 +102,8 @@ macro_rules! numeric {
 numeric! {
     i64 => f64, "int_parsing", "Input should be a valid integer, unable to parse string as an integer";
     i32 => f64, "int_parsing", "Input should be a valid integer, unable to parse string as an integer";
+    u32 => f64, "int_parsing", "Input should be a valid integer, unable to parse string as an integer";
+    u64 => f64, "int_parsing", "Input should be a valid integer, unable to parse string as an integer";
     f64 => f64, "float_parsing", "Input should be a valid number, unable to parse string as a number";
 }
 
