@@ -110,8 +110,8 @@ pub mod __private {
     };
     pub use crate::hooks::Hooks;
     pub use crate::openapi::model::{
-        flattened as model_flattened, object_schema as model_object, property as model_property,
-        string_enum as model_enum,
+        Variant as ModelVariant, flattened as model_flattened, object_schema as model_object,
+        property as model_property, string_enum as model_enum, tagged_union as model_union,
     };
     pub use crate::openapi::{Registry, ToSchema, response_schema};
     pub use crate::patch::Patch;

@@ -340,14 +340,15 @@ on_both_backends!(
     a_patch_cannot_take_another_users_login,
 );
 
-/// A user model whose pattern does not compile.
+/// A user model whose pattern parses but is too big to compile (a parse error is a compile
+/// error).
 #[derive(Resource)]
 #[resource(table = "bad_users", user)]
 pub struct BadUser {
     #[resource(id)]
     pub id: i64,
     #[resource(login, unique)]
-    #[validate(pattern = "([a-z")]
+    #[validate(pattern = "(a{1000}){1000}")]
     pub handle: String,
     #[resource(password)]
     pub password: String,

@@ -32,4 +32,5 @@ mod soft_delete;
 mod streams;
 mod tasks;
 mod tokens;
+mod unions;
 mod validation;

@@ -7,6 +7,7 @@
 //! same names. Rules are the resource derive's (`#[validate(...)]`, one implementation), and the
 //! generated code only calls into `fastrs::validate` and `fastrs::openapi`.
 
+mod enums;
 mod serde_view;
 
 use proc_macro2::TokenStream;
@@ -100,11 +101,11 @@ fn is_list(ty: &syn::Type) -> bool {
 }
 
 /// Attributes copied to the serde copy of the type: serde's own.
-fn serde_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
+pub(super) fn serde_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("serde"))
 }
 
-fn doc_tokens(doc: Option<String>) -> TokenStream {
+pub(super) fn doc_tokens(doc: Option<String>) -> TokenStream {
     option(doc)
 }
 
@@ -137,7 +138,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
                 None
             }
         },
-        syn::Data::Enum(data) => Some(expand_enum(input, data, &view, &mut errors)),
+        syn::Data::Enum(data) => Some(enums::expand(input, data, &view, &mut errors)),
         syn::Data::Union(_) => {
             errors
                 .push(darling::Error::custom("a Model cannot be a union").with_span(&input.ident));
@@ -151,7 +152,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 }
 
 /// The serde copy, and `Serialize` / `Deserialize` for the model through it.
-fn serde_impls(input: &syn::DeriveInput, body: TokenStream) -> TokenStream {
+pub(super) fn serde_impls(input: &syn::DeriveInput, body: TokenStream) -> TokenStream {
     let ident = &input.ident;
     let remote = ident.to_string();
     let attrs = serde_attrs(&input.attrs);
@@ -371,111 +372,6 @@ fn expand_struct(
                     let __properties = ::std::vec![#(#properties),*];
                     let __flattened = ::std::vec![#(#flattened),*];
                     #p::model_object(__registry, __properties, __flattened, #doc, #deny_flag)
-                }
-            }
-        };
-    }
-}
-
-fn expand_enum(
-    input: &syn::DeriveInput,
-    data: &syn::DataEnum,
-    view: &View,
-    errors: &mut darling::error::Accumulator,
-) -> TokenStream {
-    let ident = &input.ident;
-    let p = quote!(::fastrs::__private);
-    let mut names = Vec::new();
-    let mut arms = Vec::new();
-    let mut indexes = Vec::new();
-    let mut copies = Vec::new();
-    for (variant, serde) in data.variants.iter().zip(&view.variants) {
-        if !serde.unit {
-            errors.push(
-                darling::Error::custom(
-                    "a Model enum has unit variants only (data-carrying variants are not supported yet)",
-                )
-                .with_span(&variant.fields.span()),
-            );
-            continue;
-        }
-        let attrs = serde_attrs(&variant.attrs);
-        let name = &variant.ident;
-        copies.push(quote!(#(#attrs)* #name));
-        if serde.skip {
-            continue;
-        }
-        let index = names.len();
-        names.push(serde.name.clone());
-        arms.push(quote!(#index => ::core::option::Option::Some(Self::#name),));
-        indexes.push(quote!(Self::#name => #index,));
-    }
-    let doc = doc_tokens(doc_of(&input.attrs));
-    let type_name = ident.to_string();
-    let serde = serde_impls(input, quote!(enum __Serde { #(#copies,)* }));
-    quote! {
-        #[allow(non_upper_case_globals, clippy::all)]
-        const _: () = {
-            #serde
-
-            const __VALUES: &[&str] = &[#(#names),*];
-
-            impl #p::Validate for #ident {
-                fn read(__value: #p::serde_json::Value, __cx: &mut #p::Cx) -> ::core::option::Option<Self> {
-                    match __cx.variant(__value, __VALUES)? {
-                        #(#arms)*
-                        _ => ::core::option::Option::None,
-                    }
-                }
-            }
-
-            impl #p::ToSchema for #ident {
-                fn name() -> ::core::option::Option<::std::string::String> {
-                    ::core::option::Option::Some(::std::string::ToString::to_string(#type_name))
-                }
-
-                fn schema() -> #p::Schema {
-                    #p::model_enum(__VALUES, #doc)
-                }
-            }
-
-            impl #p::TextEnum for #ident {
-                const VALUES: &'static [&'static str] = __VALUES;
-
-                fn index(&self) -> usize {
-                    match self {
-                        #(#indexes)*
-                        #[allow(unreachable_patterns)]
-                        _ => usize::MAX,
-                    }
-                }
-
-                fn from_index(__index: usize) -> ::core::option::Option<Self> {
-                    match __index {
-                        #(#arms)*
-                        _ => ::core::option::Option::None,
-                    }
-                }
-            }
-
-            impl #p::ColumnType for #ident {
-                fn bind(self, __args: &mut #p::Args) {
-                    #p::bind_enum(&self, __args);
-                }
-
-                fn bind_null(__args: &mut #p::Args) {
-                    <::std::string::String as #p::ColumnType>::bind_null(__args);
-                }
-
-                fn decode(__row: &#p::Row<'_>, __index: usize) -> ::core::result::Result<Self, #p::sqlx::Error> {
-                    #p::decode_enum(__row, __index)
-                }
-
-                fn decode_nullable(
-                    __row: &#p::Row<'_>,
-                    __index: usize,
-                ) -> ::core::result::Result<::core::option::Option<Self>, #p::sqlx::Error> {
-                    #p::decode_nullable_enum(__row, __index)
                 }
             }
         };

@@ -32,9 +32,20 @@ pub(crate) struct Variant {
     pub(crate) unit: bool,
 }
 
+/// How an enum is tagged.
+pub(crate) enum Tagging {
+    /// serde's default: a unit variant is its name; a variant with data is `{"Name": data}`.
+    External,
+    /// `#[serde(tag = "kind")]`: the tag is a field of the variant's object.
+    Internal(String),
+    /// `#[serde(tag, content)]` or `#[serde(untagged)]`.
+    Other,
+}
+
 /// The container.
 pub(crate) struct View {
     pub(crate) deny_unknown: bool,
+    pub(crate) tagging: Tagging,
     /// `#[serde(default)]` on the struct.
     pub(crate) default: Default,
     pub(crate) fields: Vec<Field>,
@@ -88,9 +99,16 @@ pub(crate) fn read(input: &syn::DeriveInput) -> Result<View, TokenStream> {
         if attrs.remote().is_some() {
             unsupported.push("`#[serde(remote)]`");
         }
-        if !matches!(attrs.tag(), attr::TagType::External) {
-            unsupported.push("`#[serde(tag / content / untagged)]`");
-        }
+        let tagging = match attrs.tag() {
+            attr::TagType::External => Tagging::External,
+            attr::TagType::Internal { tag } => Tagging::Internal(tag.clone()),
+            attr::TagType::Adjacent { .. } | attr::TagType::None => {
+                unsupported.push(
+                    "`#[serde(content)]` or `#[serde(untagged)]` (a tagged union names its tag: `#[serde(tag = \"kind\")]`)",
+                );
+                Tagging::Other
+            }
+        };
         let (fields, variants) = match &container.data {
             ast::Data::Struct(_, fields) => (
                 fields
@@ -121,6 +139,7 @@ pub(crate) fn read(input: &syn::DeriveInput) -> Result<View, TokenStream> {
         };
         View {
             deny_unknown: attrs.deny_unknown_fields(),
+            tagging,
             default: default_of(attrs.default()),
             fields,
             variants,

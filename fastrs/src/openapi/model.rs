@@ -2,7 +2,7 @@
 //! them: a field's constraints in the document are its rules describing themselves.
 
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{AllOf, Object, Schema, Type};
+use utoipa::openapi::schema::{AllOf, Discriminator, Object, OneOf, Schema, Type};
 
 use super::schema::{Registry, ToSchema, example_of_object_in, strip_null};
 use crate::validate::FieldSpec;
@@ -103,4 +103,77 @@ pub fn string_enum(values: &[&str], doc: Option<&str>) -> Schema {
 /// The schema of a flattened field: its type's, inline or as a reference.
 pub fn flattened<F: ToSchema>(registry: &mut Registry) -> RefOr<Schema> {
     F::reference(registry)
+}
+
+/// One variant of a tagged union: its tag, the component that documents it, and the schema of
+/// the model it carries (none for a unit variant).
+#[derive(Debug, Clone, Copy)]
+pub struct Variant {
+    /// The tag's value for this variant.
+    pub tag: &'static str,
+    /// The component's name (`{Enum}{Variant}`).
+    pub component: &'static str,
+    /// The carried model's schema.
+    pub schema: Option<fn(&mut Registry) -> Schema>,
+}
+
+/// The schema of a tagged union (`#[serde(tag = "kind")]`): `oneOf` its variants, each a
+/// component holding the carried model's fields and the tag, with a `discriminator` mapping
+/// each tag to its component.
+pub fn tagged_union(
+    registry: &mut Registry,
+    tag: &str,
+    variants: &[Variant],
+    doc: Option<&str>,
+) -> Schema {
+    let mut one_of = OneOf::new();
+    let mut discriminator = Discriminator::new(tag);
+    for variant in variants {
+        let reference = registry.component(variant.component, |registry| {
+            let carried = variant
+                .schema
+                .map(|schema| schema(registry))
+                .unwrap_or_else(|| Schema::Object(Object::with_type(Type::Object)));
+            with_tag(registry, carried, tag, variant.tag)
+        });
+        discriminator.mapping.insert(
+            variant.tag.to_owned(),
+            format!("#/components/schemas/{}", variant.component),
+        );
+        one_of.items.push(reference);
+    }
+    one_of.discriminator = Some(discriminator);
+    one_of.description = doc.map(str::to_owned);
+    Schema::OneOf(one_of)
+}
+
+/// `schema` (an object, or the `allOf` of a model with flattened fields) with the required
+/// property `tag` whose only value is `value`, and an example that carries it.
+fn with_tag(registry: &mut Registry, schema: Schema, tag: &str, value: &str) -> Schema {
+    let mut tag_schema = Object::with_type(Type::String);
+    tag_schema.enum_values = Some(vec![value.into()]);
+    match schema {
+        Schema::Object(mut object) => {
+            object
+                .properties
+                .insert(tag.to_owned(), RefOr::T(Schema::Object(tag_schema)));
+            object.required.insert(0, tag.to_owned());
+            object.examples.clear();
+            if let Some(example) = example_of_object_in(&object, Some((registry, 0))) {
+                object.examples = vec![example];
+            }
+            Schema::Object(object)
+        }
+        other => {
+            let mut tagged = Object::with_type(Type::Object);
+            tagged
+                .properties
+                .insert(tag.to_owned(), RefOr::T(Schema::Object(tag_schema)));
+            tagged.required.push(tag.to_owned());
+            let mut all = AllOf::new();
+            all.items.push(RefOr::T(Schema::Object(tagged)));
+            all.items.push(RefOr::T(other));
+            Schema::AllOf(all)
+        }
+    }
 }

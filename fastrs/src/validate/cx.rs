@@ -154,6 +154,51 @@ impl Cx {
         None
     }
 
+    /// Reads the tag of a tagged union (`#[serde(tag = "kind")]`): the index of the variant
+    /// `value[tag]` names among `tags`, and the object without its tag. A missing tag or one
+    /// that names no variant fails as Pydantic's discriminated unions do (`union_tag_not_found`,
+    /// `union_tag_invalid`).
+    pub fn tagged(
+        &mut self,
+        value: Value,
+        tag: &'static str,
+        tags: &[&'static str],
+    ) -> Option<(usize, Value)> {
+        let mut object = self.object(value)?;
+        let found = match object.remove(tag) {
+            Some(Value::String(found)) => found,
+            _ => {
+                self.fail(
+                    Violation::new(
+                        "union_tag_not_found",
+                        format!("Unable to extract tag using discriminator '{tag}'"),
+                    )
+                    .with_ctx(serde_json::json!({ "discriminator": format!("'{tag}'") })),
+                    Some(Value::Object(object)),
+                );
+                return None;
+            }
+        };
+        if let Some(index) = tags.iter().position(|t| *t == found) {
+            return Some((index, Value::Object(object)));
+        }
+        let expected: Vec<String> = tags.iter().map(|t| format!("'{t}'")).collect();
+        let expected = expected.join(", ");
+        self.fail(
+            Violation::new(
+                "union_tag_invalid",
+                format!(
+                    "Input tag '{found}' found using '{tag}' does not match any of the expected tags: {expected}"
+                ),
+            )
+            .with_ctx(serde_json::json!({
+                "discriminator": format!("'{tag}'"), "tag": found, "expected_tags": expected,
+            })),
+            Some(Value::Object(object)),
+        );
+        None
+    }
+
     /// True when nothing failed.
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()

@@ -1,3 +1,5 @@
+// Test: what a Model can be: no generics, no tuple structs; an enum with data is a tagged
+// union (`#[serde(tag = "...")]`) whose variants carry one model each, or nothing.
 use fastrs::prelude::*;
 
 #[derive(Model)]
@@ -12,6 +14,31 @@ struct Tuple(i64);
 enum Shape {
     Circle { radius: f64 },
     Square,
+}
+
+#[derive(Model)]
+struct Circle {
+    radius: f64,
+}
+
+#[derive(Model)]
+#[serde(tag = "kind")]
+enum Tagged {
+    Circle(Circle),
+    Square { side: f64 },
+    Pair(Circle, Circle),
+}
+
+#[derive(Model)]
+#[serde(untagged)]
+enum Untagged {
+    Circle(Circle),
+}
+
+#[derive(Model)]
+#[serde(tag = "kind")]
+enum NotAModel {
+    Text(std::net::IpAddr),
 }
 
 fn main() {}
