@@ -10,6 +10,7 @@ mod attr;
 mod check;
 mod codegen;
 mod fallback;
+mod http_error;
 mod model;
 mod types;
 
@@ -28,6 +29,13 @@ pub fn derive_resource(input: TokenStream) -> TokenStream {
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     model::expand(&input).into()
+}
+
+/// Derives an app's error type; documented on `fastrs::HttpError`.
+#[proc_macro_derive(HttpError, attributes(error, from))]
+pub fn derive_http_error(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    http_error::expand(&input).into()
 }
 
 fn expand(input: &syn::DeriveInput) -> proc_macro2::TokenStream {

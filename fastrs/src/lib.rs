@@ -79,6 +79,15 @@ pub use fastrs_macros::Resource;
 #[doc = include_str!("docs/model.md")]
 pub use fastrs_macros::Model;
 
+pub use error::HttpError;
+/// Derives [`HttpError`](trait@HttpError) for an error enum (or struct): each variant's
+/// `#[error(status, "message")]` gives its status and its message, formatted from its fields
+/// (`{0}` for a tuple variant's, `{name}` for named ones); `#[from]` on a variant's only field
+/// converts that error into the variant. It also derives `Display`, `std::error::Error`,
+/// `From<Self> for ApiError`, `IntoResponse`, and the documentation of every status on the
+/// routes that return it. See the trait for an example.
+pub use fastrs_macros::HttpError;
+
 #[doc(no_inline)]
 pub use axum::{self, Json, http};
 #[doc(no_inline)]
@@ -92,7 +101,7 @@ pub mod prelude {
     pub use crate::extract::{Dep, Page, Path, Query, ValidJson};
     pub use crate::hooks::{HookCx, Hooks};
     pub use crate::routing::{delete, get, patch, post, put};
-    pub use crate::{ApiError, App, Model, Patch, Resource, Settings};
+    pub use crate::{ApiError, App, HttpError, Model, Patch, Resource, Settings};
     pub use axum::Json;
     pub use axum::http::StatusCode;
     pub use chrono::{DateTime, Utc};
@@ -108,6 +117,7 @@ pub mod __private {
     pub use crate::db::{
         Args, ColumnType, FromRow, Row, TextEnum, bind_enum, decode_enum, decode_nullable_enum,
     };
+    pub use crate::error::{api_error, http_status};
     pub use crate::hooks::Hooks;
     pub use crate::openapi::model::{
         Variant as ModelVariant, flattened as model_flattened, object_schema as model_object,
@@ -119,13 +129,16 @@ pub mod __private {
         AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, OnDelete, Operations,
         PageBounds, Reference, Resource, ResourceMeta, Role, SqlType, Statements,
     };
+    pub use crate::routing::{ApiOutput, document_http_error};
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{
         Cx, Describe, FieldSpec, Input, Rule, Validate, ValidationErrors, Violation,
         input_from_map, parse_model,
     };
+    pub use axum::http::StatusCode;
     pub use serde;
     pub use serde_json;
+    pub use utoipa::openapi::path::Operation as OpenApiOperation;
 
     /// Fails to compile, at the field's type, unless it can be a model's field.
     pub fn assert_model_field<F: Validate + ToSchema>() {}

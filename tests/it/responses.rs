@@ -45,6 +45,38 @@ async fn queue(Path((owner, job)): Path<(String, Uuid)>) -> Status<202, Json<Val
     Status(Json(json!({"owner": owner, "job": job})))
 }
 
+/// What can go wrong with an order.
+#[derive(Debug, HttpError)]
+enum OrderError {
+    /// No order has this id.
+    #[error(404, "order {0} not found")]
+    Missing(i64),
+    /// The order has left the warehouse.
+    #[error(409, "order {id} has shipped ({carrier})")]
+    Shipped { id: i64, carrier: String },
+    #[error(409, "order {0} is locked")]
+    Locked(i64),
+    #[error(500, "storage failed: {0}")]
+    Storage(#[from] std::io::Error),
+}
+
+async fn cancel(Path(id): Path<i64>) -> Result<NoContent, OrderError> {
+    match id {
+        1 => Ok(NoContent),
+        2 => Err(OrderError::Shipped {
+            id,
+            carrier: "post".into(),
+        }),
+        3 => Err(std::io::Error::other("disk on fire"))?,
+        _ => Err(OrderError::Missing(id)),
+    }
+}
+
+/// `?` turns the app's error into an `ApiError` in handlers that answer one.
+async fn lock(Path(id): Path<i64>) -> Result<NoContent, ApiError> {
+    Err(OrderError::Locked(id))?
+}
+
 async fn client(backend: Backend) -> Option<fastrs::testing::TestClient> {
     let db = TestDb::new(backend).await?;
     Some(app(db.settings()).test_client().await.expect("app starts"))
@@ -55,6 +87,8 @@ fn app(settings: Settings) -> App {
         .route("/accounts", post(create))
         .route("/accounts/{id}", delete(remove))
         .route("/owners/{owner}/jobs/{job}", post(queue))
+        .route("/orders/{id}", delete(cancel))
+        .route("/orders/{id}/lock", post(lock))
 }
 
 async fn statuses_and_headers_are_answered(backend: Backend) {
@@ -80,7 +114,58 @@ async fn statuses_and_headers_are_answered(backend: Backend) {
     assert_eq!(response.json()["detail"][0]["loc"], json!(["path", "id"]));
 }
 
-on_both_backends!(statuses_and_headers_are_answered);
+async fn the_apps_own_errors_answer_their_status(backend: Backend) {
+    let Some(client) = client(backend).await else {
+        return;
+    };
+    assert_eq!(client.delete("/orders/1").send().await.status(), 204);
+    let response = client.delete("/orders/2").send().await;
+    assert_eq!(response.status(), 409);
+    assert_eq!(
+        response.json(),
+        json!({"detail": "order 2 has shipped (post)"})
+    );
+    let response = client.delete("/orders/9").send().await;
+    assert_eq!(
+        (response.status().as_u16(), response.json()),
+        (404, json!({"detail": "order 9 not found"}))
+    );
+    let response = client.delete("/orders/3").send().await;
+    assert_eq!(response.status(), 500);
+    assert_eq!(
+        response.json(),
+        json!({"detail": "Internal Server Error"}),
+        "a 500's message is logged, never shown"
+    );
+    let response = client.post("/orders/4/lock").send().await;
+    assert_eq!(
+        (response.status().as_u16(), response.json()),
+        (409, json!({"detail": "order 4 is locked"}))
+    );
+}
+
+on_both_backends!(
+    statuses_and_headers_are_answered,
+    the_apps_own_errors_answer_their_status
+);
+
+#[test]
+fn the_apps_own_errors_are_documented_per_status() {
+    let document: Value =
+        serde_json::from_str(&app(fastrs_tests::memory()).openapi_json()).unwrap();
+    let responses = &document["paths"]["/orders/{id}"]["delete"]["responses"];
+    assert!(responses.get("204").is_some(), "{responses}");
+    assert_eq!(responses["404"]["description"], "No order has this id.");
+    assert_eq!(
+        responses["409"]["description"],
+        "The order has left the warehouse.; order {0} is locked"
+    );
+    assert!(responses.get("500").is_some());
+    assert_eq!(
+        responses["404"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/HTTPError"
+    );
+}
 
 #[test]
 fn documented_statuses_and_path_types_match_the_handlers() {

@@ -16,6 +16,7 @@
 //! ```
 
 mod format;
+mod http;
 
 use std::fmt;
 
@@ -27,6 +28,9 @@ use crate::validate::ValidationErrors;
 
 pub(crate) use format::reformat;
 pub use format::{ErrorFormat, ErrorView};
+pub use http::HttpError;
+#[doc(hidden)]
+pub use http::{api_error, status as http_status};
 
 /// What `detail` holds.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -290,6 +290,30 @@ impl<T: ApiOutput> ApiOutput for (axum::http::StatusCode, T) {
 /// [`ApiMethodRouter::response`](super::ApiMethodRouter::response).
 impl ApiOutput for crate::ApiError {}
 
+/// Documents every status an [`HttpError`](crate::error::HttpError) answers (the derive's
+/// `ApiOutput` impl): one response per status, its variants' descriptions joined.
+pub fn document_http_error<E: crate::error::HttpError>(
+    operation: &mut OpenApiOperation,
+    registry: &mut Registry,
+) {
+    let mut statuses: Vec<u16> = E::RESPONSES.iter().map(|(status, _)| *status).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    for status in statuses {
+        let descriptions: Vec<&str> = E::RESPONSES
+            .iter()
+            .filter(|(s, _)| *s == status)
+            .map(|(_, description)| *description)
+            .collect();
+        doc::error(
+            operation,
+            registry,
+            &status.to_string(),
+            &descriptions.join("; "),
+        );
+    }
+}
+
 impl<T: ApiOutput, E: ApiOutput> ApiOutput for Result<T, E> {
     fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
         T::document(operation, registry);

@@ -28,6 +28,9 @@ use crate::state::AppState;
 
 mod known;
 
+#[doc(hidden)]
+pub use known::document_http_error;
+
 /// Something an operation needs that the app must provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
