@@ -10,6 +10,7 @@ mod attr;
 mod check;
 mod codegen;
 mod fallback;
+mod handler;
 mod http_error;
 mod model;
 mod types;
@@ -36,6 +37,12 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_http_error(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     http_error::expand(&input).into()
+}
+
+/// Checks a handler's arguments one by one; documented on `fastrs::handler`.
+#[proc_macro_attribute]
+pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(args.into(), item.into()).into()
 }
 
 fn expand(input: &syn::DeriveInput) -> proc_macro2::TokenStream {

@@ -79,6 +79,22 @@ pub use fastrs_macros::Resource;
 #[doc = include_str!("docs/model.md")]
 pub use fastrs_macros::Model;
 
+/// Checks a handler's arguments and return type one by one, as axum's `#[debug_handler]` does:
+/// when a route does not compile ("is not a fastrs handler"), put `#[fastrs::handler]` on the
+/// function and each type fastrs cannot route or document is reported at that argument, with
+/// the trait it lacks (`ApiInput`, `FromRequestParts`, `ToSchema`...); a future that is not
+/// `Send` is reported too. The function is left as written, so the attribute may stay.
+///
+/// ```
+/// use fastrs::prelude::*;
+///
+/// #[fastrs::handler]
+/// async fn show(Path(id): Path<i64>, db: Db) -> Result<Json<i64>, ApiError> {
+///     Ok(Json(id))
+/// }
+/// ```
+pub use fastrs_macros::handler;
+
 pub use error::HttpError;
 /// Derives [`HttpError`](trait@HttpError) for an error enum (or struct): each variant's
 /// `#[error(status, "message")]` gives its status and its message, formatted from its fields
@@ -139,6 +155,26 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
     pub use utoipa::openapi::path::Operation as OpenApiOperation;
+
+    /// Fails to compile, at a handler's argument, unless it can be one that is not the last.
+    pub fn handler_argument<
+        T: crate::routing::ApiInput + axum::extract::FromRequestParts<crate::state::AppState>,
+    >() {
+    }
+
+    /// Fails to compile, at a handler's last argument, unless it can be one (it may read the
+    /// body).
+    pub fn handler_last_argument<
+        T: crate::routing::ApiInput + axum::extract::FromRequest<crate::state::AppState, M>,
+        M,
+    >() {
+    }
+
+    /// Fails to compile, at a handler's return type, unless fastrs can answer and document it.
+    pub fn handler_output<T: axum::response::IntoResponse + crate::routing::ApiOutput>() {}
+
+    /// Fails to compile, at a handler's name, unless its future is `Send`.
+    pub fn handler_future<F: std::future::Future + Send>(_future: F) {}
 
     /// Fails to compile, at the field's type, unless it can be a model's field.
     pub fn assert_model_field<F: Validate + ToSchema>() {}

@@ -134,7 +134,8 @@ pub trait ApiOutput {
 /// A handler whose extractors all implement [`ApiInput`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a fastrs handler",
-    note = "a handler is an `async fn` whose arguments are extractors (each implementing `ApiInput` and axum's `FromRequestParts`, the last may be `FromRequest`) and whose output implements `IntoResponse`"
+    note = "a handler is an `async fn` whose arguments are extractors (each implementing `ApiInput` and axum's `FromRequestParts`, the last may be `FromRequest`) and whose output implements `IntoResponse` and `ApiOutput`",
+    note = "put `#[fastrs::handler]` on the function: each argument that is not an extractor is then reported where it is, with the trait it lacks"
 )]
 pub trait ApiHandler<T>: Handler<T, AppState> {
     /// Describes the handler's operation from its extractors.
