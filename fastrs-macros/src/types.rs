@@ -74,6 +74,9 @@ pub(crate) fn classify(ty: &Type) -> Option<(Kind, &Type, bool)> {
             }
             Kind::List
         }
+        // A file (`fastrs::extract::Upload`): a model field, never a column; its rules are
+        // checked by the compiler (`Rule<Upload>`).
+        "Upload" => return None,
         // A type of the user's own (`Status`): an enum stored as text; the compiler checks it
         // is one (`TextEnum`). Lowercase names (`u8`, `usize`) are primitives fastrs refuses.
         name if segment.arguments.is_none()
@@ -139,6 +142,7 @@ mod tests {
             parse_quote!(Option<Option<i64>>),
             parse_quote!(DateTime<Local>),
             parse_quote!(HashMap<String, i64>),
+            parse_quote!(fastrs::extract::Upload),
         ] {
             let ty: Type = ty;
             assert!(classify(&ty).is_none());

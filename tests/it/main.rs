@@ -33,4 +33,5 @@ mod streams;
 mod tasks;
 mod tokens;
 mod unions;
+mod uploads;
 mod validation;

@@ -6,6 +6,7 @@
 //! | [`Db`](crate::db::Db) | the request's transaction (commit on success, rollback on error) |
 //! | [`ValidJson<T>`] | a validated JSON body (every failure reported at once) |
 //! | [`Form<T>`] | a validated form body |
+//! | `Multipart<T>` | a validated `multipart/form-data` body, files as [`Upload`] fields (feature `multipart`) |
 //! | [`Path<T>`], [`Query<T>`] | path and query parameters |
 //! | [`Headers<T>`], [`Cookies<T>`] | headers and cookies, read into a model |
 //! | [`Page`] | `offset` / `limit` with the app's bounds |
@@ -18,13 +19,18 @@ mod depends;
 mod form;
 pub(crate) mod headers;
 mod json;
+#[cfg(feature = "multipart")]
+mod multipart;
 mod page;
 pub(crate) mod params;
 
+pub use crate::validate::Upload;
 pub use dep::Dep;
 pub use depends::{Dependency, Depends};
 pub use form::Form;
 pub use headers::{Cookies, Headers};
 pub use json::ValidJson;
+#[cfg(feature = "multipart")]
+pub use multipart::Multipart;
 pub use page::{ListPage, Page};
 pub use params::{Path, PathId, Query};

@@ -166,6 +166,13 @@ fn unsigned(max: i64) -> Schema {
     Schema::Object(object)
 }
 
+/// A file: `format: binary` (in a `multipart/form-data` body).
+impl ToSchema for crate::validate::Upload {
+    fn schema() -> Schema {
+        typed(Type::String, Some("binary"))
+    }
+}
+
 impl ToSchema for u32 {
     fn schema() -> Schema {
         unsigned(u32::MAX.into())

@@ -97,6 +97,16 @@ impl<T: ToSchema> ApiInput for crate::extract::Form<T> {
     }
 }
 
+#[cfg(feature = "multipart")]
+impl<T: ToSchema> ApiInput for crate::extract::Multipart<T> {
+    fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
+        let schema = T::reference(registry);
+        doc::body(operation, "multipart/form-data", schema);
+        doc::validation_error(operation, registry);
+        doc::too_large(operation, registry);
+    }
+}
+
 impl<T: ToSchema> ApiInput for axum::Form<T> {
     fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
         let schema = T::reference(registry);

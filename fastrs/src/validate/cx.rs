@@ -56,6 +56,8 @@ pub struct Cx {
     pub(super) errors: ValidationErrors,
     text: bool,
     secret: bool,
+    /// The files of a multipart body, taken by the fields that read them.
+    uploads: Vec<Option<super::Upload>>,
 }
 
 impl Cx {
@@ -78,7 +80,22 @@ impl Cx {
             errors: ValidationErrors::new(),
             text,
             secret: false,
+            uploads: Vec::new(),
         }
+    }
+
+    /// Reading a multipart body: text parts are converted as in a form, and the `uploads`
+    /// stand in the values as placeholders the [`Upload`](super::Upload) fields take.
+    #[cfg(feature = "multipart")]
+    pub(crate) fn multipart(uploads: Vec<super::Upload>) -> Self {
+        let mut cx = Self::at_root("body", true);
+        cx.uploads = uploads.into_iter().map(Some).collect();
+        cx
+    }
+
+    /// Takes the `index`-th file of a multipart body (once).
+    pub(crate) fn take_upload(&mut self, index: usize) -> Option<super::Upload> {
+        self.uploads.get_mut(index).and_then(Option::take)
     }
 
     /// True when values arrive as text (query strings, forms, headers).

@@ -32,6 +32,7 @@ mod cx;
 mod json;
 mod model;
 pub mod rules;
+mod upload;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -40,6 +41,9 @@ pub use cx::{Cx, Key};
 pub use json::FromJson;
 pub use model::{Holds, Validate, input_from_map, parse_model, read_model, read_pairs};
 pub use rules::{Describe, Rule};
+#[cfg(feature = "multipart")]
+pub(crate) use upload::UPLOAD_KEY;
+pub use upload::Upload;
 
 /// Why one value is invalid: a stable `type`, a human message, and optional context.
 ///

@@ -211,8 +211,8 @@ impl<T: Validate> Validate for Vec<T> {
     fn read(value: Value, cx: &mut Cx) -> Option<Self> {
         let items = match value {
             Value::Array(items) => items,
-            // One occurrence of a repeated query parameter.
-            Value::String(text) if cx.text() => vec![Value::String(text)],
+            // One occurrence of a repeated query parameter (or multipart file).
+            one @ (Value::String(_) | Value::Object(_)) if cx.text() => vec![one],
             other => {
                 cx.fail(
                     Violation::new("list_type", "Input should be a valid list"),

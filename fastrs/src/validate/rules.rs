@@ -50,6 +50,8 @@ pub enum LengthUnit {
     Chars,
     /// Items of a list.
     Items,
+    /// Bytes of a file.
+    Bytes,
 }
 
 /// `length(min = .., max = ..)`, inclusive bounds.
@@ -91,14 +93,15 @@ impl Length {
 
     #[cold]
     fn violation(&self, len: usize) -> Result<(), Violation> {
-        let (noun, short, long) = match self.unit {
-            LengthUnit::Chars => ("character", "string_too_short", "string_too_long"),
-            LengthUnit::Items => ("item", "too_short", "too_long"),
-        };
-        let subject = if self.unit == LengthUnit::Chars {
-            "String"
-        } else {
-            "List"
+        self.violation_in(len, self.unit)
+    }
+
+    #[cold]
+    fn violation_in(&self, len: usize, unit: LengthUnit) -> Result<(), Violation> {
+        let (subject, noun, short, long) = match unit {
+            LengthUnit::Chars => ("String", "character", "string_too_short", "string_too_long"),
+            LengthUnit::Items => ("List", "item", "too_short", "too_long"),
+            LengthUnit::Bytes => ("File", "byte", "too_short", "too_long"),
         };
         let plural = |n: usize| {
             if n == 1 {
@@ -144,6 +147,19 @@ impl Describe for Length {
 impl Rule<String> for Length {
     fn check(&self, value: &String) -> Result<(), Violation> {
         self.check_len(value.chars().count())
+    }
+}
+
+/// A file's size, in bytes.
+impl Rule<super::Upload> for Length {
+    fn check(&self, value: &super::Upload) -> Result<(), Violation> {
+        let len = value.len();
+        let long_enough = self.min.is_none_or(|min| len >= min);
+        let short_enough = self.max.is_none_or(|max| len <= max);
+        if long_enough && short_enough {
+            return Ok(());
+        }
+        self.violation_in(len, LengthUnit::Bytes)
     }
 }
 
