@@ -61,6 +61,8 @@ pub(crate) enum Role {
     CreatedAt,
     UpdatedAt,
     Owner,
+    /// `count = Comment`: computed when read, never stored.
+    Computed,
 }
 
 /// Where the inserted value comes from (mirrors `fastrs::resource::InsertFrom`).
@@ -129,6 +131,8 @@ pub(crate) struct Field<'a> {
     pub(crate) nested: Option<Span>,
     /// `link`, with its span.
     pub(crate) link: Option<Span>,
+    /// `count = Comment`: the resource whose referencing rows are counted.
+    pub(crate) count: Option<&'a syn::Path>,
 }
 
 impl Field<'_> {
@@ -179,6 +183,7 @@ impl Field<'_> {
             (Role::Id, Kind::Uuid) => Insert::Auto,
             (Role::Id, _) => Insert::Database,
             (Role::CreatedAt | Role::UpdatedAt | Role::Owner, _) => Insert::Auto,
+            (Role::Computed, _) => Insert::Database,
             (Role::Data, _) if self.in_create() => Insert::Body,
             (Role::Data, _) if self.default.is_some() => Insert::Default,
             (Role::Data, _) => Insert::Database,
@@ -324,6 +329,9 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
             role_spans.push((role, flag.span()));
         }
     }
+    if let Some(count) = &attrs.count {
+        role_spans.push((Role::Computed, count.span()));
+    }
     let role = role_spans.first().map_or(Role::Data, |(role, _)| *role);
     let name = ident.to_string().trim_start_matches("r#").to_owned();
     let (column, column_span) = match &attrs.column {
@@ -361,6 +369,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         references: attrs.references.as_ref(),
         nested: attrs.nested.is_present().then(|| attrs.nested.span()),
         link: attrs.link.is_present().then(|| attrs.link.span()),
+        count: attrs.count.as_ref(),
         on_delete: attrs
             .on_delete
             .as_ref()

@@ -109,6 +109,8 @@ pub(crate) struct FieldAttrs {
     /// `link`: the caller (the owner) links to and unlinks from the referenced row
     /// (`PUT/DELETE /articles/{id}/favorites`).
     pub(crate) link: Flag,
+    /// `count = Comment`: computed, the number of that resource's rows referencing this one.
+    pub(crate) count: Option<syn::Path>,
 }
 
 /// `default = <any expression>`; a string literal stays a string (darling would parse it as

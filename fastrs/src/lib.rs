@@ -142,7 +142,7 @@ pub mod __private {
     pub use crate::openapi::{Registry, ToSchema, response_schema};
     pub use crate::patch::Patch;
     pub use crate::resource::{
-        AuthRules, BindInsert, BindUpdate, ColumnMeta, InsertFrom, OnDelete, Operations,
+        AuthRules, BindInsert, BindUpdate, ColumnMeta, Computed, InsertFrom, OnDelete, Operations,
         PageBounds, Reference, Resource, ResourceMeta, Role, SqlType, Statements,
     };
     pub use crate::routing::{ApiOutput, document_http_error};

@@ -8,6 +8,7 @@ mod app;
 mod auth;
 mod blog;
 mod constraints;
+mod counts;
 mod crud;
 mod cursor;
 mod data;

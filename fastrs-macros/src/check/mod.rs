@@ -288,8 +288,11 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
     for (_, span) in field.role_spans.iter().skip(1) {
         errors.push(error(
             *span,
-            "`id`, `created_at`, `updated_at` and the owner exclude each other",
+            "`id`, `created_at`, `updated_at`, `count` and the owner exclude each other",
         ));
+    }
+    if field.role == Role::Computed {
+        computed(field, errors);
     }
     if matches!(field.role, Role::CreatedAt | Role::UpdatedAt)
         && (field.kind != Kind::DateTime || field.nullable)
@@ -316,6 +319,44 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
                 "the framework fills this field; it is never read from a body",
             ));
         }
+    }
+}
+
+// A computed field is an `i64` read from other rows: nothing stores, sets or constrains it.
+fn computed(field: &Field<'_>, errors: &mut Accumulator) {
+    if field.kind != Kind::I64 || field.nullable {
+        errors.push(error(field.ty_span(), "a `count` field is an `i64`"));
+    }
+    let stored = [
+        (field.unique.then(|| field.ident.span()), "unique"),
+        (field.index.then(|| field.ident.span()), "index"),
+        (field.password, "password"),
+        (field.login, "login"),
+        (field.nested, "nested"),
+        (field.link, "link"),
+        (field.read_only, "read_only"),
+        (field.active, "active"),
+        (field.scopes, "scopes"),
+    ];
+    for (span, option) in stored {
+        if let Some(span) = span {
+            errors.push(error(
+                span,
+                format!("a `count` field is computed when read, never stored: drop `{option}`"),
+            ));
+        }
+    }
+    if let Some(references) = field.references {
+        errors.push(
+            darling::Error::custom("a `count` field is computed: it cannot reference a row")
+                .with_span(references),
+        );
+    }
+    if !field.rules.is_empty() {
+        errors.push(error(
+            field.ident.span(),
+            "a `count` field is never read from a body: it takes no `#[validate]` rules",
+        ));
     }
 }
 

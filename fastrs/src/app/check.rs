@@ -8,6 +8,29 @@ use crate::error::Error;
 use crate::resource::{Operations, ResourceMeta};
 use crate::routing::RequirementKind;
 
+/// A computed field counts rows of a mounted resource with exactly one reference to its own.
+fn check_computed(
+    meta: &ResourceMeta,
+    column: &crate::resource::ColumnMeta,
+    computed: crate::resource::Computed,
+    mounted: &[&'static ResourceMeta],
+) -> crate::Result<()> {
+    let source = computed.source();
+    if !mounted.iter().any(|m| std::ptr::eq(*m, source)) {
+        return Err(Error::Config(format!(
+            "{}.{} counts {} rows, and {} is not mounted: add `.resource::<{}>()`",
+            meta.name, column.field, source.name, source.name, source.name
+        )));
+    }
+    if crate::resource::referencing_column(source, meta).is_none() {
+        return Err(Error::Config(format!(
+            "{}.{} counts the {} rows that reference a {}, but {} needs exactly one field with              `references = {}`",
+            meta.name, column.field, source.name, meta.name, source.name, meta.name
+        )));
+    }
+    Ok(())
+}
+
 impl App {
     /// Checks everything that can be checked without a database: rules, paths, dependencies.
     pub(super) fn check(&self) -> crate::Result<()> {
@@ -20,6 +43,11 @@ impl App {
             .collect();
         for meta in &mounted {
             meta.prepare().map_err(Error::Config)?;
+            for column in meta.columns {
+                if let crate::resource::Role::Computed(computed) = column.role {
+                    check_computed(meta, column, computed, &mounted)?;
+                }
+            }
             for column in meta.columns {
                 let Some(reference) = column.references else {
                     continue;

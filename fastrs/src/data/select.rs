@@ -272,7 +272,7 @@ impl<R: Resource> Select<R> {
             let Some(column) = meta.columns.get(filter.index) else {
                 continue;
             };
-            let name = quote(column.column);
+            let name = crate::resource::expression(meta, column);
             // Placeholders continue after the values bound so far.
             let next = || binders.len() + 1;
             let clause = match filter.op {
@@ -316,7 +316,11 @@ impl<R: Resource> Select<R> {
         for order in &self.order {
             if let Some(column) = meta.columns.get(order.index) {
                 let direction = if order.descending { "DESC" } else { "ASC" };
-                let _ = write!(text, "{} {direction}, ", quote(column.column));
+                let _ = write!(
+                    text,
+                    "{} {direction}, ",
+                    crate::resource::expression(meta, column)
+                );
             }
         }
         text.push_str(&quote(meta.id_column().map_or("id", |c| c.column)));

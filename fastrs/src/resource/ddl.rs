@@ -55,7 +55,8 @@ pub fn create_table_with(
 ) -> Vec<String> {
     let table = quote(meta.table);
     let mut lines = Vec::new();
-    for column in meta.columns {
+    // Computed fields are read, never stored.
+    for column in meta.columns.iter().filter(|c| !c.computed()) {
         let name = quote(column.column);
         let mut line = if column.role == Role::Id {
             match (backend, column.sql_type) {

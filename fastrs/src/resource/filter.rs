@@ -328,7 +328,7 @@ impl ListQuery {
         }
         let mut n = 1;
         for (index, op, values) in &self.conditions {
-            let column = quote(meta.columns[*index].column);
+            let column = super::expression(meta, &meta.columns[*index]);
             conditions.push_str(if conditions.is_empty() {
                 " WHERE "
             } else {
@@ -371,7 +371,9 @@ impl ListQuery {
             let keys: Vec<(String, bool)> = self
                 .order
                 .iter()
-                .map(|(index, descending)| (quote(meta.columns[*index].column), *descending))
+                .map(|(index, descending)| {
+                    (super::expression(meta, &meta.columns[*index]), *descending)
+                })
                 .chain([(quote(id), false)])
                 .collect();
             let mut clause = String::new();
@@ -398,7 +400,10 @@ impl ListQuery {
             .iter()
             .map(|(index, descending)| {
                 let direction = if *descending { "DESC" } else { "ASC" };
-                format!("{} {direction}", quote(meta.columns[*index].column))
+                format!(
+                    "{} {direction}",
+                    super::expression(meta, &meta.columns[*index])
+                )
             })
             .collect();
         // The id last: a total order, so pages never repeat or skip a row.

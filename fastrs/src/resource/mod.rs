@@ -12,7 +12,7 @@ mod sql;
 
 pub use cursor::CursorKey;
 pub use ddl::{TableLinks, create_table, create_table_with};
-pub(crate) use sql::{DELETED_AT, quote, sql};
+pub(crate) use sql::{DELETED_AT, expression, quote, referencing_column, select_list, sql};
 pub use sql::{OwnedStatements, RowStatements, Statements};
 
 use serde::Serialize;
@@ -379,6 +379,38 @@ pub enum Role {
     UpdatedAt,
     /// Set to the caller's id on insert; only the owner may update or delete the row.
     Owner,
+    /// Computed from other resources' rows whenever the row is read (never stored): see
+    /// [`Computed`].
+    Computed(Computed),
+}
+
+/// A field computed in SQL from the rows of another resource that reference this one, in the
+/// same statement that reads the row (so a page of rows costs no extra query).
+#[derive(Debug, Clone, Copy)]
+pub enum Computed {
+    /// `#[resource(count = Comment)]` on an `i64`: how many (live) rows of that resource
+    /// reference this row.
+    Count(fn() -> &'static ResourceMeta),
+}
+
+/// Two computed fields are alike when they compute the same thing from the same table.
+impl PartialEq for Computed {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Computed::Count(a), Computed::Count(b)) => a().table == b().table,
+        }
+    }
+}
+
+impl Eq for Computed {}
+
+impl Computed {
+    /// The resource whose rows are counted.
+    pub fn source(self) -> &'static ResourceMeta {
+        match self {
+            Computed::Count(source) => source(),
+        }
+    }
 }
 
 /// Where a column's value comes from on insert.
@@ -451,6 +483,13 @@ pub struct ColumnMeta {
     /// The owner links to and unlinks from referenced rows
     /// (`#[resource(references = Article, link)]`: `PUT/DELETE /articles/{id}/favorites`).
     pub link: bool,
+}
+
+impl ColumnMeta {
+    /// Computed when read, never stored (`count = ...`).
+    pub fn computed(&self) -> bool {
+        matches!(self.role, Role::Computed(_))
+    }
 }
 
 /// A foreign key: the column holds an id of `target`'s rows.

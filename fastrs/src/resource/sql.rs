@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
-use super::{ColumnMeta, InsertFrom, ResourceMeta, Role};
+use super::{ColumnMeta, Computed, InsertFrom, ResourceMeta, Role};
 
 /// The statements of one resource. Placeholders are `$1..$N`, which both SQLite and PostgreSQL
 /// read by number (MySQL, which needs `?`, will make this depend on the backend).
@@ -94,6 +94,67 @@ fn columns<'a>(columns: impl Iterator<Item = &'a ColumnMeta>) -> String {
         .join(", ")
 }
 
+/// The select list of `columns`: stored columns by name, computed ones as their expression
+/// named like the field.
+pub(crate) fn select_list<'a>(
+    meta: &ResourceMeta,
+    columns: impl Iterator<Item = &'a ColumnMeta>,
+) -> String {
+    columns
+        .map(|column| match column.role {
+            Role::Computed(_) => {
+                format!("{} AS {}", expression(meta, column), quote(column.column))
+            }
+            _ => quote(column.column),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The SQL that reads `column` of a row of `meta`'s table: the quoted column, or for a
+/// computed field its correlated subquery (which filters and orders may use too).
+pub(crate) fn expression(meta: &ResourceMeta, column: &ColumnMeta) -> String {
+    match column.role {
+        Role::Computed(Computed::Count(source)) => {
+            let source = source();
+            let Some(reference) = referencing_column(source, meta) else {
+                // Refused at start-up (`App` checks every computed field); never run.
+                return "0".to_owned();
+            };
+            let live = if source.soft_delete {
+                format!(" AND \"__n\".{} IS NULL", quote(DELETED_AT))
+            } else {
+                String::new()
+            };
+            format!(
+                "(SELECT COUNT(*) FROM {} AS \"__n\" WHERE \"__n\".{} = {}.{}{live})",
+                quote(source.table),
+                quote(reference.column),
+                quote(meta.table),
+                quote(meta.id_column().map_or("id", |id| id.column)),
+            )
+        }
+        _ => quote(column.column),
+    }
+}
+
+/// The one column of `source` that references `target` (`references = Target`), if exactly
+/// one does.
+pub(crate) fn referencing_column(
+    source: &ResourceMeta,
+    target: &ResourceMeta,
+) -> Option<&'static ColumnMeta> {
+    let mut referencing = source.columns.iter().filter(|column| {
+        column
+            .references
+            .is_some_and(|reference| (reference.target)().table == target.table)
+    });
+    match (referencing.next(), referencing.next()) {
+        (Some(column), None) => Some(column),
+        _ => None,
+    }
+}
+
 pub(crate) fn sql(text: String) -> SqlStr {
     AssertSqlSafe(Arc::<str>::from(text)).into_sql_str()
 }
@@ -104,8 +165,11 @@ impl Statements {
     pub fn new(meta: &ResourceMeta) -> Self {
         let table = quote(meta.table);
         let id = quote(meta.id_column().map_or("id", |column| column.column));
-        let response = columns(meta.columns.iter().filter(|column| column.in_response));
-        let every = columns(meta.columns.iter());
+        let response = select_list(
+            meta,
+            meta.columns.iter().filter(|column| column.in_response),
+        );
+        let every = select_list(meta, meta.columns.iter());
 
         let bound = meta
             .columns
