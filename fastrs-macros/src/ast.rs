@@ -61,7 +61,7 @@ pub(crate) enum Role {
     CreatedAt,
     UpdatedAt,
     Owner,
-    /// `count = Comment`: computed when read, never stored.
+    /// `count = Comment` / `flag = Favorite`: computed when read, never stored.
     Computed,
 }
 
@@ -133,6 +133,8 @@ pub(crate) struct Field<'a> {
     pub(crate) link: Option<Span>,
     /// `count = Comment`: the resource whose referencing rows are counted.
     pub(crate) count: Option<&'a syn::Path>,
+    /// `flag = Favorite`: the resource in which the caller's referencing row is looked for.
+    pub(crate) flag: Option<&'a syn::Path>,
 }
 
 impl Field<'_> {
@@ -329,8 +331,8 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
             role_spans.push((role, flag.span()));
         }
     }
-    if let Some(count) = &attrs.count {
-        role_spans.push((Role::Computed, count.span()));
+    for computed in [&attrs.count, &attrs.flag].into_iter().flatten() {
+        role_spans.push((Role::Computed, computed.span()));
     }
     let role = role_spans.first().map_or(Role::Data, |(role, _)| *role);
     let name = ident.to_string().trim_start_matches("r#").to_owned();
@@ -370,6 +372,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         nested: attrs.nested.is_present().then(|| attrs.nested.span()),
         link: attrs.link.is_present().then(|| attrs.link.span()),
         count: attrs.count.as_ref(),
+        flag: attrs.flag.as_ref(),
         on_delete: attrs
             .on_delete
             .as_ref()

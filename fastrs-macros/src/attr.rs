@@ -111,6 +111,9 @@ pub(crate) struct FieldAttrs {
     pub(crate) link: Flag,
     /// `count = Comment`: computed, the number of that resource's rows referencing this one.
     pub(crate) count: Option<syn::Path>,
+    /// `flag = Favorite`: computed, whether the caller owns a row of that resource referencing
+    /// this one.
+    pub(crate) flag: Option<syn::Path>,
 }
 
 /// `default = <any expression>`; a string literal stays a string (darling would parse it as

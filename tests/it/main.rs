@@ -16,6 +16,7 @@ mod database;
 mod depends;
 mod enums;
 mod filters;
+mod flags;
 mod hardening;
 mod hooks;
 mod links;

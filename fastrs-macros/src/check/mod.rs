@@ -288,7 +288,7 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
     for (_, span) in field.role_spans.iter().skip(1) {
         errors.push(error(
             *span,
-            "`id`, `created_at`, `updated_at`, `count` and the owner exclude each other",
+            "`id`, `created_at`, `updated_at`, `count`, `flag` and the owner exclude each other",
         ));
     }
     if field.role == Role::Computed {
@@ -324,8 +324,25 @@ fn roles(field: &Field<'_>, errors: &mut Accumulator) {
 
 // A computed field is an `i64` read from other rows: nothing stores, sets or constrains it.
 fn computed(field: &Field<'_>, errors: &mut Accumulator) {
-    if field.kind != Kind::I64 || field.nullable {
+    let what = if field.flag.is_some() {
+        "flag"
+    } else {
+        "count"
+    };
+    if field.count.is_some() && (field.kind != Kind::I64 || field.nullable) {
         errors.push(error(field.ty_span(), "a `count` field is an `i64`"));
+    }
+    if field.flag.is_some() && (field.kind != Kind::Bool || field.nullable) {
+        errors.push(error(field.ty_span(), "a `flag` field is a `bool`"));
+    }
+    // A flag depends on who asks: lists filter and sort the same rows for everyone.
+    for span in [field.filter, field.sort].into_iter().flatten() {
+        if field.flag.is_some() {
+            errors.push(error(
+                span,
+                "a `flag` field depends on the caller: it cannot be filtered on or sorted by",
+            ));
+        }
     }
     let stored = [
         (field.unique.then(|| field.ident.span()), "unique"),
@@ -342,20 +359,22 @@ fn computed(field: &Field<'_>, errors: &mut Accumulator) {
         if let Some(span) = span {
             errors.push(error(
                 span,
-                format!("a `count` field is computed when read, never stored: drop `{option}`"),
+                format!("a `{what}` field is computed when read, never stored: drop `{option}`"),
             ));
         }
     }
     if let Some(references) = field.references {
         errors.push(
-            darling::Error::custom("a `count` field is computed: it cannot reference a row")
-                .with_span(references),
+            darling::Error::custom(format!(
+                "a `{what}` field is computed: it cannot reference a row"
+            ))
+            .with_span(references),
         );
     }
     if !field.rules.is_empty() {
         errors.push(error(
             field.ident.span(),
-            "a `count` field is never read from a body: it takes no `#[validate]` rules",
+            format!("a `{what}` field is never read from a body: it takes no `#[validate]` rules"),
         ));
     }
 }

@@ -21,16 +21,19 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
         Kind::DateTime => quote!(Timestamp),
         Kind::Json | Kind::List => quote!(Json),
     };
-    let role = match (field.role, field.count) {
-        (Role::Id, _) => quote!(Id),
-        (Role::Data, _) => quote!(Data),
-        (Role::CreatedAt, _) => quote!(CreatedAt),
-        (Role::UpdatedAt, _) => quote!(UpdatedAt),
-        (Role::Owner, _) => quote!(Owner),
-        (Role::Computed, Some(source)) => {
+    let role = match (field.role, field.count, field.flag) {
+        (Role::Id, ..) => quote!(Id),
+        (Role::Data, ..) => quote!(Data),
+        (Role::CreatedAt, ..) => quote!(CreatedAt),
+        (Role::UpdatedAt, ..) => quote!(UpdatedAt),
+        (Role::Owner, ..) => quote!(Owner),
+        (Role::Computed, Some(source), _) => {
             quote!(Computed(#p::Computed::Count(<#source as #p::Resource>::meta)))
         }
-        (Role::Computed, None) => quote!(Data),
+        (Role::Computed, None, Some(source)) => {
+            quote!(Computed(#p::Computed::Flag(<#source as #p::Resource>::meta)))
+        }
+        (Role::Computed, None, None) => quote!(Data),
     };
     let insert = match field.insert() {
         Insert::Body => quote!(Body),

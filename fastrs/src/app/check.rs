@@ -16,17 +16,37 @@ fn check_computed(
     mounted: &[&'static ResourceMeta],
 ) -> crate::Result<()> {
     let source = computed.source();
+    let verb = match computed {
+        crate::resource::Computed::Count(_) => "counts",
+        crate::resource::Computed::Flag(_) => "looks for",
+    };
     if !mounted.iter().any(|m| std::ptr::eq(*m, source)) {
         return Err(Error::Config(format!(
-            "{}.{} counts {} rows, and {} is not mounted: add `.resource::<{}>()`",
+            "{}.{} {verb} {} rows, and {} is not mounted: add `.resource::<{}>()`",
             meta.name, column.field, source.name, source.name, source.name
         )));
     }
     if crate::resource::referencing_column(source, meta).is_none() {
         return Err(Error::Config(format!(
-            "{}.{} counts the {} rows that reference a {}, but {} needs exactly one field with              `references = {}`",
+            "{}.{} {verb} the {} rows that reference a {}, but {} needs exactly one field with \
+             `references = {}`",
             meta.name, column.field, source.name, meta.name, source.name, meta.name
         )));
+    }
+    if let crate::resource::Computed::Flag(_) = computed {
+        let Some(owner) = source.owner_column() else {
+            return Err(Error::Config(format!(
+                "{}.{} looks for the caller's {} rows, but {} has no owner: add \
+                 `#[resource(owner = ...)]` to it",
+                meta.name, column.field, source.name, source.name
+            )));
+        };
+        if meta.viewer_type() != Some(owner.sql_type) {
+            return Err(Error::Config(format!(
+                "the flags of {} compare the caller with owners of different id types",
+                meta.name
+            )));
+        }
     }
     Ok(())
 }

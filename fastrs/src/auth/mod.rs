@@ -257,7 +257,7 @@ impl AuthState {
             .filter(|c| c.login)
             .map(|c| c.column)
             .collect();
-        let all = crate::resource::select_list(meta, meta.columns.iter());
+        let all = crate::resource::select_list(meta, meta.columns.iter(), false);
         let epoch = quote(TOKENS_REVOKED_AT);
         let id = quote(meta.id_column().map_or("id", |c| c.column));
         let any_login = |value: &str| {

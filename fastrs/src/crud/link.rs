@@ -314,9 +314,7 @@ async fn linked_list<T: Hooks>(
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let ctx = &linked.ctx;
-    if super::reads_need_caller::<T>() {
-        ctx.caller(token, true).await?;
-    }
+    let viewer = ctx.viewer(token, super::reads_need_caller::<T>()).await?;
     row_exists(ctx, linked.parent, &linked.parent_exists, &id).await?;
     let page = crate::extract::Page::from_query(uri.query(), ctx.page).map_err(ApiError::from)?;
     let filters = crate::resource::filter::ListQuery::parse(T::meta(), uri.query(), None)
@@ -327,16 +325,19 @@ async fn linked_list<T: Hooks>(
         ));
     }
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-    let items: Vec<T::Response> = bind_id(
+    let items = bind_id(
         Query::new(ctx.backend, linked.list.clone()),
         linked.parent_id,
         &id,
     )?
     .bind(i64::from(page.limit))
-    .bind(offset)
-    .fetch_all(ctx.env.pool.read())
-    .await
-    .map_err(|e| ctx.db_error(e))?;
+    .bind(offset);
+    let mut items = items;
+    crate::data::bind_viewer::<T>(items.args_mut(), viewer.as_ref())?;
+    let items: Vec<T::Response> = items
+        .fetch_all(ctx.env.pool.read())
+        .await
+        .map_err(|e| ctx.db_error(e))?;
     let (total,): (i64,) = bind_id(
         Query::new(ctx.backend, linked.count.clone()),
         linked.parent_id,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{Ctx, Token};
 use crate::ApiError;
-use crate::data::bind_owner;
+use crate::data::{bind_owner, bind_viewer};
 use crate::db::Query;
 use crate::extract::{ListPage, Page};
 use crate::hooks::Hooks;
@@ -40,7 +40,7 @@ pub(super) async fn list_rows<R: Hooks>(
         return list_keyset(ctx, token, uri, scope).await;
     }
     let (page, filters) = list_parameters(ctx, &uri, scope, None)?;
-    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
+    let caller = ctx.viewer(token, reads_need_caller::<R>()).await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let pool = &ctx.env.pool;
     let owner_reads = R::meta().owner_reads && ctx.sql.owned.is_some();
@@ -62,7 +62,8 @@ pub(super) async fn list_rows<R: Hooks>(
                 bind_owner::<R>(items.args_mut(), caller.as_ref())?;
                 bind_owner::<R>(total.args_mut(), caller.as_ref())?;
             }
-            let items = items.bind(i64::from(page.limit)).bind(offset);
+            let mut items = items.bind(i64::from(page.limit)).bind(offset);
+            bind_viewer::<R>(items.args_mut(), caller.as_ref())?;
             (
                 items.fetch_all(pool.read()).await,
                 total.fetch_one::<(i64,)>(pool.read()).await,
@@ -74,6 +75,7 @@ pub(super) async fn list_rows<R: Hooks>(
                 .bind(i64::from(page.limit))
                 .bind(offset);
             bind_owner::<R>(items.args_mut(), caller.as_ref())?;
+            bind_viewer::<R>(items.args_mut(), caller.as_ref())?;
             let mut total = ctx.query(&owned.count);
             bind_owner::<R>(total.args_mut(), caller.as_ref())?;
             (
@@ -82,10 +84,11 @@ pub(super) async fn list_rows<R: Hooks>(
             )
         }
         _ => {
-            let items = ctx
+            let mut items = ctx
                 .query(&ctx.sql.list)
                 .bind(i64::from(page.limit))
                 .bind(offset);
+            bind_viewer::<R>(items.args_mut(), caller.as_ref())?;
             (
                 items.fetch_all(pool.read()).await,
                 ctx.query(&ctx.sql.count)
@@ -141,7 +144,7 @@ async fn list_keyset<R: Hooks>(
     let meta = R::meta();
     let key = &ctx.env.cursor_key;
     let (page, filters) = list_parameters(ctx, &uri, scope, Some(key))?;
-    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
+    let caller = ctx.viewer(token, reads_need_caller::<R>()).await?;
     let owner = (meta.owner_reads && ctx.sql.owned.is_some())
         .then(|| meta.owner_column().map(|column| column.column))
         .flatten();
@@ -153,8 +156,9 @@ async fn list_keyset<R: Hooks>(
     }
     filters.bind_after(items.args_mut());
     // One row more than the page: whether there is a next page, without a count.
+    let mut items = items.bind(i64::from(page.limit) + 1);
+    bind_viewer::<R>(items.args_mut(), caller.as_ref())?;
     let mut items: Vec<R::Response> = items
-        .bind(i64::from(page.limit) + 1)
         .fetch_all(ctx.env.pool.read())
         .await
         .map_err(|e| ctx.db_error(e))?;

@@ -33,7 +33,9 @@ use list::{list, list_rows, reads_need_caller};
 
 use crate::ApiError;
 use crate::auth::{AuthState, PasswordHasher, Principal};
-use crate::data::{bind_insert, bind_owner, hash_password, insert_query, update_query};
+use crate::data::{
+    bind_insert, bind_owner, bind_viewer, hash_password, insert_query, update_query,
+};
 use crate::db::{Backend, Db, Pool, Query, map_db_error};
 use crate::extract::params::path_id;
 use crate::extract::{Path, ValidJson};
@@ -114,18 +116,24 @@ impl<R: Hooks> Ctx<R> {
         id: &R::Id,
         plain: fn(&Statements) -> &sqlx::SqlStr,
         owned: fn(&OwnedStatements) -> &sqlx::SqlStr,
+        answers_row: bool,
     ) -> Result<Query, ApiError> {
         let caller = self
-            .caller(token, R::meta().auth.delete || self.sql.owned.is_some())
+            .viewer(token, R::meta().auth.delete || self.sql.owned.is_some())
             .await?;
-        Ok(match &self.sql.owned {
+        let mut query = match &self.sql.owned {
             Some(statements) => {
                 let mut query = self.query(owned(statements)).bind(id.clone());
                 bind_owner::<R>(query.args_mut(), caller.as_ref())?;
                 query
             }
             None => self.query(plain(self.sql)).bind(id.clone()),
-        })
+        };
+        // `restore` answers the row (with the viewer's flags); `delete` reads nothing.
+        if answers_row {
+            bind_viewer::<R>(query.args_mut(), caller.as_ref())?;
+        }
+        Ok(query)
     }
 
     /// A failed insert or update: a reference to a row that does not exist is the client's
@@ -178,6 +186,7 @@ impl<R: Hooks> Ctx<R> {
         if owned {
             bind_owner::<R>(read.args_mut(), caller)?;
         }
+        bind_viewer::<R>(read.args_mut(), caller)?;
         read.fetch_optional::<R>(db)
             .await
             .map_err(|e| self.db_error(e))
@@ -191,6 +200,13 @@ impl<R: Hooks> Ctx<R> {
         } else {
             self.not_found()
         }
+    }
+
+    /// The caller when this route needs one (401/403 otherwise), or when the resource has
+    /// `flag` fields and a token came: whose flags the answer shows.
+    async fn viewer(&self, token: Token, needed: bool) -> Result<Option<Principal>, ApiError> {
+        let flags = R::meta().viewer_type().is_some() && token.0.is_some();
+        self.caller(token, needed || flags).await
     }
 
     /// The caller, when this route needs one: 401/403 otherwise.
@@ -342,7 +358,7 @@ async fn create<R: Hooks>(
         .map_or_else(|| meta.path.to_owned(), |uri| uri.path().to_owned());
     // The caller first: an anonymous body is refused before it is read.
     let caller = ctx
-        .caller(token, meta.auth.create || meta.owner_column().is_some())
+        .viewer(token, meta.auth.create || meta.owner_column().is_some())
         .await?;
     let ValidJson(body) = ValidJson::<R::Create>::read(request, ctx.env.body_timeout).await?;
     insert(&ctx, caller, body, collection).await
@@ -410,8 +426,8 @@ async fn read<R: Hooks>(
     Path(id): Path<String>,
 ) -> Result<Json<R::Response>, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let caller = ctx.caller(token, reads_need_caller::<R>()).await?;
-    let query = match (&ctx.sql.owned, R::meta().owner_reads) {
+    let caller = ctx.viewer(token, reads_need_caller::<R>()).await?;
+    let mut query = match (&ctx.sql.owned, R::meta().owner_reads) {
         (Some(owned), true) => {
             let mut query = ctx.query(&owned.get).bind(id);
             bind_owner::<R>(query.args_mut(), caller.as_ref())?;
@@ -419,6 +435,7 @@ async fn read<R: Hooks>(
         }
         _ => ctx.query(&ctx.sql.get).bind(id),
     };
+    bind_viewer::<R>(query.args_mut(), caller.as_ref())?;
     let found = query
         .fetch_optional(ctx.env.pool.read())
         .await
@@ -435,7 +452,7 @@ async fn update<R: Hooks>(
     let id: R::Id = path_id(&id)?;
     let meta = R::meta();
     let caller = ctx
-        .caller(token, meta.auth.update || ctx.sql.owned.is_some())
+        .viewer(token, meta.auth.update || ctx.sql.owned.is_some())
         .await?;
     let ValidJson(body) = ValidJson::<R::Update>::read(request, ctx.env.body_timeout).await?;
     if meta.hooks {
@@ -450,6 +467,7 @@ async fn update<R: Hooks>(
     if ctx.sql.owned.is_some() {
         bind_owner::<R>(query.args_mut(), caller.as_ref())?;
     }
+    bind_viewer::<R>(query.args_mut(), caller.as_ref())?;
     // The user model, mounted as a resource: a login value must still name one user.
     let updated: Option<R::Response> = match &ctx.logins {
         None => query
@@ -499,7 +517,9 @@ async fn update_hooked<R: Hooks>(
         tasks: &tasks,
     };
     R::before_update(&mut cx, &old, &mut patch).await?;
-    let new: R = update_query::<R>(ctx.backend, &ctx.sql.rows.update, id.clone(), patch)
+    let mut query = update_query::<R>(ctx.backend, &ctx.sql.rows.update, id.clone(), patch);
+    bind_viewer::<R>(query.args_mut(), caller)?;
+    let new: R = query
         .fetch_one(&mut *cx.db)
         .await
         .map_err(|e| ctx.write_error(e))?;
@@ -524,7 +544,7 @@ async fn remove<R: Hooks>(
         return remove_hooked(&ctx, id, caller.as_ref()).await;
     }
     let query = ctx
-        .removal(token, &id, |sql| &sql.delete, |owned| &owned.delete)
+        .removal(token, &id, |sql| &sql.delete, |owned| &owned.delete, false)
         .await?;
     let deleted = query
         .execute(&ctx.env.pool)
@@ -573,7 +593,7 @@ async fn restore<R: Hooks>(
 ) -> Result<Json<R::Response>, ApiError> {
     let id: R::Id = path_id(&id)?;
     let query = ctx
-        .removal(token, &id, |sql| &sql.restore, |owned| &owned.restore)
+        .removal(token, &id, |sql| &sql.restore, |owned| &owned.restore, true)
         .await?;
     match query
         .fetch_optional::<R::Response>(&ctx.env.pool)

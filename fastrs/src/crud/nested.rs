@@ -152,7 +152,7 @@ async fn create<R: Hooks>(
         })
         .unwrap_or_default();
     let caller = ctx
-        .caller(token, meta.auth.create || meta.owner_column().is_some())
+        .viewer(token, meta.auth.create || meta.owner_column().is_some())
         .await?;
     nested.parent_exists(&id).await?;
     let column = &meta.columns[nested.column];

@@ -75,11 +75,9 @@ pub trait Table: Resource {
         id: Self::Id,
     ) -> impl Future<Output = Result<Option<Self>, ApiError>> + Send {
         async move {
-            Query::new(db.backend(), Self::statements().rows.get.clone())
-                .bind(id)
-                .fetch_optional(db)
-                .await
-                .map_err(db_error::<Self>)
+            let mut query = Query::new(db.backend(), Self::statements().rows.get.clone()).bind(id);
+            bind_viewer::<Self>(query.args_mut(), None)?;
+            query.fetch_optional(db).await.map_err(db_error::<Self>)
         }
     }
 
@@ -128,10 +126,10 @@ pub trait Table: Resource {
         patch: Self::Update,
     ) -> impl Future<Output = Result<Option<Self>, ApiError>> + Send {
         async move {
-            update_query::<Self>(db.backend(), &Self::statements().rows.update, id, patch)
-                .fetch_optional(db)
-                .await
-                .map_err(db_error::<Self>)
+            let mut query =
+                update_query::<Self>(db.backend(), &Self::statements().rows.update, id, patch);
+            bind_viewer::<Self>(query.args_mut(), None)?;
+            query.fetch_optional(db).await.map_err(db_error::<Self>)
         }
     }
 
@@ -169,6 +167,7 @@ async fn insert_row<R: Resource>(
     let mut query = Query::new(db.backend(), R::statements().rows.insert.clone());
     new.bind_insert(query.args_mut());
     bind_auto::<R>(query.args_mut(), owner)?;
+    bind_viewer::<R>(query.args_mut(), None)?;
     query.fetch_one(db).await.map_err(db_error::<R>)
 }
 
@@ -200,6 +199,27 @@ pub(crate) fn bind_owner<R: Resource>(
         )));
     };
     bind_id_text(args, owner.sql_type, &principal.id)
+}
+
+/// Binds the caller (the viewer) that `R`'s `flag` fields compare, as the statement's last
+/// value: its id, or NULL (every flag false). Nothing when `R` has no flags.
+pub(crate) fn bind_viewer<R: Resource>(
+    args: &mut Args,
+    viewer: Option<&Principal>,
+) -> Result<(), ApiError> {
+    let Some(sql_type) = R::meta().viewer_type() else {
+        return Ok(());
+    };
+    match viewer {
+        Some(principal) => bind_id_text(args, sql_type, &principal.id)?,
+        None => match sql_type {
+            SqlType::Int => args.add(None::<i32>),
+            SqlType::Uuid => args.add(None::<uuid::Uuid>),
+            SqlType::Text => args.add(None::<String>),
+            _ => args.add(None::<i64>),
+        },
+    }
+    Ok(())
 }
 
 /// Binds the values the framework fills on insert, in column order.
@@ -256,11 +276,13 @@ pub(crate) fn bind_insert<R: Resource>(
     let mut query = Query::new(backend, statement.clone());
     body.bind_insert(query.args_mut());
     bind_auto::<R>(query.args_mut(), principal)?;
+    // The creator reads the new row: its flags are the creator's.
+    bind_viewer::<R>(query.args_mut(), principal)?;
     Ok(query)
 }
 
 /// The update of the row `id` by `patch` (and `updated_at`); the caller binds the owner after,
-/// for an owned statement.
+/// for an owned statement, and then the viewer ([`bind_viewer`]).
 pub(crate) fn update_query<R: Resource>(
     backend: Backend,
     statement: &sqlx::SqlStr,

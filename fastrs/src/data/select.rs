@@ -339,6 +339,7 @@ impl<R: Resource> Select<R> {
         if let Some((limit, offset)) = page {
             query = query.bind(limit).bind(offset);
         }
+        super::bind_viewer::<R>(query.args_mut(), None)?;
         query.fetch_all(db).await.map_err(db_error::<R>)
     }
 

@@ -315,6 +315,17 @@ impl ResourceMeta {
             .find(|column| column.role == Role::Owner)
     }
 
+    /// The type of the caller's id its `flag` fields compare (their sources' owner column):
+    /// `Some` when reading a row binds the caller (the viewer) as the statement's last value.
+    pub fn viewer_type(&self) -> Option<SqlType> {
+        self.columns.iter().find_map(|column| match column.role {
+            Role::Computed(Computed::Flag(source)) => {
+                source().owner_column().map(|owner| owner.sql_type)
+            }
+            _ => None,
+        })
+    }
+
     /// Checks the rules at start-up (compiles patterns), so a bad rule never fails a request.
     pub fn prepare(&self) -> Result<(), String> {
         for column in self.columns {
@@ -391,13 +402,19 @@ pub enum Computed {
     /// `#[resource(count = Comment)]` on an `i64`: how many (live) rows of that resource
     /// reference this row.
     Count(fn() -> &'static ResourceMeta),
+    /// `#[resource(flag = Favorite)]` on a `bool`: whether the caller owns a (live) row of that
+    /// resource referencing this row (false for an anonymous caller, and in the data API).
+    Flag(fn() -> &'static ResourceMeta),
 }
 
 /// Two computed fields are alike when they compute the same thing from the same table.
 impl PartialEq for Computed {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Computed::Count(a), Computed::Count(b)) => a().table == b().table,
+            (Computed::Count(a), Computed::Count(b)) | (Computed::Flag(a), Computed::Flag(b)) => {
+                a().table == b().table
+            }
+            _ => false,
         }
     }
 }
@@ -405,10 +422,10 @@ impl PartialEq for Computed {
 impl Eq for Computed {}
 
 impl Computed {
-    /// The resource whose rows are counted.
+    /// The resource whose rows are counted, or looked for.
     pub fn source(self) -> &'static ResourceMeta {
         match self {
-            Computed::Count(source) => source(),
+            Computed::Count(source) | Computed::Flag(source) => source(),
         }
     }
 }

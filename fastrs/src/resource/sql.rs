@@ -94,14 +94,22 @@ fn columns<'a>(columns: impl Iterator<Item = &'a ColumnMeta>) -> String {
         .join(", ")
 }
 
+/// Where a statement reads the caller's id for `flag` fields: replaced, when the statement is
+/// made ([`sql`]), by the placeholder after its last one, which the caller binds last.
+pub(crate) const VIEWER: &str = "\u{1}viewer";
+
 /// The select list of `columns`: stored columns by name, computed ones as their expression
-/// named like the field.
+/// named like the field. Without `viewer`, flags are false (statements no request reads).
 pub(crate) fn select_list<'a>(
     meta: &ResourceMeta,
     columns: impl Iterator<Item = &'a ColumnMeta>,
+    viewer: bool,
 ) -> String {
     columns
         .map(|column| match column.role {
+            Role::Computed(Computed::Flag(_)) if !viewer => {
+                format!("FALSE AS {}", quote(column.column))
+            }
             Role::Computed(_) => {
                 format!("{} AS {}", expression(meta, column), quote(column.column))
             }
@@ -114,27 +122,35 @@ pub(crate) fn select_list<'a>(
 /// The SQL that reads `column` of a row of `meta`'s table: the quoted column, or for a
 /// computed field its correlated subquery (which filters and orders may use too).
 pub(crate) fn expression(meta: &ResourceMeta, column: &ColumnMeta) -> String {
-    match column.role {
-        Role::Computed(Computed::Count(source)) => {
-            let source = source();
-            let Some(reference) = referencing_column(source, meta) else {
-                // Refused at start-up (`App` checks every computed field); never run.
-                return "0".to_owned();
-            };
-            let live = if source.soft_delete {
-                format!(" AND \"__n\".{} IS NULL", quote(DELETED_AT))
-            } else {
-                String::new()
-            };
-            format!(
-                "(SELECT COUNT(*) FROM {} AS \"__n\" WHERE \"__n\".{} = {}.{}{live})",
-                quote(source.table),
-                quote(reference.column),
-                quote(meta.table),
-                quote(meta.id_column().map_or("id", |id| id.column)),
-            )
-        }
-        _ => quote(column.column),
+    let Role::Computed(computed) = column.role else {
+        return quote(column.column);
+    };
+    let source = computed.source();
+    let Some(reference) = referencing_column(source, meta) else {
+        // Refused at start-up (`App` checks every computed field); never run.
+        return "NULL".to_owned();
+    };
+    let live = if source.soft_delete {
+        format!(" AND \"__c\".{} IS NULL", quote(DELETED_AT))
+    } else {
+        String::new()
+    };
+    let rows = format!(
+        "FROM {} AS \"__c\" WHERE \"__c\".{} = {}.{}{live}",
+        quote(source.table),
+        quote(reference.column),
+        quote(meta.table),
+        quote(meta.id_column().map_or("id", |id| id.column)),
+    );
+    match computed {
+        Computed::Count(_) => format!("(SELECT COUNT(*) {rows})"),
+        Computed::Flag(_) => match source.owner_column() {
+            Some(owner) => format!(
+                "EXISTS (SELECT 1 {rows} AND \"__c\".{} = {VIEWER})",
+                quote(owner.column)
+            ),
+            None => "FALSE".to_owned(),
+        },
     }
 }
 
@@ -155,8 +171,29 @@ pub(crate) fn referencing_column(
     }
 }
 
+/// A statement from its text, the caller's place ([`VIEWER`]) numbered after its last
+/// placeholder.
 pub(crate) fn sql(text: String) -> SqlStr {
-    AssertSqlSafe(Arc::<str>::from(text)).into_sql_str()
+    AssertSqlSafe(Arc::<str>::from(number_viewer(text))).into_sql_str()
+}
+
+/// Replaces [`VIEWER`] by `$N`, `N` one past the highest placeholder of `text`.
+fn number_viewer(text: String) -> String {
+    if !text.contains(VIEWER) {
+        return text;
+    }
+    let bytes = text.as_bytes();
+    let mut highest = 0;
+    for (at, _) in text.match_indices('$') {
+        let digits = bytes[at + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if let Ok(n) = text[at + 1..at + 1 + digits].parse::<usize>() {
+            highest = highest.max(n);
+        }
+    }
+    text.replace(VIEWER, &format!("${}", highest + 1))
 }
 
 impl Statements {
@@ -168,8 +205,9 @@ impl Statements {
         let response = select_list(
             meta,
             meta.columns.iter().filter(|column| column.in_response),
+            true,
         );
-        let every = select_list(meta, meta.columns.iter());
+        let every = select_list(meta, meta.columns.iter(), true);
 
         let bound = meta
             .columns
@@ -350,5 +388,16 @@ mod tests {
             r#"SELECT "id", "name", "updated_at" FROM "things" ORDER BY "id" LIMIT $1 OFFSET $2"#
         );
         assert_eq!(quote(r#"we"ird"#), r#""we""ird""#);
+    }
+
+    #[test]
+    fn the_viewer_is_numbered_after_the_last_placeholder() {
+        let text = format!("SELECT {VIEWER}, {VIEWER} FROM t WHERE a = $1 AND b = $12 LIMIT $3");
+        assert_eq!(
+            number_viewer(text),
+            "SELECT $13, $13 FROM t WHERE a = $1 AND b = $12 LIMIT $3"
+        );
+        assert_eq!(number_viewer(format!("SELECT {VIEWER}")), "SELECT $1");
+        assert_eq!(number_viewer("SELECT $2".into()), "SELECT $2");
     }
 }

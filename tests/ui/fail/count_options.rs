@@ -1,5 +1,6 @@
-// Test: a `count` field is an `i64` computed when read: it is never stored, set, validated or
-// a reference, and plays no other part.
+// Test: a `count` field is an `i64` and a `flag` a `bool`, computed when read: never stored,
+// set, validated or a reference, playing no other part; a flag (the caller's) is neither
+// filtered on nor sorted by.
 use fastrs::prelude::*;
 
 #[derive(Resource)]
@@ -17,6 +18,10 @@ pub struct Post {
     pub validated: i64,
     #[resource(count = Comment, created_at)]
     pub two_parts: i64,
+    #[resource(flag = Comment)]
+    pub wrong_flag: i64,
+    #[resource(flag = Comment, filter, sort)]
+    pub queried: bool,
 }
 
 #[derive(Resource)]
