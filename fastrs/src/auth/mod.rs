@@ -58,6 +58,7 @@
 //! refresh token it is given (and ends the user's access tokens: other sessions refresh theirs);
 //! `POST /auth/password` revokes every session.
 
+mod accounts;
 mod extract;
 mod jwt;
 mod password;
@@ -68,6 +69,7 @@ mod settings;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use accounts::Accounts;
 pub(crate) use extract::StreamingRoute;
 pub(crate) use extract::bearer_token;
 pub use extract::{CurrentUser, OptionalUser};
@@ -79,7 +81,7 @@ pub use settings::{AuthSettings, Secret};
 use crate::ApiError;
 use crate::db::{Db, FromRow, Pool, Query, Row};
 use crate::extract::PathId;
-use crate::resource::{Resource, ResourceMeta, Statements};
+use crate::resource::{Resource, ResourceMeta};
 
 /// A resource that users authenticate as; `#[resource(user)]` implements it.
 pub trait AuthUser: Resource {
@@ -210,7 +212,6 @@ pub struct AuthState {
     pub(crate) settings: AuthSettings,
     pub(crate) user_meta: &'static ResourceMeta,
     pub(crate) pool: Pool,
-    pub(crate) user_sql: Statements,
     /// The user and its epoch, by id.
     pub(crate) get_user: sqlx::SqlStr,
     /// Users (at most two) that a login value names.
@@ -309,7 +310,7 @@ impl AuthState {
             keys,
             settings,
             user_meta: meta,
-            user_sql: Statements::new(meta),
+
             get_user: sql(format!(
                 "SELECT {all}, {epoch} FROM {table} WHERE {id} = $1"
             )),
@@ -451,16 +452,7 @@ impl AuthState {
         revoked_at: i64,
         family: Option<String>,
     ) -> Result<TokenPair, ApiError> {
-        for _ in 0..3 {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            if i64::try_from(now.as_secs()).unwrap_or(i64::MAX) > revoked_at {
-                break;
-            }
-            let to_next_second = 1_000_u64.saturating_sub(u64::from(now.subsec_millis()));
-            tokio::time::sleep(std::time::Duration::from_millis(to_next_second + 1)).await;
-        }
+        wait_past(revoked_at).await;
         let family = match family {
             Some(family) => family,
             None => {
@@ -480,6 +472,21 @@ impl AuthState {
             token_type: "bearer",
             refresh_token: self.keys.encode(&refresh).map_err(ApiError::internal)?,
         })
+    }
+}
+
+/// Waits (a second at most) until the clock is past `revoked_at`, the user's last revocation:
+/// a token issued in that second would be void.
+pub(crate) async fn wait_past(revoked_at: i64) {
+    for _ in 0..3 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        if i64::try_from(now.as_secs()).unwrap_or(i64::MAX) > revoked_at {
+            break;
+        }
+        let to_next_second = 1_000_u64.saturating_sub(u64::from(now.subsec_millis()));
+        tokio::time::sleep(std::time::Duration::from_millis(to_next_second + 1)).await;
     }
 }
 

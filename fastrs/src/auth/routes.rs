@@ -13,10 +13,10 @@ use serde_json::{Map, Value};
 
 use super::refresh::Refused;
 use super::{
-    AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, WithEpoch, unauthorized,
+    Accounts, AuthOptions, AuthState, AuthUser, CurrentUser, TokenKind, TokenPair, WithEpoch,
+    unauthorized,
 };
 use crate::ApiError;
-use crate::db::{Db, Query, map_db_error};
 use crate::extract::ValidJson;
 use crate::extract::body::read_body;
 use crate::state::AppState;
@@ -87,21 +87,8 @@ async fn register<U: AuthUser>(
     Auth(auth, _): Auth,
     ValidJson(body): ValidJson<U::Create>,
 ) -> Result<(StatusCode, Json<U::Response>), ApiError> {
-    let meta = U::meta();
-    let backend = auth.pool.backend();
-    let insert =
-        crate::data::insert_query::<U>(backend, &auth.user_sql.insert, body, None, &auth.hasher)
-            .await?;
-    let mut db = Db::begin(&auth.pool).await;
-    auth.lock_logins(&mut db).await?;
-    let created: U::Response = insert
-        .fetch_one(&mut db)
-        .await
-        .map_err(|error| map_db_error(error, Some(meta)))?;
-    auth.ensure_unique_logins(&mut db, U::response_id(&created).clone())
-        .await?;
-    db.commit().await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    let created = Accounts::<U>::new(auth).register(body).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
 }
 
 /// A token answer: never cached (RFC 6749 §5.1).
@@ -181,30 +168,15 @@ async fn token<U: AuthUser>(
         return Err(errors.into());
     }
 
-    let mut users: Vec<WithEpoch<U>> = Query::new(auth.pool.backend(), auth.find_by_login.clone())
-        .bind(username)
-        .fetch_all(auth.pool.read())
-        .await?;
-    // A value that names two users (data from before registrations were checked) logs no one
-    // in: which of them would be a guess.
-    if users.len() > 1 {
-        tracing::warn!("a login value names several users; refusing the login");
-        users.clear();
-    }
-    let user = users.pop();
-    let hash = user.as_ref().map_or_else(
-        || auth.dummy_hash.clone(),
-        |user| user.0.password_hash().to_owned(),
-    );
-    let verified = auth.hasher.verify(password, hash).await?;
-    match user {
-        Some(WithEpoch(user, revoked_at)) if verified => {
-            if !user.is_active() {
-                return Err(ApiError::forbidden("Inactive user"));
-            }
+    let accounts = Accounts::<U>::new(auth.clone());
+    match accounts
+        .authenticate_with_epoch(&username, password)
+        .await?
+    {
+        Some(WithEpoch(user, revoked_at)) => {
             Ok(tokens(auth.issue(user.subject(), revoked_at, None).await?))
         }
-        _ => Err(ApiError::unauthorized("Incorrect username or password")),
+        None => Err(ApiError::unauthorized("Incorrect username or password")),
     }
 }
 
@@ -296,14 +268,9 @@ async fn change_password<U: AuthUser>(
     {
         return Err(ApiError::forbidden("Incorrect password"));
     }
-    let hash = auth.hasher.hash(body.new_password).await?;
-    Query::new(auth.pool.backend(), auth.set_password.clone())
-        .bind(user.0.id().clone())
-        .bind(hash)
-        .execute(&auth.pool)
+    Accounts::<U>::new(auth)
+        .set_password(&user.0, body.new_password)
         .await?;
-    auth.refresh.revoke_all(&auth.pool, &user.subject()).await?;
-    auth.revoke_access::<U>(&user.subject()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

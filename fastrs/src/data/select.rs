@@ -207,6 +207,7 @@ pub struct Select<R> {
     order: Vec<Order<R>>,
     limit: Option<u32>,
     offset: u64,
+    viewer: Option<crate::auth::Principal>,
 }
 
 impl<R> std::fmt::Debug for Select<R> {
@@ -216,6 +217,7 @@ impl<R> std::fmt::Debug for Select<R> {
             .field("order", &self.order)
             .field("limit", &self.limit)
             .field("offset", &self.offset)
+            .field("viewer", &self.viewer.as_ref().map(|viewer| &viewer.id))
             .finish()
     }
 }
@@ -228,7 +230,34 @@ impl<R: Resource> Select<R> {
             order: Vec::new(),
             limit: None,
             offset: 0,
+            viewer: None,
         }
+    }
+
+    /// Computes the rows' `flag` fields for `caller` (without it they are false): what the
+    /// generated routes answer to that caller.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # #[resource(owner = user_id)]
+    /// # pub struct Star { #[resource(id)] pub id: i64, pub user_id: i64, #[resource(references = Recipe)] pub recipe_id: i64 }
+    /// #[derive(Resource)]
+    /// pub struct Recipe {
+    ///     #[resource(id)]
+    ///     pub id: i64,
+    ///     #[resource(flag = Star)]
+    ///     pub starred: bool,
+    /// }
+    ///
+    /// async fn starred(db: &mut Db, me: &fastrs::auth::Principal) -> Result<Vec<Recipe>, ApiError> {
+    ///     let rows = Recipe::select().viewer(me).all(db).await?;
+    ///     Ok(rows.into_iter().filter(|recipe| recipe.starred).collect())
+    /// }
+    /// ```
+    pub fn viewer(mut self, caller: &crate::auth::Principal) -> Self {
+        self.viewer = Some(caller.clone());
+        self
     }
 
     /// Keeps the rows that meet `filter` too.
@@ -339,7 +368,7 @@ impl<R: Resource> Select<R> {
         if let Some((limit, offset)) = page {
             query = query.bind(limit).bind(offset);
         }
-        super::bind_viewer::<R>(query.args_mut(), None)?;
+        super::bind_viewer::<R>(query.args_mut(), self.viewer.as_ref())?;
         query.fetch_all(db).await.map_err(db_error::<R>)
     }
 

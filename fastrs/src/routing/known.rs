@@ -152,6 +152,7 @@ impl<T: ToSchema> ApiInput for crate::extract::Path<T> {
 impl<T> ApiInput for axum::extract::Path<T> {}
 impl<T> ApiInput for axum::Extension<T> {}
 impl ApiInput for crate::tasks::BackgroundTasks {}
+impl<U> ApiInput for crate::auth::Accounts<U> {}
 
 impl<T: crate::extract::Dependency> ApiInput for crate::extract::Depends<T> {
     fn document(operation: &mut OpenApiOperation, registry: &mut Registry) {
