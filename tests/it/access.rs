@@ -396,6 +396,7 @@ async fn auth_routes_move_with_their_prefixes() {
         users_prefix: "/api/people".into(),
         // RealWorld's `Authorization: Token <jwt>`.
         scheme: "Token".into(),
+        ..Default::default()
     };
     let app = App::new(settings).auth_with::<Staff>(options);
     let document: serde_json::Value = serde_json::from_str(&app.openapi_json()).unwrap();

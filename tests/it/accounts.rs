@@ -2,7 +2,7 @@
 //! as the built-in auth routes: hashed passwords, unique logins, equal work for unknown logins,
 //! tokens that end when the password changes.
 
-use fastrs::auth::{Accounts, Secret};
+use fastrs::auth::{Accounts, AuthOptions, Secret};
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
@@ -99,18 +99,24 @@ async fn current(CurrentUser(me): CurrentUser<Member>) -> Json<Value> {
     Json(json!({"user": {"email": me.email, "username": me.username}}))
 }
 
+/// RealWorld's account routes instead of the built-in ones, with its `Token` scheme.
+fn app(settings: Settings) -> App {
+    App::new(settings)
+        .auth_with::<Member>(AuthOptions {
+            scheme: "Token".into(),
+            routes: false,
+            ..AuthOptions::default()
+        })
+        .route("/users", post(register))
+        .route("/users/login", post(login))
+        .route("/user", get(current).put(update))
+}
+
 async fn client(backend: Backend) -> Option<(TestClient, TestDb)> {
     let db = TestDb::new(backend).await?;
     let mut settings = db.settings();
     settings.auth.secret_key = Some(Secret::new(SECRET));
-    let client = App::new(settings)
-        .auth::<Member>()
-        .route("/users", post(register))
-        .route("/users/login", post(login))
-        .route("/user", get(current).put(update))
-        .test_client()
-        .await
-        .expect("app starts");
+    let client = app(settings).test_client().await.expect("app starts");
     Some((client, db))
 }
 
@@ -128,8 +134,20 @@ async fn accounts_follow_the_auth_rules(backend: Backend) {
     let Some((client, _db)) = client(backend).await else {
         return;
     };
+    assert_eq!(
+        client
+            .post("/auth/register")
+            .json(&json!({}))
+            .await
+            .status(),
+        404,
+        "the built-in routes are off"
+    );
     let ann = sign_up(&client, "ann@example.com", "ann").await;
-    let me = client.get("/user").bearer(&ann).await;
+    let me = client
+        .get("/user")
+        .header("authorization", &format!("Token {ann}"))
+        .await;
     assert_eq!(me.json()["user"]["username"], "ann");
     sign_up(&client, "ben@example.com", "ben").await;
 
@@ -166,13 +184,13 @@ async fn accounts_follow_the_auth_rules(backend: Backend) {
     // Updates keep logins unique; a new password ends the old tokens.
     let stolen = client
         .put("/user")
-        .bearer(&ann)
+        .header("authorization", &format!("Token {ann}"))
         .json(&json!({"user": {"username": "ben"}}))
         .await;
     assert_eq!(stolen.status(), 409, "{}", stolen.text());
     let short = client
         .put("/user")
-        .bearer(&ann)
+        .header("authorization", &format!("Token {ann}"))
         .json(&json!({"user": {"password": "short"}}))
         .await;
     assert_eq!(short.status(), 422, "{}", short.text());
@@ -182,18 +200,29 @@ async fn accounts_follow_the_auth_rules(backend: Backend) {
     );
     let changed = client
         .put("/user")
-        .bearer(&ann)
+        .header("authorization", &format!("Token {ann}"))
         .json(&json!({"user": {"bio": "hi", "password": "a new long one"}}))
         .await;
     assert_eq!(changed.status(), 200, "{}", changed.text());
     assert_eq!(changed.json()["user"]["bio"], "hi");
     let fresh = changed.json()["user"]["token"].as_str().unwrap().to_owned();
     assert_eq!(
-        client.get("/user").bearer(&ann).await.status(),
+        client
+            .get("/user")
+            .header("authorization", &format!("Token {ann}"))
+            .await
+            .status(),
         401,
         "old token ended"
     );
-    assert_eq!(client.get("/user").bearer(&fresh).await.status(), 200);
+    assert_eq!(
+        client
+            .get("/user")
+            .header("authorization", &format!("Token {fresh}"))
+            .await
+            .status(),
+        200
+    );
     assert_eq!(login("ann@example.com", "long enough").await.status(), 401);
     assert_eq!(
         login("ann@example.com", "a new long one").await.status(),
@@ -202,3 +231,16 @@ async fn accounts_follow_the_auth_rules(backend: Backend) {
 }
 
 on_both_backends!(accounts_follow_the_auth_rules);
+
+#[test]
+fn without_the_built_in_routes_the_document_has_no_password_flow() {
+    let document: Value =
+        serde_json::from_str(&app(fastrs_tests::memory()).openapi_json()).unwrap();
+    assert!(document["paths"].get("/auth/token").is_none());
+    let schemes = &document["components"]["securitySchemes"];
+    assert!(schemes.get("OAuth2PasswordBearer").is_none(), "{schemes}");
+    assert_eq!(
+        document["paths"]["/user"]["get"]["security"],
+        json!([{"HTTPBearer": []}])
+    );
+}

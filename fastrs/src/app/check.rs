@@ -165,6 +165,7 @@ impl App {
         let auth_ops = self
             .auth
             .iter()
+            .filter(|auth| auth.options.routes)
             .flat_map(|auth| crate::auth::routes::paths(&auth.options))
             .map(|(method, path)| (method.to_owned(), path));
         let docs_ops = crate::openapi::ui::paths(&self.docs)

@@ -95,7 +95,7 @@ impl App {
         for mount in &self.resources {
             router = router.merge((mount.router)(&env, self.generated(mount.meta)));
         }
-        if let Some(mount) = &self.auth {
+        if let Some(mount) = self.auth.as_ref().filter(|mount| mount.options.routes) {
             router = router.merge((mount.router)(&mount.options));
         }
         let state = AppState::new(

@@ -129,6 +129,9 @@ pub struct AuthOptions {
     /// The scheme of the `Authorization` header (default `Bearer`; RealWorld's is `Token`),
     /// compared without regard to case, and documented.
     pub scheme: String,
+    /// Mount the built-in auth routes (default `true`). Off, the app serves its own account
+    /// routes (with [`Accounts`]) and the document shows no OAuth2 password flow.
+    pub routes: bool,
 }
 
 impl Default for AuthOptions {
@@ -137,6 +140,7 @@ impl Default for AuthOptions {
             auth_prefix: "/auth".into(),
             users_prefix: "/users".into(),
             scheme: "Bearer".into(),
+            routes: true,
         }
     }
 }

@@ -312,10 +312,13 @@ fn http_name(method: &HttpMethod) -> &'static str {
 
 /// Builds the document.
 pub fn document(parts: Parts<'_>) -> OpenApi {
-    let mut registry = Registry::new(parts.page).with_error_format(parts.error_format);
+    let builtin = parts.auth.is_some_and(|(_, options)| options.routes);
+    let mut registry = Registry::new(parts.page)
+        .with_error_format(parts.error_format)
+        .without_password_flow(!builtin);
     let mut paths = Paths::new();
     let mut tags = Vec::new();
-    if let Some((user, options)) = parts.auth {
+    if let Some((user, options)) = parts.auth.filter(|(_, options)| options.routes) {
         for (path, http_method, operation) in auth_operations(user, options, &mut registry) {
             add(&mut paths, &path, http_method, operation);
         }
@@ -347,13 +350,15 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
     let mut components = Components::new();
     components.schemas = registry.into_schemas();
     if let Some((_, options)) = parts.auth {
-        let token_url = format!("{}/token", options.auth_prefix.trim_end_matches('/'));
-        components.security_schemes.insert(
-            OAUTH2.into(),
-            RefOr::T(SecurityScheme::OAuth2(OAuth2::new([Flow::Password(
-                Password::new(token_url, Scopes::new()),
-            )]))),
-        );
+        if options.routes {
+            let token_url = format!("{}/token", options.auth_prefix.trim_end_matches('/'));
+            components.security_schemes.insert(
+                OAUTH2.into(),
+                RefOr::T(SecurityScheme::OAuth2(OAuth2::new([Flow::Password(
+                    Password::new(token_url, Scopes::new()),
+                )]))),
+            );
+        }
         let scheme = if options.scheme.eq_ignore_ascii_case("bearer") {
             let mut bearer = Http::new(HttpAuthScheme::Bearer);
             bearer.bearer_format = Some("JWT".into());

@@ -195,10 +195,11 @@ pub fn validation_error(op: &mut Operation, registry: &mut Registry) {
 /// Requires a bearer token (OAuth2 password flow or a plain bearer JWT), with `scopes`: adds the
 /// security requirement and the 401 (and 403) answers.
 pub fn secure(op: &mut Operation, registry: &mut Registry, scopes: &[&str]) {
-    op.security = Some(vec![
-        SecurityRequirement::new(OAUTH2, scopes.iter().copied()),
-        SecurityRequirement::new(BEARER, scopes.iter().copied()),
-    ]);
+    let mut requirements = vec![SecurityRequirement::new(BEARER, scopes.iter().copied())];
+    if registry.password_flow() {
+        requirements.insert(0, SecurityRequirement::new(OAUTH2, scopes.iter().copied()));
+    }
+    op.security = Some(requirements);
     error(
         op,
         registry,

@@ -16,6 +16,8 @@ pub struct Registry {
     schemas: BTreeMap<String, RefOr<Schema>>,
     page: crate::resource::PageBounds,
     error_format: Option<std::sync::Arc<dyn crate::error::ErrorFormat>>,
+    /// Tokens also come from the built-in OAuth2 password flow (`POST /auth/token`).
+    no_password_flow: bool,
 }
 
 impl std::fmt::Debug for Registry {
@@ -58,7 +60,20 @@ impl Registry {
             schemas: BTreeMap::new(),
             page,
             error_format: None,
+            no_password_flow: false,
         }
+    }
+
+    /// Documents security without the OAuth2 password flow (an app whose built-in auth
+    /// routes are off: tokens come from its own routes).
+    pub fn without_password_flow(mut self, off: bool) -> Self {
+        self.no_password_flow = off;
+        self
+    }
+
+    /// Whether the OAuth2 password flow is documented.
+    pub fn password_flow(&self) -> bool {
+        !self.no_password_flow
     }
 
     /// Documents error bodies with `format`'s schemas.
