@@ -65,34 +65,40 @@ fn answer(accounts_token: String, member: &Member) -> Json<Value> {
 
 async fn register(
     accounts: Accounts<Member>,
+    mut db: Db,
     ValidJson(body): ValidJson<SignUp>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let member = accounts.register(body.user).await?;
-    let token = accounts.access_token(&member).await?;
+    let member = accounts.register(&mut db, body.user).await?;
+    let token = accounts.access_token(&mut db, &member).await?;
     Ok((StatusCode::CREATED, answer(token, &member)))
 }
 
 async fn login(
     accounts: Accounts<Member>,
+    mut db: Db,
     ValidJson(LogIn { user: credentials }): ValidJson<LogIn>,
 ) -> Result<Json<Value>, ApiError> {
     let member = accounts
         .authenticate(&credentials.email, credentials.password)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid credentials"))?;
-    Ok(answer(accounts.access_token(&member).await?, &member))
+    Ok(answer(
+        accounts.access_token(&mut db, &member).await?,
+        &member,
+    ))
 }
 
 async fn update(
     accounts: Accounts<Member>,
     CurrentUser(me): CurrentUser<Member>,
+    mut db: Db,
     ValidJson(Change { user }): ValidJson<Change>,
 ) -> Result<Json<Value>, ApiError> {
-    let me = accounts.update(&me, user.changes).await?;
+    let me = accounts.update(&mut db, &me, user.changes).await?;
     if let Some(password) = user.password {
-        accounts.set_password(&me, password).await?;
+        accounts.set_password(&mut db, &me, password).await?;
     }
-    Ok(answer(accounts.access_token(&me).await?, &me))
+    Ok(answer(accounts.access_token(&mut db, &me).await?, &me))
 }
 
 async fn current(CurrentUser(me): CurrentUser<Member>) -> Json<Value> {

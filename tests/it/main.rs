@@ -8,6 +8,7 @@ mod accounts;
 mod app;
 mod auth;
 mod blog;
+mod conduit;
 mod constraints;
 mod counts;
 mod crud;

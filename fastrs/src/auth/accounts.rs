@@ -39,13 +39,14 @@ use crate::validate::ValidationErrors;
 ///
 /// async fn login(
 ///     accounts: Accounts<User>,
+///     mut db: Db,
 ///     ValidJson(body): ValidJson<Login>,
 /// ) -> Result<Json<String>, ApiError> {
 ///     let user = accounts
 ///         .authenticate(&body.email, body.password)
 ///         .await?
 ///         .ok_or_else(|| ApiError::unauthorized("Incorrect email or password"))?;
-///     Ok(Json(accounts.access_token(&user).await?))
+///     Ok(Json(accounts.access_token(&mut db, &user).await?))
 /// }
 /// ```
 pub struct Accounts<U> {
@@ -86,9 +87,10 @@ impl<U: AuthUser> Accounts<U> {
         }
     }
 
-    /// Registers a user from a validated create body: the password hashed, the insert and the
-    /// check that no login value names another user in one serialised transaction (409).
-    pub async fn register(&self, body: U::Create) -> Result<U, ApiError> {
+    /// Registers a user from a validated create body, in `db`'s transaction (the request's):
+    /// the password hashed, the insert, and the check that no login value names another user,
+    /// serialised with other login changes (409).
+    pub async fn register(&self, db: &mut Db, body: U::Create) -> Result<U, ApiError> {
         let auth = &self.auth;
         let meta = U::meta();
         let statement = &U::statements().rows.insert;
@@ -101,15 +103,12 @@ impl<U: AuthUser> Accounts<U> {
         )
         .await?;
         crate::data::bind_viewer::<U>(insert.args_mut(), None)?;
-        let mut db = Db::begin(&auth.pool).await;
-        auth.lock_logins(&mut db).await?;
+        auth.lock_logins(db).await?;
         let created: U = insert
-            .fetch_one(&mut db)
+            .fetch_one(&mut *db)
             .await
             .map_err(|error| map_db_error(error, Some(meta)))?;
-        auth.ensure_unique_logins(&mut db, created.id().clone())
-            .await?;
-        db.commit().await?;
+        auth.ensure_unique_logins(db, created.id().clone()).await?;
         Ok(created)
     }
 
@@ -158,10 +157,14 @@ impl<U: AuthUser> Accounts<U> {
     }
 
     /// A signed access token for `user` (the app's lifetime, no refresh session), valid after
-    /// the user's last revocation.
-    pub async fn access_token(&self, user: &U) -> Result<String, ApiError> {
+    /// the user's last revocation as `db`'s transaction sees it.
+    pub async fn access_token(&self, db: &mut Db, user: &U) -> Result<String, ApiError> {
         let auth = &self.auth;
-        let WithEpoch(_, revoked_at) = auth.user_by_subject::<U>(&user.subject()).await?;
+        let epoch: Option<WithEpoch<U>> = Query::new(db.backend(), auth.get_user.clone())
+            .bind(user.id().clone())
+            .fetch_optional(&mut *db)
+            .await?;
+        let revoked_at = epoch.map_or(0, |WithEpoch(_, revoked_at)| revoked_at);
         super::wait_past(revoked_at).await;
         let claims = Keys::claims(
             user.subject(),
@@ -171,9 +174,9 @@ impl<U: AuthUser> Accounts<U> {
         auth.keys.encode(&claims).map_err(ApiError::internal)
     }
 
-    /// Applies a validated update body to `user` (login values still unique: 409); the row as
-    /// it is now.
-    pub async fn update(&self, user: &U, patch: U::Update) -> Result<U, ApiError> {
+    /// Applies a validated update body to `user` in `db`'s transaction (login values still
+    /// unique: 409); the row as it is now.
+    pub async fn update(&self, db: &mut Db, user: &U, patch: U::Update) -> Result<U, ApiError> {
         let auth = &self.auth;
         let mut query = crate::data::update_query::<U>(
             auth.pool.backend(),
@@ -182,22 +185,24 @@ impl<U: AuthUser> Accounts<U> {
             patch,
         );
         crate::data::bind_viewer::<U>(query.args_mut(), None)?;
-        let mut db = Db::begin(&auth.pool).await;
-        auth.lock_logins(&mut db).await?;
+        auth.lock_logins(db).await?;
         let updated: Option<U> = query
-            .fetch_optional(&mut db)
+            .fetch_optional(&mut *db)
             .await
             .map_err(|error| map_db_error(error, Some(U::meta())))?;
         let updated = updated.ok_or_else(|| ApiError::not_found("User not found"))?;
-        auth.ensure_unique_logins(&mut db, user.id().clone())
-            .await?;
-        db.commit().await?;
+        auth.ensure_unique_logins(db, user.id().clone()).await?;
         Ok(updated)
     }
 
-    /// Sets `user`'s password (checked against the password field's rules: 422 at
-    /// `["body", field]`), then ends every session and access token the user had.
-    pub async fn set_password(&self, user: &U, password: String) -> Result<(), ApiError> {
+    /// Sets `user`'s password in `db`'s transaction (checked against the password field's
+    /// rules: 422 at `["body", field]`), ending every session and access token the user had.
+    pub async fn set_password(
+        &self,
+        db: &mut Db,
+        user: &U,
+        password: String,
+    ) -> Result<(), ApiError> {
         let auth = &self.auth;
         let spec = U::password_spec();
         let mut errors = ValidationErrors::new();
@@ -206,12 +211,17 @@ impl<U: AuthUser> Accounts<U> {
             return Err(errors.into());
         }
         let hash = auth.hasher.hash(password).await?;
-        Query::new(auth.pool.backend(), auth.set_password.clone())
+        Query::new(db.backend(), auth.set_password.clone())
             .bind(user.id().clone())
             .bind(hash)
-            .execute(&auth.pool)
+            .execute(&mut *db)
             .await?;
-        auth.refresh.revoke_all(&auth.pool, &user.subject()).await?;
-        auth.revoke_access::<U>(&user.subject()).await
+        auth.refresh.revoke_all_in(db, &user.subject()).await?;
+        Query::new(db.backend(), auth.revoke_tokens.clone())
+            .bind(user.id().clone())
+            .bind(super::refresh::now())
+            .execute(&mut *db)
+            .await?;
+        Ok(())
     }
 }

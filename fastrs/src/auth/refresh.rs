@@ -16,7 +16,7 @@ use sqlx::SqlStr;
 
 use super::Claims;
 use crate::ApiError;
-use crate::db::{Pool, Query};
+use crate::db::{Db, Pool, Query};
 
 /// The table, created with the app's tables (the same text serves SQLite and PostgreSQL).
 pub(crate) const DDL: &str = "CREATE TABLE IF NOT EXISTS \"fastrs_session_tokens\" (\n    \"jti\" TEXT PRIMARY KEY,\n    \"sub\" TEXT NOT NULL,\n    \"family\" TEXT NOT NULL,\n    \"expires_at\" BIGINT NOT NULL,\n    \"used_at\" BIGINT,\n    \"revoked\" BOOLEAN NOT NULL DEFAULT FALSE\n);\nCREATE INDEX IF NOT EXISTS \"fastrs_session_tokens_sub_idx\" ON \"fastrs_session_tokens\" (\"sub\");\nCREATE INDEX IF NOT EXISTS \"fastrs_session_tokens_family_idx\" ON \"fastrs_session_tokens\" (\"family\")";
@@ -156,11 +156,11 @@ impl RefreshStore {
         Ok(())
     }
 
-    /// Revokes every refresh token of a user (a password change).
-    pub(crate) async fn revoke_all(&self, pool: &Pool, subject: &str) -> Result<(), ApiError> {
-        Self::query(pool, &self.revoke_all)
+    /// Revokes every session of `subject`, in `db`'s transaction.
+    pub(crate) async fn revoke_all_in(&self, db: &mut Db, subject: &str) -> Result<(), ApiError> {
+        Query::new(db.backend(), self.revoke_all.clone())
             .bind(subject.to_owned())
-            .execute(pool)
+            .execute(db)
             .await?;
         Ok(())
     }

@@ -87,7 +87,9 @@ async fn register<U: AuthUser>(
     Auth(auth, _): Auth,
     ValidJson(body): ValidJson<U::Create>,
 ) -> Result<(StatusCode, Json<U::Response>), ApiError> {
-    let created = Accounts::<U>::new(auth).register(body).await?;
+    let mut db = crate::db::Db::begin(&auth.pool).await;
+    let created = Accounts::<U>::new(auth).register(&mut db, body).await?;
+    db.commit().await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -268,9 +270,11 @@ async fn change_password<U: AuthUser>(
     {
         return Err(ApiError::forbidden("Incorrect password"));
     }
+    let mut db = crate::db::Db::begin(&auth.pool).await;
     Accounts::<U>::new(auth)
-        .set_password(&user.0, body.new_password)
+        .set_password(&mut db, &user.0, body.new_password)
         .await?;
+    db.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
