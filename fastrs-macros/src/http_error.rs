@@ -11,10 +11,17 @@ use syn::spanned::Spanned;
 
 use crate::ast::doc_of;
 
-/// What one `#[error(...)]` says.
+/// What one `#[error(...)]` says: a status and a message, or `transparent` (status 0: the
+/// inner error's).
 struct Spec {
     status: u16,
     message: syn::LitStr,
+}
+
+impl Spec {
+    fn transparent(&self) -> bool {
+        self.status == 0
+    }
 }
 
 fn spec_of(
@@ -25,12 +32,21 @@ fn spec_of(
     let Some(attr) = attrs.iter().find(|a| a.path().is_ident("error")) else {
         errors.push(
             darling::Error::custom(
-                "add `#[error(404, \"message\")]`: the status this answers and its message",
+                "add `#[error(404, \"message\")]` (the status this answers and its message) or `#[error(transparent)]`",
             )
             .with_span(&span),
         );
         return None;
     };
+    if attr
+        .parse_args::<syn::Ident>()
+        .is_ok_and(|word| word == "transparent")
+    {
+        return Some(Spec {
+            status: 0,
+            message: syn::LitStr::new("{__0}", span),
+        });
+    }
     let parsed = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
         let status: syn::LitInt = input.parse()?;
         input.parse::<syn::Token![,]>()?;
@@ -81,6 +97,8 @@ fn positional_to_named(message: &str) -> String {
 
 /// One variant (or the struct): how it is matched, formatted and converted.
 struct Arm {
+    /// `Self::Name`.
+    path: TokenStream,
     pattern: TokenStream,
     spec: Spec,
     doc: Option<String>,
@@ -104,6 +122,14 @@ fn arm(
         errors.push(
             darling::Error::custom("`#[from]` goes on the only field of a variant")
                 .with_span(&fields.span()),
+        );
+    }
+    if spec.transparent() && !matches!(fields, syn::Fields::Unnamed(f) if f.unnamed.len() == 1) {
+        errors.push(
+            darling::Error::custom(
+                "`#[error(transparent)]` goes on a variant holding one error: `Api(ApiError)`",
+            )
+            .with_span(&fields.span()),
         );
     }
     let pattern = match fields {
@@ -137,6 +163,7 @@ fn arm(
         }
     };
     Arm {
+        path,
         pattern,
         spec,
         doc,
@@ -193,13 +220,33 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         let text = positional_to_named(&arm.spec.message.value());
         syn::LitStr::new(&text, arm.spec.message.span())
     });
-    let statuses: Vec<_> = arms.iter().map(|arm| arm.spec.status).collect();
-    let responses = arms.iter().map(|arm| {
+    let statuses = arms.iter().map(|arm| {
         let status = arm.spec.status;
-        let description = arm.doc.clone().unwrap_or_else(|| arm.spec.message.value());
-        quote!((#status, #description))
+        if arm.spec.transparent() {
+            quote!(#p::AsApiError::status(__0))
+        } else {
+            quote!(#p::http_status(#status))
+        }
     });
+    let conversions = arms.iter().map(|arm| {
+        let pattern = &arm.pattern;
+        if arm.spec.transparent() {
+            quote!(#pattern => #p::AsApiError::into_api_error(__0),)
+        } else {
+            let path = &arm.path;
+            quote!(__other @ #path { .. } => #p::api_error(&__other),)
+        }
+    });
+    let responses = arms
+        .iter()
+        .filter(|arm| !arm.spec.transparent())
+        .map(|arm| {
+            let status = arm.spec.status;
+            let description = arm.doc.clone().unwrap_or_else(|| arm.spec.message.value());
+            quote!((#status, #description))
+        });
     let sources = arms.iter().map(|arm| match &arm.source {
+        _ if arm.spec.transparent() => quote!(::std::error::Error::source(__0)),
         Some(binding) => quote!(::core::option::Option::Some(#binding)),
         None => quote!(::core::option::Option::None),
     });
@@ -239,20 +286,29 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
                 fn status(&self) -> #p::StatusCode {
                     match self {
-                        #(#[allow(unused_variables)] #patterns => #p::http_status(#statuses),)*
+                        #(#[allow(unused_variables)] #patterns => #statuses,)*
+                    }
+                }
+            }
+
+            impl #ident {
+                fn __fastrs_into_api_error(self) -> ::fastrs::ApiError {
+                    #[allow(unused_variables)]
+                    match self {
+                        #(#conversions)*
                     }
                 }
             }
 
             impl ::core::convert::From<#ident> for ::fastrs::ApiError {
                 fn from(__error: #ident) -> Self {
-                    #p::api_error(&__error)
+                    __error.__fastrs_into_api_error()
                 }
             }
 
             impl ::fastrs::axum::response::IntoResponse for #ident {
                 fn into_response(self) -> ::fastrs::axum::response::Response {
-                    ::fastrs::axum::response::IntoResponse::into_response(#p::api_error(&self))
+                    ::fastrs::axum::response::IntoResponse::into_response(::fastrs::ApiError::from(self))
                 }
             }
 

@@ -133,7 +133,7 @@ pub mod __private {
     pub use crate::db::{
         Args, ColumnType, FromRow, Row, TextEnum, bind_enum, decode_enum, decode_nullable_enum,
     };
-    pub use crate::error::{api_error, http_status};
+    pub use crate::error::{AsApiError, api_error, http_status};
     pub use crate::hooks::Hooks;
     pub use crate::openapi::model::{
         Variant as ModelVariant, flattened as model_flattened, object_schema as model_object,

@@ -58,6 +58,9 @@ enum OrderError {
     Locked(i64),
     #[error(500, "storage failed: {0}")]
     Storage(#[from] std::io::Error),
+    /// Any other error, answered as it is.
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 async fn cancel(Path(id): Path<i64>) -> Result<NoContent, OrderError> {
@@ -68,6 +71,7 @@ async fn cancel(Path(id): Path<i64>) -> Result<NoContent, OrderError> {
             carrier: "post".into(),
         }),
         3 => Err(std::io::Error::other("disk on fire"))?,
+        4 => Err(ApiError::new(StatusCode::IM_A_TEAPOT, "short and stout"))?,
         _ => Err(OrderError::Missing(id)),
     }
 }
@@ -136,6 +140,12 @@ async fn the_apps_own_errors_answer_their_status(backend: Backend) {
         response.json(),
         json!({"detail": "Internal Server Error"}),
         "a 500's message is logged, never shown"
+    );
+    let response = client.delete("/orders/4").send().await;
+    assert_eq!(
+        (response.status().as_u16(), response.json()),
+        (418, json!({"detail": "short and stout"})),
+        "a transparent variant answers the inner error"
     );
     let response = client.post("/orders/4/lock").send().await;
     assert_eq!(

@@ -12,6 +12,8 @@ use super::ApiError;
 /// documented on the routes that return it.
 ///
 /// A 500 is answered as [`ApiError::internal`] answers: the message is logged, never shown.
+/// `#[error(transparent)]` on a variant holding an [`ApiError`] (usually with `#[from]`, so
+/// that `?` works on the data API's calls) answers that error as it is.
 ///
 /// ```
 /// use fastrs::prelude::*;
@@ -26,6 +28,8 @@ use super::ApiError;
 ///     Shipped { id: i64 },
 ///     #[error(500, "storage failed: {0}")]
 ///     Storage(#[from] std::io::Error),
+///     #[error(transparent)]
+///     Api(#[from] ApiError),
 /// }
 ///
 /// async fn cancel(Path(id): Path<i64>) -> Result<StatusCode, OrderError> {
@@ -43,6 +47,35 @@ pub trait HttpError: std::error::Error {
 
     /// This value's status.
     fn status(&self) -> StatusCode;
+}
+
+/// What an `#[error(transparent)]` variant may hold: an [`ApiError`] (a data API call's, with
+/// `?`), or another [`HttpError`]. Its status and answer are the inner error's.
+pub trait AsApiError {
+    /// The inner error's status.
+    fn status(&self) -> StatusCode;
+    /// The inner error's answer.
+    fn into_api_error(self) -> ApiError;
+}
+
+impl AsApiError for ApiError {
+    fn status(&self) -> StatusCode {
+        ApiError::status(self)
+    }
+
+    fn into_api_error(self) -> ApiError {
+        self
+    }
+}
+
+impl<E: HttpError> AsApiError for E {
+    fn status(&self) -> StatusCode {
+        HttpError::status(self)
+    }
+
+    fn into_api_error(self) -> ApiError {
+        api_error(&self)
+    }
 }
 
 /// The [`ApiError`] an [`HttpError`] answers with.

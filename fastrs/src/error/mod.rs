@@ -28,7 +28,7 @@ use crate::validate::ValidationErrors;
 
 pub(crate) use format::reformat;
 pub use format::{ErrorFormat, ErrorView};
-pub use http::HttpError;
+pub use http::{AsApiError, HttpError};
 #[doc(hidden)]
 pub use http::{api_error, status as http_status};
 

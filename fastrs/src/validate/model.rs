@@ -79,14 +79,26 @@ fn holds_nul(bytes: &[u8]) -> bool {
     zero_in(u64::from_ne_bytes(word))
 }
 
+/// A number written as text (a query or form value): exact for integers (an `f64` would round
+/// those beyond 2^53), else a float.
+fn text_number(text: &str) -> Option<Value> {
+    if let Ok(integer) = text.parse::<i64>() {
+        return Some(Value::from(integer));
+    }
+    if let Ok(integer) = text.parse::<u64>() {
+        return Some(Value::from(integer));
+    }
+    text.parse::<f64>().ok().map(Value::from)
+}
+
 macro_rules! numeric {
     ($($ty:ty => $parse:ty, $kind:literal, $msg:literal;)*) => {$(
         impl Validate for $ty {
             fn read(value: Value, cx: &mut Cx) -> Option<Self> {
                 let value = match cx.one(value) {
-                    Value::String(text) if cx.text() => match text.trim().parse::<$parse>() {
-                        Ok(number) => Value::from(number),
-                        Err(_) => {
+                    Value::String(text) if cx.text() => match text_number(text.trim()) {
+                        Some(number) => number,
+                        None => {
                             cx.fail(Violation::new($kind, $msg), Some(Value::String(text)));
                             return None;
                         }
@@ -483,6 +495,15 @@ mod tests {
             "one occurrence of a list parameter"
         );
         assert_eq!(i64::read(json!(["1", "2"]), &mut cx), Some(2));
+        assert_eq!(
+            i64::read(json!("9223372036854775806"), &mut cx),
+            Some(9_223_372_036_854_775_806),
+            "exact beyond 2^53"
+        );
+        assert_eq!(
+            u64::read(json!("9223372036854775807"), &mut cx),
+            Some(i64::MAX as u64)
+        );
         assert!(cx.is_ok());
         assert_eq!(i64::read(json!("x"), &mut cx), None);
         let errors = cx.finish(Some(())).unwrap_err();
