@@ -13,9 +13,9 @@ use fastrs::auth::{Accounts, AuthOptions, OptionalUser, Principal};
 use fastrs::data::Select;
 use fastrs::error::{ErrorFormat, ErrorView};
 use fastrs::extract::{Path, Query};
-use fastrs::openapi::{Registry, ToSchema, object};
+use fastrs::openapi::{DocsOptions, Registry, ToSchema, object};
 use fastrs::prelude::*;
-use fastrs::routing::ApiRouter;
+use fastrs::response::{NoContent, Status};
 use fastrs::serde_json::{Map, Value, json};
 
 /// A user; logs in with an e-mail address.
@@ -360,36 +360,36 @@ async fn profiles(
     db: &mut Db,
     ids: impl IntoIterator<Item = i64>,
     me: Option<&User>,
-) -> Result<HashMap<i64, Profile>, ApiError> {
+) -> Result<HashMap<i64, Profile>, Problem> {
     let users = seen_by(User::select().filter(User::ID.is_in(ids)), me)
         .all(db)
         .await?;
     Ok(users.iter().map(|user| (user.id, profile(user))).collect())
 }
 
-async fn user_named(db: &mut Db, name: &str, me: Option<&User>) -> Result<User, ApiError> {
+async fn user_named(db: &mut Db, name: &str, me: Option<&User>) -> Result<User, Problem> {
     seen_by(User::select().filter(User::USERNAME.eq(name)), me)
         .first(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("profile"))
+        .ok_or_else(|| Problem::NotFound("profile"))
 }
 
-async fn article_at(db: &mut Db, slug: &str, me: Option<&User>) -> Result<Article, ApiError> {
+async fn article_at(db: &mut Db, slug: &str, me: Option<&User>) -> Result<Article, Problem> {
     seen_by(Article::select().filter(Article::SLUG.eq(slug)), me)
         .first(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("article"))
+        .ok_or_else(|| Problem::NotFound("article"))
 }
 
 async fn one_article(
     db: &mut Db,
     article: Article,
     me: Option<&User>,
-) -> Result<Json<ArticleAnswer>, ApiError> {
+) -> Result<Json<ArticleAnswer>, Problem> {
     let mut authors = profiles(db, [article.author_id], me).await?;
     let author = authors
         .remove(&article.author_id)
-        .ok_or_else(|| ApiError::not_found("profile"))?;
+        .ok_or_else(|| Problem::NotFound("profile"))?;
     Ok(Json(ArticleAnswer {
         article: article_view(article, author, true),
     }))
@@ -399,7 +399,7 @@ async fn user_answer(
     accounts: &Accounts<User>,
     db: &mut Db,
     user: &User,
-) -> Result<Json<UserAnswer>, ApiError> {
+) -> Result<Json<UserAnswer>, Problem> {
     Ok(Json(UserAnswer {
         user: UserView {
             email: user.email.clone(),
@@ -415,10 +415,10 @@ async fn user_answer(
 async fn taken(
     db: &mut Db,
     filter: fastrs::data::Filter<User>,
-    field: &str,
-) -> Result<(), ApiError> {
+    field: &'static str,
+) -> Result<(), Problem> {
     if User::select().filter(filter).exists(db).await? {
-        return Err(ApiError::conflict(field));
+        return Err(Problem::Taken(field));
     }
     Ok(())
 }
@@ -437,7 +437,7 @@ async fn register(
     accounts: Accounts<User>,
     mut db: Db,
     ValidJson(UserBody { user }): ValidJson<UserBody>,
-) -> Result<(StatusCode, Json<UserAnswer>), ApiError> {
+) -> Result<Status<201, Json<UserAnswer>>, Problem> {
     taken(
         &mut db,
         User::USERNAME.eq(user.username.clone()),
@@ -457,19 +457,16 @@ async fn register(
             },
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        user_answer(&accounts, &mut db, &created).await?,
-    ))
+    Ok(Status(user_answer(&accounts, &mut db, &created).await?))
 }
 
 async fn login(
     accounts: Accounts<User>,
     mut db: Db,
     ValidJson(LoginBody { user }): ValidJson<LoginBody>,
-) -> Result<Json<UserAnswer>, ApiError> {
+) -> Result<Json<UserAnswer>, Problem> {
     let found = accounts.authenticate(&user.email, user.password).await?;
-    let user = found.ok_or_else(|| ApiError::unauthorized("credentials"))?;
+    let user = found.ok_or_else(|| Problem::Credentials)?;
     user_answer(&accounts, &mut db, &user).await
 }
 
@@ -477,7 +474,7 @@ async fn current(
     accounts: Accounts<User>,
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
-) -> Result<Json<UserAnswer>, ApiError> {
+) -> Result<Json<UserAnswer>, Problem> {
     user_answer(&accounts, &mut db, &me).await
 }
 
@@ -486,7 +483,7 @@ async fn update_user(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     ValidJson(UserChangesBody { user }): ValidJson<UserChangesBody>,
-) -> Result<Json<UserAnswer>, ApiError> {
+) -> Result<Json<UserAnswer>, Problem> {
     if let Patch::Value(name) = &user.username
         && *name != me.username
     {
@@ -514,7 +511,7 @@ async fn get_profile(
     OptionalUser(me): OptionalUser<User>,
     mut db: Db,
     Path(name): Path<String>,
-) -> Result<Json<ProfileAnswer>, ApiError> {
+) -> Result<Json<ProfileAnswer>, Problem> {
     let user = user_named(&mut db, &name, me.as_ref()).await?;
     Ok(Json(ProfileAnswer {
         profile: profile(&user),
@@ -525,7 +522,7 @@ async fn follow(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(name): Path<String>,
-) -> Result<Json<ProfileAnswer>, ApiError> {
+) -> Result<Json<ProfileAnswer>, Problem> {
     let user = user_named(&mut db, &name, None).await?;
     let exists = Follow::select()
         .filter(Follow::FOLLOWER_ID.eq(me.id))
@@ -549,7 +546,7 @@ async fn unfollow(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(name): Path<String>,
-) -> Result<Json<ProfileAnswer>, ApiError> {
+) -> Result<Json<ProfileAnswer>, Problem> {
     let user = user_named(&mut db, &name, None).await?;
     let follows = Follow::select()
         .filter(Follow::FOLLOWER_ID.eq(me.id))
@@ -594,7 +591,7 @@ async fn page(
     selection: Selection,
     query: &ArticleQuery,
     me: Option<&User>,
-) -> Result<Json<ArticlesAnswer>, ApiError> {
+) -> Result<Json<ArticlesAnswer>, Problem> {
     let articles = seen_by(selection.select(), me)
         .order(Article::CREATED_AT.desc())
         .limit(query.limit)
@@ -620,7 +617,7 @@ async fn list_articles(
     OptionalUser(me): OptionalUser<User>,
     mut db: Db,
     Query(query): Query<ArticleQuery>,
-) -> Result<Json<ArticlesAnswer>, ApiError> {
+) -> Result<Json<ArticlesAnswer>, Problem> {
     let mut selection = Selection {
         tag: query.tag.clone(),
         ..Selection::default()
@@ -644,7 +641,7 @@ async fn feed(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Query(query): Query<ArticleQuery>,
-) -> Result<Json<ArticlesAnswer>, ApiError> {
+) -> Result<Json<ArticlesAnswer>, Problem> {
     let follows = Follow::select()
         .filter(Follow::FOLLOWER_ID.eq(me.id))
         .all(&mut db)
@@ -657,7 +654,7 @@ async fn feed(
 }
 
 /// Records tags no article carried before.
-async fn remember_tags(db: &mut Db, tags: &[String]) -> Result<(), ApiError> {
+async fn remember_tags(db: &mut Db, tags: &[String]) -> Result<(), Problem> {
     for name in tags {
         if !Tag::select()
             .filter(Tag::NAME.eq(name.clone()))
@@ -685,7 +682,7 @@ async fn create_article(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     ValidJson(ArticleBody { article }): ValidJson<ArticleBody>,
-) -> Result<(StatusCode, Json<ArticleAnswer>), ApiError> {
+) -> Result<Status<201, Json<ArticleAnswer>>, Problem> {
     remember_tags(&mut db, &article.tag_list).await?;
     let new = ArticleCreate {
         slug: slug(&article.title),
@@ -695,26 +692,23 @@ async fn create_article(
         tag_list: article.tag_list,
     };
     let created = Article::insert_for(&mut db, new, &viewer(&me)).await?;
-    Ok((
-        StatusCode::CREATED,
-        one_article(&mut db, created, Some(&me)).await?,
-    ))
+    Ok(Status(one_article(&mut db, created, Some(&me)).await?))
 }
 
 async fn get_article(
     OptionalUser(me): OptionalUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<ArticleAnswer>, ApiError> {
+) -> Result<Json<ArticleAnswer>, Problem> {
     let article = article_at(&mut db, &slug, me.as_ref()).await?;
     one_article(&mut db, article, me.as_ref()).await
 }
 
 /// The article at `slug`, if `me` wrote it: 404, else 403.
-async fn own_article(db: &mut Db, slug: &str, me: &User) -> Result<Article, ApiError> {
+async fn own_article(db: &mut Db, slug: &str, me: &User) -> Result<Article, Problem> {
     let article = article_at(db, slug, Some(me)).await?;
     if article.author_id != me.id {
-        return Err(ApiError::forbidden("article"));
+        return Err(Problem::Forbidden("article"));
     }
     Ok(article)
 }
@@ -724,7 +718,7 @@ async fn update_article(
     mut db: Db,
     Path(slug): Path<String>,
     ValidJson(ArticleChangesBody { article: changes }): ValidJson<ArticleChangesBody>,
-) -> Result<Json<ArticleAnswer>, ApiError> {
+) -> Result<Json<ArticleAnswer>, Problem> {
     let article = own_article(&mut db, &slug, &me).await?;
     if let Patch::Value(tags) = &changes.tag_list {
         remember_tags(&mut db, tags).await?;
@@ -745,17 +739,17 @@ async fn delete_article(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, Problem> {
     let article = own_article(&mut db, &slug, &me).await?;
     Article::delete(&mut db, article.id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
 async fn favorite(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<ArticleAnswer>, ApiError> {
+) -> Result<Json<ArticleAnswer>, Problem> {
     let article = article_at(&mut db, &slug, Some(&me)).await?;
     if !article.favorited {
         let new = FavoriteCreate {
@@ -771,7 +765,7 @@ async fn unfavorite(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<ArticleAnswer>, ApiError> {
+) -> Result<Json<ArticleAnswer>, Problem> {
     let article = article_at(&mut db, &slug, Some(&me)).await?;
     let mine = Favorite::select()
         .filter(Favorite::USER_ID.eq(me.id))
@@ -801,7 +795,7 @@ async fn list_comments(
     OptionalUser(me): OptionalUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<CommentsAnswer>, ApiError> {
+) -> Result<Json<CommentsAnswer>, Problem> {
     let article = article_at(&mut db, &slug, None).await?;
     let comments = Comment::select()
         .filter(Comment::ARTICLE_ID.eq(article.id))
@@ -824,7 +818,7 @@ async fn add_comment(
     mut db: Db,
     Path(slug): Path<String>,
     ValidJson(CommentBody { comment }): ValidJson<CommentBody>,
-) -> Result<(StatusCode, Json<CommentAnswer>), ApiError> {
+) -> Result<Status<201, Json<CommentAnswer>>, Problem> {
     let article = article_at(&mut db, &slug, None).await?;
     let new = CommentCreate {
         article_id: article.id,
@@ -832,27 +826,27 @@ async fn add_comment(
     };
     let created = Comment::insert_for(&mut db, new, &viewer(&me)).await?;
     let comment = comment_view(created, profile(&me));
-    Ok((StatusCode::CREATED, Json(CommentAnswer { comment })))
+    Ok(Status(Json(CommentAnswer { comment })))
 }
 
 async fn delete_comment(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path((slug, id)): Path<(String, i64)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, Problem> {
     let article = article_at(&mut db, &slug, None).await?;
     let comment = Comment::get(&mut db, id)
         .await?
         .filter(|comment| comment.article_id == article.id)
-        .ok_or_else(|| ApiError::not_found("comment"))?;
+        .ok_or_else(|| Problem::NotFound("comment"))?;
     if comment.author_id != me.id {
-        return Err(ApiError::forbidden("comment"));
+        return Err(Problem::Forbidden("comment"));
     }
     Comment::delete(&mut db, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
-async fn tags(mut db: Db) -> Result<Json<TagsAnswer>, ApiError> {
+async fn tags(mut db: Db) -> Result<Json<TagsAnswer>, Problem> {
     let tags = Tag::select().limit(1000).all(&mut db).await?;
     Ok(Json(TagsAnswer {
         tags: tags.into_iter().map(|tag| tag.name).collect(),
@@ -861,8 +855,28 @@ async fn tags(mut db: Db) -> Result<Json<TagsAnswer>, ApiError> {
 
 // ---- errors and the app -------------------------------------------------------------------
 
+/// What goes wrong, documented on every route that answers it. The message is the key of
+/// RealWorld's error body (`{"errors": {"article": ["not found"]}}`).
+#[derive(Debug, HttpError)]
+pub enum Problem {
+    /// No such article, profile or comment.
+    #[error(404, "{0}")]
+    NotFound(&'static str),
+    /// Another user's article or comment.
+    #[error(403, "{0}")]
+    Forbidden(&'static str),
+    /// A username or e-mail address another user has.
+    #[error(409, "{0}")]
+    Taken(&'static str),
+    /// Unknown e-mail address or wrong password.
+    #[error(401, "credentials")]
+    Credentials,
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
 /// RealWorld's errors: `{"errors": {"<key>": ["<message>"]}}`. Handlers name the key in the
-/// message of a 401/403/404/409 (`ApiError::not_found("article")`).
+/// message of a 401/403/404/409 (`Problem::NotFound("article")`).
 pub struct ConduitErrors;
 
 impl ErrorFormat for ConduitErrors {
@@ -916,7 +930,17 @@ impl ErrorFormat for ConduitErrors {
 
 /// The app: every route under `/api`, RealWorld's `Token` scheme, its own account routes.
 pub fn app(settings: Settings) -> App {
-    let routes = ApiRouter::new()
+    App::new(settings)
+        .auth_with::<User>(AuthOptions {
+            scheme: "Token".into(),
+            routes: false,
+            ..AuthOptions::default()
+        })
+        .resource::<Follow>()
+        .resource::<Article>()
+        .resource::<Favorite>()
+        .resource::<Comment>()
+        .resource::<Tag>()
         .route("/users", post(register))
         .route("/users/login", post(login))
         .route("/user", get(current).put(update_user))
@@ -937,18 +961,12 @@ pub fn app(settings: Settings) -> App {
             get(list_comments).post(add_comment),
         )
         .route("/articles/{slug}/comments/{id}", delete(delete_comment))
-        .route("/tags", get(tags));
-    App::new(settings)
-        .auth_with::<User>(AuthOptions {
-            scheme: "Token".into(),
-            routes: false,
-            ..AuthOptions::default()
+        .route("/tags", get(tags))
+        .prefix("/api")
+        .docs(DocsOptions {
+            title: "Conduit".into(),
+            openapi_path: Some("/api/openapi.json".into()),
+            ..DocsOptions::default()
         })
-        .resource::<Follow>()
-        .resource::<Article>()
-        .resource::<Favorite>()
-        .resource::<Comment>()
-        .resource::<Tag>()
-        .nest("/api", routes)
         .error_format(ConduitErrors)
 }
