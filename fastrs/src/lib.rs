@@ -148,7 +148,7 @@ pub mod __private {
     pub use crate::routing::{ApiOutput, document_http_error};
     pub use crate::validate::rules::{Custom, Email, Length, Pattern, Range, Url};
     pub use crate::validate::{
-        Cx, Describe, FieldSpec, Input, Rule, Validate, ValidationErrors, Violation,
+        Cx, Describe, Envelope, FieldSpec, Input, Rule, Validate, ValidationErrors, Violation,
         input_from_map, parse_model,
     };
     pub use axum::http::StatusCode;

@@ -21,6 +21,7 @@ mod filters;
 mod flags;
 mod hardening;
 mod hooks;
+mod keyed;
 mod links;
 mod middleware;
 mod models;

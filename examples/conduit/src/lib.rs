@@ -17,6 +17,7 @@ use fastrs::openapi::{DocsOptions, Registry, ToSchema, object};
 use fastrs::prelude::*;
 use fastrs::response::{NoContent, Status};
 use fastrs::serde_json::{Map, Value, json};
+use fastrs::validate::Keyed;
 
 /// A user; logs in with an e-mail address.
 #[derive(Resource)]
@@ -118,6 +119,7 @@ pub struct Tag {
 // ---- bodies -------------------------------------------------------------------------------
 
 #[derive(Model)]
+#[model(key = "user")]
 pub struct NewUser {
     #[validate(length(min = 1))]
     pub username: String,
@@ -128,6 +130,7 @@ pub struct NewUser {
 }
 
 #[derive(Model)]
+#[model(key = "user")]
 pub struct Login {
     #[validate(length(min = 1))]
     pub email: String,
@@ -136,6 +139,7 @@ pub struct Login {
 }
 
 #[derive(Model)]
+#[model(key = "user")]
 pub struct UserChanges {
     #[validate(length(min = 1))]
     #[model(not_null)]
@@ -156,6 +160,7 @@ pub struct UserChanges {
 }
 
 #[derive(Model)]
+#[model(key = "article")]
 pub struct NewArticle {
     #[validate(length(min = 1))]
     pub title: String,
@@ -168,6 +173,7 @@ pub struct NewArticle {
 }
 
 #[derive(Model)]
+#[model(key = "article")]
 pub struct ArticleChanges {
     #[validate(length(min = 1))]
     #[model(not_null)]
@@ -187,35 +193,10 @@ pub struct ArticleChanges {
 }
 
 #[derive(Model)]
+#[model(key = "comment")]
 pub struct NewComment {
     #[validate(length(min = 1))]
     pub body: String,
-}
-
-/// `{"user": ...}`, `{"article": ...}`, `{"comment": ...}`: RealWorld's request envelopes.
-#[derive(Model)]
-pub struct UserBody {
-    pub user: NewUser,
-}
-#[derive(Model)]
-pub struct LoginBody {
-    pub user: Login,
-}
-#[derive(Model)]
-pub struct UserChangesBody {
-    pub user: UserChanges,
-}
-#[derive(Model)]
-pub struct ArticleBody {
-    pub article: NewArticle,
-}
-#[derive(Model)]
-pub struct ArticleChangesBody {
-    pub article: ArticleChanges,
-}
-#[derive(Model)]
-pub struct CommentBody {
-    pub comment: NewComment,
 }
 
 /// `?tag=&author=&favorited=&limit=&offset=`.
@@ -238,6 +219,7 @@ fn twenty() -> u32 {
 // ---- answers ------------------------------------------------------------------------------
 
 #[derive(Model)]
+#[model(key = "user")]
 pub struct UserView {
     pub email: String,
     pub token: String,
@@ -247,6 +229,7 @@ pub struct UserView {
 }
 
 #[derive(Model, Clone)]
+#[model(key = "profile")]
 pub struct Profile {
     pub username: String,
     pub bio: Option<String>,
@@ -256,6 +239,7 @@ pub struct Profile {
 
 #[derive(Model)]
 #[serde(rename_all = "camelCase")]
+#[model(key = "article")]
 pub struct ArticleView {
     pub slug: String,
     pub title: String,
@@ -273,6 +257,7 @@ pub struct ArticleView {
 
 #[derive(Model)]
 #[serde(rename_all = "camelCase")]
+#[model(key = "comment")]
 pub struct CommentView {
     pub id: i64,
     pub created_at: String,
@@ -282,26 +267,10 @@ pub struct CommentView {
 }
 
 #[derive(Model)]
-pub struct UserAnswer {
-    pub user: UserView,
-}
-#[derive(Model)]
-pub struct ProfileAnswer {
-    pub profile: Profile,
-}
-#[derive(Model)]
-pub struct ArticleAnswer {
-    pub article: ArticleView,
-}
-#[derive(Model)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticlesAnswer {
     pub articles: Vec<ArticleView>,
     pub articles_count: i64,
-}
-#[derive(Model)]
-pub struct CommentAnswer {
-    pub comment: CommentView,
 }
 #[derive(Model)]
 pub struct CommentsAnswer {
@@ -385,30 +354,26 @@ async fn one_article(
     db: &mut Db,
     article: Article,
     me: Option<&User>,
-) -> Result<Json<ArticleAnswer>, Problem> {
+) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let mut authors = profiles(db, [article.author_id], me).await?;
     let author = authors
         .remove(&article.author_id)
         .ok_or_else(|| Problem::NotFound("profile"))?;
-    Ok(Json(ArticleAnswer {
-        article: article_view(article, author, true),
-    }))
+    Ok(Json(Keyed(article_view(article, author, true))))
 }
 
 async fn user_answer(
     accounts: &Accounts<User>,
     db: &mut Db,
     user: &User,
-) -> Result<Json<UserAnswer>, Problem> {
-    Ok(Json(UserAnswer {
-        user: UserView {
-            email: user.email.clone(),
-            token: accounts.access_token(db, user).await?,
-            username: user.username.clone(),
-            bio: user.bio.clone(),
-            image: user.image.clone(),
-        },
-    }))
+) -> Result<Json<Keyed<UserView>>, Problem> {
+    Ok(Json(Keyed(UserView {
+        email: user.email.clone(),
+        token: accounts.access_token(db, user).await?,
+        username: user.username.clone(),
+        bio: user.bio.clone(),
+        image: user.image.clone(),
+    })))
 }
 
 /// A unique value someone else holds: 409 at the field.
@@ -436,8 +401,8 @@ fn blank_as_null(patch: Patch<String>) -> Patch<String> {
 async fn register(
     accounts: Accounts<User>,
     mut db: Db,
-    ValidJson(UserBody { user }): ValidJson<UserBody>,
-) -> Result<Status<201, Json<UserAnswer>>, Problem> {
+    ValidJson(Keyed(user)): ValidJson<Keyed<NewUser>>,
+) -> Result<Status<201, Json<Keyed<UserView>>>, Problem> {
     taken(
         &mut db,
         User::USERNAME.eq(user.username.clone()),
@@ -463,8 +428,8 @@ async fn register(
 async fn login(
     accounts: Accounts<User>,
     mut db: Db,
-    ValidJson(LoginBody { user }): ValidJson<LoginBody>,
-) -> Result<Json<UserAnswer>, Problem> {
+    ValidJson(Keyed(user)): ValidJson<Keyed<Login>>,
+) -> Result<Json<Keyed<UserView>>, Problem> {
     let found = accounts.authenticate(&user.email, user.password).await?;
     let user = found.ok_or_else(|| Problem::Credentials)?;
     user_answer(&accounts, &mut db, &user).await
@@ -474,7 +439,7 @@ async fn current(
     accounts: Accounts<User>,
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
-) -> Result<Json<UserAnswer>, Problem> {
+) -> Result<Json<Keyed<UserView>>, Problem> {
     user_answer(&accounts, &mut db, &me).await
 }
 
@@ -482,8 +447,8 @@ async fn update_user(
     accounts: Accounts<User>,
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
-    ValidJson(UserChangesBody { user }): ValidJson<UserChangesBody>,
-) -> Result<Json<UserAnswer>, Problem> {
+    ValidJson(Keyed(user)): ValidJson<Keyed<UserChanges>>,
+) -> Result<Json<Keyed<UserView>>, Problem> {
     if let Patch::Value(name) = &user.username
         && *name != me.username
     {
@@ -511,18 +476,16 @@ async fn get_profile(
     OptionalUser(me): OptionalUser<User>,
     mut db: Db,
     Path(name): Path<String>,
-) -> Result<Json<ProfileAnswer>, Problem> {
+) -> Result<Json<Keyed<Profile>>, Problem> {
     let user = user_named(&mut db, &name, me.as_ref()).await?;
-    Ok(Json(ProfileAnswer {
-        profile: profile(&user),
-    }))
+    Ok(Json(Keyed(profile(&user))))
 }
 
 async fn follow(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(name): Path<String>,
-) -> Result<Json<ProfileAnswer>, Problem> {
+) -> Result<Json<Keyed<Profile>>, Problem> {
     let user = user_named(&mut db, &name, None).await?;
     let exists = Follow::select()
         .filter(Follow::FOLLOWER_ID.eq(me.id))
@@ -546,7 +509,7 @@ async fn unfollow(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(name): Path<String>,
-) -> Result<Json<ProfileAnswer>, Problem> {
+) -> Result<Json<Keyed<Profile>>, Problem> {
     let user = user_named(&mut db, &name, None).await?;
     let follows = Follow::select()
         .filter(Follow::FOLLOWER_ID.eq(me.id))
@@ -681,8 +644,8 @@ fn slug(title: &str) -> String {
 async fn create_article(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
-    ValidJson(ArticleBody { article }): ValidJson<ArticleBody>,
-) -> Result<Status<201, Json<ArticleAnswer>>, Problem> {
+    ValidJson(Keyed(article)): ValidJson<Keyed<NewArticle>>,
+) -> Result<Status<201, Json<Keyed<ArticleView>>>, Problem> {
     remember_tags(&mut db, &article.tag_list).await?;
     let new = ArticleCreate {
         slug: slug(&article.title),
@@ -699,7 +662,7 @@ async fn get_article(
     OptionalUser(me): OptionalUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<ArticleAnswer>, Problem> {
+) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let article = article_at(&mut db, &slug, me.as_ref()).await?;
     one_article(&mut db, article, me.as_ref()).await
 }
@@ -717,8 +680,8 @@ async fn update_article(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-    ValidJson(ArticleChangesBody { article: changes }): ValidJson<ArticleChangesBody>,
-) -> Result<Json<ArticleAnswer>, Problem> {
+    ValidJson(Keyed(changes)): ValidJson<Keyed<ArticleChanges>>,
+) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let article = own_article(&mut db, &slug, &me).await?;
     if let Patch::Value(tags) = &changes.tag_list {
         remember_tags(&mut db, tags).await?;
@@ -749,7 +712,7 @@ async fn favorite(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<ArticleAnswer>, Problem> {
+) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let article = article_at(&mut db, &slug, Some(&me)).await?;
     if !article.favorited {
         let new = FavoriteCreate {
@@ -765,7 +728,7 @@ async fn unfavorite(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-) -> Result<Json<ArticleAnswer>, Problem> {
+) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let article = article_at(&mut db, &slug, Some(&me)).await?;
     let mine = Favorite::select()
         .filter(Favorite::USER_ID.eq(me.id))
@@ -817,8 +780,8 @@ async fn add_comment(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-    ValidJson(CommentBody { comment }): ValidJson<CommentBody>,
-) -> Result<Status<201, Json<CommentAnswer>>, Problem> {
+    ValidJson(Keyed(comment)): ValidJson<Keyed<NewComment>>,
+) -> Result<Status<201, Json<Keyed<CommentView>>>, Problem> {
     let article = article_at(&mut db, &slug, None).await?;
     let new = CommentCreate {
         article_id: article.id,
@@ -826,7 +789,7 @@ async fn add_comment(
     };
     let created = Comment::insert_for(&mut db, new, &viewer(&me)).await?;
     let comment = comment_view(created, profile(&me));
-    Ok(Status(Json(CommentAnswer { comment })))
+    Ok(Status(Json(Keyed(comment))))
 }
 
 async fn delete_comment(

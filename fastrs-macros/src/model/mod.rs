@@ -24,6 +24,8 @@ struct ContainerOptions {
     validate: Option<syn::Path>,
     /// `from(Rich, ...)`: `From<Rich>` taking the fields of the same names (a response model).
     from: Vec<syn::Path>,
+    /// `key = "article"`: the key of its `Keyed` wrapper.
+    key: Option<syn::LitStr>,
 }
 
 /// `#[model(...)]` on a field.
@@ -49,9 +51,12 @@ fn container_options(
                     options.from.push(inner.path);
                     Ok(())
                 })
+            } else if meta.path.is_ident("key") {
+                options.key = Some(meta.value()?.parse()?);
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown model option: expected `validate = path::to::fn` or `from(Type, ...)`",
+                    "unknown model option: expected `validate = path::to::fn`, `from(Type, ...)` or `key = \"name\"`",
                 ))
             }
         });
@@ -307,6 +312,13 @@ fn expand_struct(
         .iter()
         .filter_map(|f| f.ident.as_ref())
         .collect();
+    let key = options.key.as_ref().map(|key| {
+        quote! {
+            impl #p::Envelope for #ident {
+                const KEY: &'static str = #key;
+            }
+        }
+    });
     let froms = options.from.iter().map(|source| {
         let moves = field_names.iter().map(
             |name| quote_spanned!(name.span()=> #name: ::core::convert::Into::into(__from.#name)),
@@ -328,6 +340,7 @@ fn expand_struct(
             #serde
             #(#statics)*
             #(#froms)*
+            #key
 
             impl #p::Validate for #ident {
                 fn read(__value: #p::serde_json::Value, __cx: &mut #p::Cx) -> ::core::option::Option<Self> {

@@ -181,6 +181,22 @@ fn unsigned(max: i64) -> Schema {
     Schema::Object(object)
 }
 
+/// `{"<key>": <T>}`, the key required.
+impl<T: ToSchema + crate::validate::Envelope> ToSchema for crate::validate::Keyed<T> {
+    fn schema() -> Schema {
+        Self::schema_in(&mut Registry::default())
+    }
+
+    fn schema_in(registry: &mut Registry) -> Schema {
+        let mut object = Object::with_type(Type::Object);
+        object
+            .properties
+            .insert(T::KEY.to_owned(), T::reference(registry));
+        object.required.push(T::KEY.to_owned());
+        Schema::Object(object)
+    }
+}
+
 /// A file: `format: binary` (in a `multipart/form-data` body).
 impl ToSchema for crate::validate::Upload {
     fn schema() -> Schema {

@@ -30,6 +30,7 @@
 
 mod cx;
 mod json;
+mod keyed;
 mod model;
 pub mod rules;
 mod upload;
@@ -39,6 +40,7 @@ use serde_json::{Map, Value};
 
 pub use cx::{Cx, Key};
 pub use json::FromJson;
+pub use keyed::{Envelope, Keyed};
 pub use model::{Holds, Validate, input_from_map, parse_model, read_model, read_pairs};
 pub use rules::{Describe, Rule};
 #[cfg(feature = "multipart")]
