@@ -261,6 +261,25 @@ pub fn memory() -> Settings {
     }
 }
 
+/// The `(loc, type)` of each failure of a 422 (which it asserts the answer is).
+pub fn failures(response: &fastrs::testing::TestResponse) -> Vec<(serde_json::Value, String)> {
+    assert_eq!(response.status(), 422, "{}", response.text());
+    response.json()["detail"]
+        .as_array()
+        .map(|failures| {
+            failures
+                .iter()
+                .map(|e| {
+                    (
+                        e["loc"].clone(),
+                        e["type"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The start-up error of an app that must refuse to start.
 pub async fn start_up_error(app: App) -> String {
     match app.test_client().await {

@@ -227,6 +227,16 @@ async fn reads_and_writes_through_the_transaction(backend: Backend) {
     assert_eq!(Book::count(&mut db).await.unwrap(), 3);
     db.commit().await.unwrap();
 
+    // Deleting what a select matches (soft: the rows are marked, once).
+    let mut db = Db::begin(client.pool()).await;
+    let short = || Book::select().filter(Book::PAGES.lt(500));
+    let before = short().count(&mut db).await.unwrap();
+    assert!(before > 0);
+    assert_eq!(short().delete(&mut db).await.unwrap(), before as u64);
+    assert_eq!(short().delete(&mut db).await.unwrap(), 0, "already deleted");
+    assert_eq!(Book::count(&mut db).await.unwrap(), 3 - before);
+    drop(db); // rolled back
+
     // Through a request: committed with a success, rolled back with a failure.
     let lent = client.post("/lend/Emma").await;
     assert_eq!(lent.status(), 200, "{}", lent.text());

@@ -7,7 +7,7 @@ use fastrs::db::Backend;
 use fastrs::extract::Query;
 use fastrs::prelude::*;
 use fastrs::validate::Violation;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_both_backends};
 use serde_json::{Value, json};
 
 /// Whether a post is visible.
@@ -135,17 +135,6 @@ fn valid() -> Value {
         "title": "Hello", "body": "text", "status": "published",
         "tagList": ["a"], "author": {"name": "Ann", "email": "ann@example.com"},
     })
-}
-
-/// The (loc, type) pairs of a 422.
-fn failures(response: &fastrs::testing::TestResponse) -> Vec<(Value, String)> {
-    assert_eq!(response.status(), 422, "{}", response.text());
-    response.json()["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["loc"].clone(), e["type"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 async fn a_valid_body_round_trips_through_serde_names(backend: Backend) {

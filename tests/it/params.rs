@@ -5,7 +5,7 @@
 use fastrs::db::Backend;
 use fastrs::extract::{Cookies, Headers};
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_both_backends};
 use serde_json::{Value, json};
 
 /// What the client says about itself.
@@ -41,16 +41,6 @@ fn app(settings: Settings) -> App {
     App::new(settings)
         .route("/whoami", get(whoami))
         .route("/prefs", get(prefs))
-}
-
-fn failures(response: &fastrs::testing::TestResponse) -> Vec<(Value, String)> {
-    assert_eq!(response.status(), 422, "{}", response.text());
-    response.json()["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["loc"].clone(), e["type"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 async fn headers_are_models(backend: Backend) {

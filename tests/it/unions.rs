@@ -4,7 +4,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_both_backends};
 use serde_json::{Value, json};
 
 /// A circle.
@@ -61,16 +61,6 @@ fn app(settings: Settings) -> App {
     App::new(settings)
         .route("/drawings", post(draw))
         .route("/area", post(one))
-}
-
-fn failures(response: &fastrs::testing::TestResponse) -> Vec<(Value, String)> {
-    assert_eq!(response.status(), 422, "{}", response.text());
-    response.json()["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["loc"].clone(), e["type"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 async fn tagged_unions_round_trip_and_fail_where_pydantic_does(backend: Backend) {

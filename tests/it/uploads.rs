@@ -5,7 +5,7 @@
 use fastrs::db::Backend;
 use fastrs::extract::{Multipart, Upload};
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_both_backends};
 use serde_json::{Value, json};
 
 /// A document to file.
@@ -62,16 +62,6 @@ fn body(parts: &[(&str, Option<&str>, &str)]) -> String {
 
 fn content_type() -> String {
     format!("multipart/form-data; boundary={BOUNDARY}")
-}
-
-fn failures(response: &fastrs::testing::TestResponse) -> Vec<(Value, String)> {
-    assert_eq!(response.status(), 422, "{}", response.text());
-    response.json()["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["loc"].clone(), e["type"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 async fn uploads_are_model_fields(backend: Backend) {

@@ -481,45 +481,42 @@ async fn get_profile(
     Ok(Json(Keyed(profile(&user))))
 }
 
-async fn follow(
-    CurrentUser(me): CurrentUser<User>,
+/// Follows (`on`) or stops following `name`: the profile as the caller then sees it.
+async fn set_follow(
+    me: User,
     mut db: Db,
-    Path(name): Path<String>,
+    name: String,
+    on: bool,
 ) -> Result<Json<Keyed<Profile>>, Problem> {
-    let user = user_named(&mut db, &name, None).await?;
-    let exists = Follow::select()
-        .filter(Follow::FOLLOWER_ID.eq(me.id))
-        .filter(Follow::FOLLOWEE_ID.eq(user.id))
-        .exists(&mut db)
-        .await?;
-    if !exists {
-        Follow::insert_for(
-            &mut db,
-            FollowCreate {
-                followee_id: user.id,
-            },
-            &viewer(&me),
-        )
-        .await?;
+    let user = user_named(&mut db, &name, Some(&me)).await?;
+    if on && !user.following {
+        let new = FollowCreate {
+            followee_id: user.id,
+        };
+        Follow::insert_for(&mut db, new, &viewer(&me)).await?;
+    } else if !on {
+        let mine = Follow::select().filter(Follow::FOLLOWER_ID.eq(me.id));
+        mine.filter(Follow::FOLLOWEE_ID.eq(user.id))
+            .delete(&mut db)
+            .await?;
     }
     get_profile(OptionalUser(Some(me)), db, Path(name)).await
 }
 
-async fn unfollow(
+async fn follow(
     CurrentUser(me): CurrentUser<User>,
-    mut db: Db,
+    db: Db,
     Path(name): Path<String>,
 ) -> Result<Json<Keyed<Profile>>, Problem> {
-    let user = user_named(&mut db, &name, None).await?;
-    let follows = Follow::select()
-        .filter(Follow::FOLLOWER_ID.eq(me.id))
-        .filter(Follow::FOLLOWEE_ID.eq(user.id))
-        .all(&mut db)
-        .await?;
-    for follow in follows {
-        Follow::delete(&mut db, follow.id).await?;
-    }
-    get_profile(OptionalUser(Some(me)), db, Path(name)).await
+    set_follow(me, db, name, true).await
+}
+
+async fn unfollow(
+    CurrentUser(me): CurrentUser<User>,
+    db: Db,
+    Path(name): Path<String>,
+) -> Result<Json<Keyed<Profile>>, Problem> {
+    set_follow(me, db, name, false).await
 }
 
 // ---- articles -----------------------------------------------------------------------------
@@ -708,38 +705,43 @@ async fn delete_article(
     Ok(NoContent)
 }
 
-async fn favorite(
-    CurrentUser(me): CurrentUser<User>,
+/// Favourites (`on`) or stops favouriting the article at `slug`, as the caller then sees it.
+async fn set_favorite(
+    me: User,
     mut db: Db,
-    Path(slug): Path<String>,
+    slug: String,
+    on: bool,
 ) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let article = article_at(&mut db, &slug, Some(&me)).await?;
-    if !article.favorited {
+    if on && !article.favorited {
         let new = FavoriteCreate {
             article_id: article.id,
         };
         Favorite::insert_for(&mut db, new, &viewer(&me)).await?;
+    } else if !on {
+        let mine = Favorite::select().filter(Favorite::USER_ID.eq(me.id));
+        mine.filter(Favorite::ARTICLE_ID.eq(article.id))
+            .delete(&mut db)
+            .await?;
     }
     let article = article_at(&mut db, &slug, Some(&me)).await?;
     one_article(&mut db, article, Some(&me)).await
 }
 
-async fn unfavorite(
+async fn favorite(
     CurrentUser(me): CurrentUser<User>,
-    mut db: Db,
+    db: Db,
     Path(slug): Path<String>,
 ) -> Result<Json<Keyed<ArticleView>>, Problem> {
-    let article = article_at(&mut db, &slug, Some(&me)).await?;
-    let mine = Favorite::select()
-        .filter(Favorite::USER_ID.eq(me.id))
-        .filter(Favorite::ARTICLE_ID.eq(article.id))
-        .all(&mut db)
-        .await?;
-    for favorite in mine {
-        Favorite::delete(&mut db, favorite.id).await?;
-    }
-    let article = article_at(&mut db, &slug, Some(&me)).await?;
-    one_article(&mut db, article, Some(&me)).await
+    set_favorite(me, db, slug, true).await
+}
+
+async fn unfavorite(
+    CurrentUser(me): CurrentUser<User>,
+    db: Db,
+    Path(slug): Path<String>,
+) -> Result<Json<Keyed<ArticleView>>, Problem> {
+    set_favorite(me, db, slug, false).await
 }
 
 // ---- comments and tags --------------------------------------------------------------------

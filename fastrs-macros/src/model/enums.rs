@@ -3,11 +3,11 @@
 //! `oneOf` with a discriminator and read as Pydantic reads a discriminated union.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::serde_view::{Tagging, View};
-use super::{doc_tokens, serde_attrs, serde_impls};
+use super::{body_and_schema, doc_tokens, serde_attrs, serde_impls};
 use crate::ast::doc_of;
 
 pub(super) fn expand(
@@ -199,9 +199,14 @@ fn tagged_union(
         }
     }
     let doc = doc_tokens(doc_of(&input.attrs));
-    let type_name = ident.to_string();
-    let variant_idents = format_ident!("__VARIANTS");
     let serde = serde_impls(input, quote!(enum __Serde { #(#copies,)* }));
+    let body_and_schema = body_and_schema(
+        ident,
+        quote! {
+            static __VARIANTS: &[#p::ModelVariant] = &[#(#variants),*];
+            #p::model_union(__registry, #tag, __VARIANTS, #doc)
+        },
+    );
     quote! {
         #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
@@ -229,33 +234,7 @@ fn tagged_union(
                 }
             }
 
-            impl #p::Input for #ident {
-                fn from_json(
-                    __body: &mut #p::serde_json::Map<::std::string::String, #p::serde_json::Value>,
-                    __errors: &mut #p::ValidationErrors,
-                ) -> ::core::option::Option<Self> {
-                    #p::input_from_map(__body, __errors)
-                }
-
-                fn parse(__bytes: &[u8]) -> ::core::result::Result<Self, #p::ValidationErrors> {
-                    #p::parse_model(__bytes)
-                }
-            }
-
-            impl #p::ToSchema for #ident {
-                fn name() -> ::core::option::Option<::std::string::String> {
-                    ::core::option::Option::Some(::std::string::ToString::to_string(#type_name))
-                }
-
-                fn schema() -> #p::Schema {
-                    Self::schema_in(&mut ::core::default::Default::default())
-                }
-
-                fn schema_in(__registry: &mut #p::Registry) -> #p::Schema {
-                    static #variant_idents: &[#p::ModelVariant] = &[#(#variants),*];
-                    #p::model_union(__registry, #tag, #variant_idents, #doc)
-                }
-            }
+            #body_and_schema
         };
     }
 }

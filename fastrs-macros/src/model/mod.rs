@@ -156,6 +156,42 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
+/// `Input` (a JSON body: serde first, every failure only when it refuses) and `ToSchema` (a
+/// named component whose schema `schema_in` builds) for the model `ident`: the same for every
+/// kind of model.
+pub(super) fn body_and_schema(ident: &syn::Ident, schema_in: TokenStream) -> TokenStream {
+    let p = quote!(::fastrs::__private);
+    let name = ident.to_string();
+    quote! {
+        impl #p::Input for #ident {
+            fn from_json(
+                __body: &mut #p::serde_json::Map<::std::string::String, #p::serde_json::Value>,
+                __errors: &mut #p::ValidationErrors,
+            ) -> ::core::option::Option<Self> {
+                #p::input_from_map(__body, __errors)
+            }
+
+            fn parse(__bytes: &[u8]) -> ::core::result::Result<Self, #p::ValidationErrors> {
+                #p::parse_model(__bytes)
+            }
+        }
+
+        impl #p::ToSchema for #ident {
+            fn name() -> ::core::option::Option<::std::string::String> {
+                ::core::option::Option::Some(::std::string::ToString::to_string(#name))
+            }
+
+            fn schema() -> #p::Schema {
+                Self::schema_in(&mut ::core::default::Default::default())
+            }
+
+            fn schema_in(__registry: &mut #p::Registry) -> #p::Schema {
+                #schema_in
+            }
+        }
+    }
+}
+
 /// The serde copy, and `Serialize` / `Deserialize` for the model through it.
 pub(super) fn serde_impls(input: &syn::DeriveInput, body: TokenStream) -> TokenStream {
     let ident = &input.ident;
@@ -304,7 +340,6 @@ fn expand_struct(
         .as_ref()
         .map(|path| quote!(::core::result::Result::is_ok(&#path(self))));
     let checks = checks.into_iter().chain(model_valid);
-    let name = ident.to_string();
     let doc = doc_tokens(doc_of(&input.attrs));
     let serde = serde_impls(input, quote!(struct __Serde { #(#copy_fields,)* }));
     let field_names: Vec<_> = fields
@@ -312,6 +347,14 @@ fn expand_struct(
         .iter()
         .filter_map(|f| f.ident.as_ref())
         .collect();
+    let body_and_schema = body_and_schema(
+        ident,
+        quote! {
+            let __properties = ::std::vec![#(#properties),*];
+            let __flattened = ::std::vec![#(#flattened),*];
+            #p::model_object(__registry, __properties, __flattened, #doc, #deny_flag)
+        },
+    );
     let key = options.key.as_ref().map(|key| {
         quote! {
             impl #p::Envelope for #ident {
@@ -359,34 +402,7 @@ fn expand_struct(
                 }
             }
 
-            impl #p::Input for #ident {
-                fn from_json(
-                    __body: &mut #p::serde_json::Map<::std::string::String, #p::serde_json::Value>,
-                    __errors: &mut #p::ValidationErrors,
-                ) -> ::core::option::Option<Self> {
-                    #p::input_from_map(__body, __errors)
-                }
-
-                fn parse(__bytes: &[u8]) -> ::core::result::Result<Self, #p::ValidationErrors> {
-                    #p::parse_model(__bytes)
-                }
-            }
-
-            impl #p::ToSchema for #ident {
-                fn name() -> ::core::option::Option<::std::string::String> {
-                    ::core::option::Option::Some(::std::string::ToString::to_string(#name))
-                }
-
-                fn schema() -> #p::Schema {
-                    Self::schema_in(&mut ::core::default::Default::default())
-                }
-
-                fn schema_in(__registry: &mut #p::Registry) -> #p::Schema {
-                    let __properties = ::std::vec![#(#properties),*];
-                    let __flattened = ::std::vec![#(#flattened),*];
-                    #p::model_object(__registry, __properties, __flattened, #doc, #deny_flag)
-                }
-            }
+            #body_and_schema
         };
     }
 }

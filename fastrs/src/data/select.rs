@@ -393,4 +393,45 @@ impl<R: Resource> Select<R> {
     pub async fn exists(self, db: &mut Db) -> Result<bool, ApiError> {
         Ok(self.limit(1).all(db).await?.into_iter().next().is_some())
     }
+
+    /// Deletes every matching row (marks it, for a soft-deleting resource; the order and page
+    /// are ignored): how many there were. Hooks do not run; a row still referenced is a 409.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # #[resource(owner = user_id)]
+    /// # pub struct Star { #[resource(id)] pub id: i64, pub user_id: i64, pub recipe_id: i64 }
+    /// async fn unstar(db: &mut Db, user: i64, recipe: i64) -> Result<u64, ApiError> {
+    ///     Star::select()
+    ///         .filter(Star::USER_ID.eq(user))
+    ///         .filter(Star::RECIPE_ID.eq(recipe))
+    ///         .delete(db)
+    ///         .await
+    /// }
+    /// ```
+    pub async fn delete(self, db: &mut Db) -> Result<u64, ApiError> {
+        let meta = R::meta();
+        let sql = R::statements();
+        let (conditions, binders) = Self::conditions(self.filters, sql, db.backend());
+        let table = quote(meta.table);
+        let text = if meta.soft_delete {
+            // `conditions` holds the live-row condition: a deleted row is not deleted again.
+            format!(
+                "UPDATE {table} SET {} = CURRENT_TIMESTAMP{conditions}",
+                quote(crate::resource::DELETED_AT)
+            )
+        } else {
+            format!("DELETE FROM {table}{conditions}")
+        };
+        Self::query(db.backend(), text, binders)
+            .execute(db)
+            .await
+            .map_err(|error| match &error {
+                sqlx::Error::Database(e) if crate::db::is_foreign_key_violation(e.as_ref()) => {
+                    meta.still_referenced()
+                }
+                _ => crate::db::map_db_error(error, Some(meta)),
+            })
+    }
 }
