@@ -248,4 +248,39 @@ async fn round_trips_per_route_on_postgres() {
     trips(2, "PATCH: the caller, the UPDATE");
     assert_eq!(client.delete(&path).bearer(&token).await.status(), 204);
     trips(2, "DELETE: the caller, the DELETE");
+
+    // Conduit's article list: authors, tags, favourite counts and flags, whatever the page size.
+    let Some(db) = fastrs_tests::TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(fastrs::auth::Secret::new(fastrs_tests::SECRET));
+    let conduit = conduit::app(settings).test_client().await.unwrap();
+    let mut tokens = Vec::new();
+    for name in ["ann", "ben", "cy"] {
+        let user = json!({"user": {"username": name, "email": format!("{name}@example.com"), "password": "password1"}});
+        let created = conduit.post("/api/users").json(&user).await;
+        tokens.push(created.json()["user"]["token"].as_str().unwrap().to_owned());
+    }
+    for n in 0..25 {
+        let article = json!({"article": {"title": format!("t{n}"), "description": "d", "body": "b", "tagList": ["x"]}});
+        let token = &tokens[n % 3];
+        let created = conduit
+            .post("/api/articles")
+            .header("authorization", &format!("Token {token}"))
+            .json(&article)
+            .await;
+        assert_eq!(created.status(), 201);
+    }
+    STATEMENTS.count.swap(0, Ordering::Relaxed);
+    let page = conduit.get("/api/articles?limit=20").await;
+    assert_eq!(page.json()["articles"].as_array().unwrap().len(), 20);
+    // The handler's `Db` is a transaction: its COMMIT is counted (sqlx does not log BEGIN).
+    trips(4, "conduit list: the page, its count, its authors, COMMIT");
+    let page = conduit
+        .get("/api/articles?limit=20")
+        .header("authorization", &format!("Token {}", tokens[0]))
+        .await;
+    assert_eq!(page.json()["articlesCount"], 25);
+    trips(5, "conduit list for a caller: the caller, then the same");
 }
