@@ -442,7 +442,21 @@ impl<'a> Resource<'a> {
                 max.as_ref().map_or(100, |m| **m),
             )),
         };
-        let fields: Vec<Field<'a>> = parsed.into_iter().collect::<Option<Vec<_>>>()?;
+        let mut fields: Vec<Field<'a>> = parsed.into_iter().collect::<Option<Vec<_>>>()?;
+        if let Some(rename_all) = &attrs.rename_all {
+            if rename_all.as_str() == "camelCase" {
+                for field in &mut fields {
+                    field.name = crate::types::camel_case(&field.name);
+                }
+            } else {
+                errors.push(
+                    darling::Error::custom(
+                        "`rename_all` is \"camelCase\" (JSON names; the columns keep the field names)",
+                    )
+                    .with_span(&rename_all.span()),
+                );
+            }
+        }
         let mut column_sets = |lists: &[darling::util::PathList], what: &str| -> Vec<Vec<String>> {
             lists
                 .iter()

@@ -50,6 +50,8 @@ pub(crate) struct ContainerAttrs {
     /// `index(a, b)`: an index over fields together (repeatable).
     #[darling(multiple)]
     pub(crate) index: Vec<darling::util::PathList>,
+    /// `rename_all = "camelCase"`: the fields' JSON names (columns keep the Rust names).
+    pub(crate) rename_all: Option<SpannedValue<String>>,
 }
 
 /// `operations(list, create, read, update, delete)`.

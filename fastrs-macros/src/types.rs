@@ -93,6 +93,23 @@ pub(crate) fn classify(ty: &Type) -> Option<(Kind, &Type, bool)> {
     Some((kind, ty, false))
 }
 
+/// `"tag_list"` → `"tagList"`.
+pub(crate) fn camel_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `"OrderItem"` → `"order_item"`.
 pub(crate) fn snake_case(name: &str) -> String {
     let mut out = String::new();
@@ -147,6 +164,13 @@ mod tests {
             let ty: Type = ty;
             assert!(classify(&ty).is_none());
         }
+    }
+
+    #[test]
+    fn camel_cases_names() {
+        assert_eq!(camel_case("tag_list"), "tagList");
+        assert_eq!(camel_case("id"), "id");
+        assert_eq!(camel_case("created_at_utc"), "createdAtUtc");
     }
 
     #[test]

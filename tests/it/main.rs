@@ -25,6 +25,7 @@ mod keyed;
 mod links;
 mod middleware;
 mod models;
+mod naming;
 mod nested;
 mod openapi;
 mod operations;

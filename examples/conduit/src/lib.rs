@@ -53,12 +53,13 @@ pub struct Follow {
 
 /// An article, addressed by its slug.
 #[derive(Resource)]
-#[resource(table = "articles", owner = author_id, operations())]
+#[resource(table = "articles", owner = author_id, rename_all = "camelCase", operations())]
 pub struct Article {
     #[resource(id)]
     pub id: i64,
     pub author_id: i64,
-    #[resource(unique, skip_update)]
+    /// Set from the title when the article is created.
+    #[resource(unique, read_only, default = String::new())]
     pub slug: String,
     #[validate(length(min = 1))]
     pub title: String,
@@ -66,7 +67,7 @@ pub struct Article {
     pub description: String,
     #[validate(length(min = 1))]
     pub body: String,
-    #[resource(filter)]
+    #[resource(filter, default = Vec::<String>::new())]
     pub tag_list: Vec<String>,
     #[resource(created_at, index)]
     pub created_at: DateTime<Utc>,
@@ -160,43 +161,18 @@ pub struct UserChanges {
 }
 
 #[derive(Model)]
-#[model(key = "article")]
-pub struct NewArticle {
-    #[validate(length(min = 1))]
-    pub title: String,
-    #[validate(length(min = 1))]
-    pub description: String,
-    #[validate(length(min = 1))]
-    pub body: String,
-    #[serde(rename = "tagList", default)]
-    pub tag_list: Vec<String>,
-}
-
-#[derive(Model)]
-#[model(key = "article")]
-pub struct ArticleChanges {
-    #[validate(length(min = 1))]
-    #[model(not_null)]
-    #[serde(default)]
-    pub title: Patch<String>,
-    #[validate(length(min = 1))]
-    #[model(not_null)]
-    #[serde(default)]
-    pub description: Patch<String>,
-    #[validate(length(min = 1))]
-    #[model(not_null)]
-    #[serde(default)]
-    pub body: Patch<String>,
-    #[serde(rename = "tagList", default)]
-    #[model(not_null)]
-    pub tag_list: Patch<Vec<String>>,
-}
-
-#[derive(Model)]
 #[model(key = "comment")]
 pub struct NewComment {
     #[validate(length(min = 1))]
     pub body: String,
+}
+
+/// The article bodies, `{"article": {...}}`.
+impl fastrs::validate::Envelope for ArticleCreate {
+    const KEY: &'static str = "article";
+}
+impl fastrs::validate::Envelope for ArticleUpdate {
+    const KEY: &'static str = "article";
 }
 
 /// `?tag=&author=&favorited=&limit=&offset=`.
@@ -641,16 +617,10 @@ fn slug(title: &str) -> String {
 async fn create_article(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
-    ValidJson(Keyed(article)): ValidJson<Keyed<NewArticle>>,
+    ValidJson(Keyed(mut new)): ValidJson<Keyed<ArticleCreate>>,
 ) -> Result<Status<201, Json<Keyed<ArticleView>>>, Problem> {
-    remember_tags(&mut db, &article.tag_list).await?;
-    let new = ArticleCreate {
-        slug: slug(&article.title),
-        title: article.title,
-        description: article.description,
-        body: article.body,
-        tag_list: article.tag_list,
-    };
+    remember_tags(&mut db, &new.tag_list).await?;
+    new.slug = slug(&new.title);
     let created = Article::insert_for(&mut db, new, &viewer(&me)).await?;
     Ok(Status(one_article(&mut db, created, Some(&me)).await?))
 }
@@ -677,20 +647,13 @@ async fn update_article(
     CurrentUser(me): CurrentUser<User>,
     mut db: Db,
     Path(slug): Path<String>,
-    ValidJson(Keyed(changes)): ValidJson<Keyed<ArticleChanges>>,
+    ValidJson(Keyed(changes)): ValidJson<Keyed<ArticleUpdate>>,
 ) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let article = own_article(&mut db, &slug, &me).await?;
     if let Patch::Value(tags) = &changes.tag_list {
         remember_tags(&mut db, tags).await?;
     }
-    let patch = ArticleUpdate {
-        slug: Patch::Absent,
-        title: changes.title,
-        description: changes.description,
-        body: changes.body,
-        tag_list: changes.tag_list,
-    };
-    Article::update(&mut db, article.id, patch).await?;
+    Article::update(&mut db, article.id, changes).await?;
     let article = article_at(&mut db, &slug, Some(&me)).await?;
     one_article(&mut db, article, Some(&me)).await
 }

@@ -69,7 +69,8 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
                 });
                 quote!(#[serde(default = #path)])
             });
-            quote!(#doc #validate #secret #default pub #name: #ty)
+            let rename = rename(f);
+            quote!(#doc #validate #secret #default #rename pub #name: #ty)
         })
         .collect();
     // Server-set fields ride along hidden: never read from a request, never documented, set
@@ -101,11 +102,13 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
         }
         let (validate, secret) = (validate_attrs(f), secret(f));
         let not_null = (!f.nullable).then(|| quote!(#[model(not_null)]));
-        quote!(#doc #validate #secret #not_null #[serde(default)] pub #name: ::fastrs::Patch<#inner>)
+        let rename = rename(f);
+        quote!(#doc #validate #secret #not_null #rename #[serde(default)] pub #name: ::fastrs::Patch<#inner>)
     });
     let response_fields = resource.fields.iter().filter(|f| f.in_response()).map(|f| {
         let (doc, name, ty) = (doc(f), f.ident, f.ty);
-        quote!(#doc pub #name: #ty)
+        let rename = rename(f);
+        quote!(#doc #rename pub #name: #ty)
     });
     let moved = resource.fields.iter().filter(|f| f.in_response()).map(|f| {
         let name = f.ident;
@@ -153,6 +156,14 @@ pub(crate) fn structs(resource: &Resource<'_>, names: &Names) -> TokenStream {
             }
         }
     }
+}
+
+/// `#[serde(rename = "...")]` when the field's JSON name is not its Rust name
+/// (`rename_all`).
+fn rename(field: &Field<'_>) -> Option<TokenStream> {
+    let name = &field.name;
+    (field.ident.to_string().trim_start_matches("r#") != name)
+        .then(|| quote!(#[serde(rename = #name)]))
 }
 
 /// `Debug` that never prints a write-only value.
