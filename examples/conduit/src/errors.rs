@@ -1,0 +1,79 @@
+//! RealWorld's errors: what goes wrong, and the body it is answered with.
+
+use fastrs::error::{ErrorFormat, ErrorView};
+use fastrs::openapi::{Registry, ToSchema, object};
+use fastrs::prelude::*;
+use fastrs::serde_json::{Map, Value, json};
+
+/// What goes wrong, documented on every route that answers it. The message is the key of
+/// RealWorld's error body (`{"errors": {"article": ["not found"]}}`).
+#[derive(Debug, HttpError)]
+pub enum Problem {
+    /// No such article, profile or comment.
+    #[error(404, "{0}")]
+    NotFound(&'static str),
+    /// Another user's article or comment.
+    #[error(403, "{0}")]
+    Forbidden(&'static str),
+    /// A username or e-mail address another user has.
+    #[error(409, "{0}")]
+    Taken(&'static str),
+    /// Unknown e-mail address or wrong password.
+    #[error(401, "credentials")]
+    Credentials,
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// RealWorld's errors: `{"errors": {"<key>": ["<message>"]}}`. Handlers name the key in the
+/// message of a 401/403/404/409 (`Problem::NotFound("article")`).
+pub struct ConduitErrors;
+
+impl ErrorFormat for ConduitErrors {
+    fn body(&self, error: &ErrorView) -> Value {
+        let mut errors = Map::new();
+        let mut add = |key: &str, message: &str| {
+            if let Value::Array(list) = errors.entry(key).or_insert_with(|| json!([])) {
+                list.push(json!(message));
+            }
+        };
+        match error.validation() {
+            Some(failures) => {
+                for failure in failures {
+                    let key = failure
+                        .loc
+                        .iter()
+                        .rev()
+                        .find_map(Value::as_str)
+                        .unwrap_or("body");
+                    let blank = matches!(failure.kind, "missing" | "string_too_short");
+                    add(
+                        key,
+                        if blank {
+                            "can't be blank"
+                        } else {
+                            &failure.msg
+                        },
+                    );
+                }
+            }
+            None => {
+                let key = error.message().unwrap_or("body");
+                let message = match error.status().as_u16() {
+                    401 if key == "credentials" => "invalid",
+                    401 => return json!({"errors": {"token": ["is missing"]}}),
+                    403 => "forbidden",
+                    404 => "not found",
+                    409 => "has already been taken",
+                    _ => "is invalid",
+                };
+                add(key, message);
+            }
+        }
+        json!({ "errors": errors })
+    }
+
+    fn schema(&self, _registry: &mut Registry) -> fastrs::openapi::schema::Schema {
+        object([("errors", Value::schema(), true)])
+    }
+}
