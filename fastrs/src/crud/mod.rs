@@ -383,7 +383,11 @@ async fn insert<R: Hooks>(
             tasks: &tasks,
         };
         R::before_create(&mut cx, &mut body).await?;
-        let row: R = bind_insert::<R>(ctx.backend, &ctx.sql.rows.insert, body, caller.as_ref())?
+        let mut insert =
+            bind_insert::<R>(ctx.backend, &ctx.sql.rows.insert, body, caller.as_ref())?;
+        // The creator reads the new row: its flags are the creator's.
+        bind_viewer::<R>(insert.args_mut(), caller.as_ref())?;
+        let row: R = insert
             .fetch_one(&mut *cx.db)
             .await
             .map_err(|error| ctx.write_error(error))?;
@@ -391,17 +395,19 @@ async fn insert<R: Hooks>(
         db.commit().await.map_err(|e| ctx.write_error(e))?;
         (row.into(), Some(slot))
     } else {
-        let created = insert_query::<R>(
+        let mut insert = insert_query::<R>(
             ctx.backend,
             &ctx.sql.insert,
             body,
             caller.as_ref(),
             &ctx.env.hasher,
         )
-        .await?
-        .fetch_one(&ctx.env.pool)
-        .await
-        .map_err(|error| ctx.write_error(error))?;
+        .await?;
+        bind_viewer::<R>(insert.args_mut(), caller.as_ref())?;
+        let created = insert
+            .fetch_one(&ctx.env.pool)
+            .await
+            .map_err(|error| ctx.write_error(error))?;
         (created, None)
     };
     let location = format!("{collection}/{}", R::response_id(&created));

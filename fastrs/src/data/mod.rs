@@ -276,8 +276,7 @@ pub(crate) fn bind_insert<R: Resource>(
     let mut query = Query::new(backend, statement.clone());
     body.bind_insert(query.args_mut());
     bind_auto::<R>(query.args_mut(), principal)?;
-    // The creator reads the new row: its flags are the creator's.
-    bind_viewer::<R>(query.args_mut(), principal)?;
+    // A statement that answers the row (`RETURNING`) takes the viewer after: the caller binds it.
     Ok(query)
 }
 
