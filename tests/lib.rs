@@ -261,6 +261,24 @@ pub fn memory() -> Settings {
     }
 }
 
+/// Registers a [`Staff`] member (password "long enough") through the built-in auth routes and
+/// logs them in: their access token.
+pub async fn staff_token(client: &TestClient, handle: &str) -> String {
+    let created = client
+        .post("/auth/register")
+        .json(&serde_json::json!({"handle": handle, "password": "long enough"}))
+        .await;
+    assert_eq!(created.status(), 201, "{}", created.text());
+    let token = client
+        .post("/auth/token")
+        .form(&[("username", handle), ("password", "long enough")])
+        .await;
+    token.json()["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
 /// The `(loc, type)` of each failure of a 422 (which it asserts the answer is).
 pub fn failures(response: &fastrs::testing::TestResponse) -> Vec<(serde_json::Value, String)> {
     assert_eq!(response.status(), 422, "{}", response.text());

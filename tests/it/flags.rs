@@ -6,7 +6,7 @@ use fastrs::auth::Secret;
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, start_up_error};
+use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, staff_token, start_up_error};
 use serde_json::{Value, json};
 
 /// A recipe, with its favourites counted and flagged.
@@ -50,18 +50,6 @@ async fn client(backend: Backend) -> Option<(TestClient, TestDb)> {
     Some((client, db))
 }
 
-async fn login(client: &TestClient, handle: &str) -> String {
-    client
-        .post("/auth/register")
-        .json(&json!({"handle": handle, "password": "long enough"}))
-        .await;
-    let token = client
-        .post("/auth/token")
-        .form(&[("username", handle), ("password", "long enough")])
-        .await;
-    token.json()["access_token"].as_str().unwrap().to_owned()
-}
-
 /// `(title, stars_count, starred)` of each item of a list answer.
 fn rows(list: &Value) -> Vec<(String, i64, bool)> {
     list["items"]
@@ -82,7 +70,10 @@ async fn flags_show_the_callers_own_links(backend: Backend) {
     let Some((client, _db)) = client(backend).await else {
         return;
     };
-    let (ann, ben) = (login(&client, "ann").await, login(&client, "ben").await);
+    let (ann, ben) = (
+        staff_token(&client, "ann").await,
+        staff_token(&client, "ben").await,
+    );
     let created = client
         .post("/recipes")
         .bearer(&ann)

@@ -9,7 +9,7 @@ use fastrs::db::Backend;
 use fastrs::hooks::{HookCx, Hooks};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends};
+use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, staff_token};
 use serde_json::json;
 
 /// An article: its slug follows its title; published articles need a body.
@@ -135,19 +135,6 @@ async fn app(backend: Backend) -> Option<TestClient> {
     Some(app.test_client().await.expect("app starts"))
 }
 
-async fn login(client: &TestClient, handle: &str) -> String {
-    let created = client
-        .post("/auth/register")
-        .json(&json!({"handle": handle, "password": "long enough"}))
-        .await;
-    assert_eq!(created.status(), 201, "{}", created.text());
-    let token = client
-        .post("/auth/token")
-        .form(&[("username", handle), ("password", "long enough")])
-        .await;
-    token.json()["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn events(client: &TestClient) -> Vec<String> {
     let list = client.get("/audit?limit=100").await.json();
     list["items"]
@@ -162,8 +149,8 @@ async fn hooks_run_in_the_write_transaction(backend: Backend) {
     let Some(client) = app(backend).await else {
         return;
     };
-    let ann = login(&client, "ann").await;
-    let ben = login(&client, "ben").await;
+    let ann = staff_token(&client, "ann").await;
+    let ben = staff_token(&client, "ben").await;
     let before = tasks_run(backend).load(Ordering::SeqCst);
 
     // before_create computes a server-set field the body may not send.

@@ -5,7 +5,7 @@ use fastrs::auth::Secret;
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends};
+use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, staff_token};
 use serde_json::{Value, json};
 
 /// Something to favourite.
@@ -44,18 +44,6 @@ async fn client(backend: Backend) -> Option<(TestClient, TestDb)> {
     Some((client, db))
 }
 
-async fn login(client: &TestClient, handle: &str) -> String {
-    client
-        .post("/auth/register")
-        .json(&json!({"handle": handle, "password": "long enough"}))
-        .await;
-    let token = client
-        .post("/auth/token")
-        .form(&[("username", handle), ("password", "long enough")])
-        .await;
-    token.json()["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn favourites(client: &TestClient, article: &Value) -> i64 {
     let list = client
         .get(&format!("/favorites?article_id={article}"))
@@ -67,7 +55,10 @@ async fn callers_link_and_unlink_once(backend: Backend) {
     let Some((client, _db)) = client(backend).await else {
         return;
     };
-    let (ann, ben) = (login(&client, "ann").await, login(&client, "ben").await);
+    let (ann, ben) = (
+        staff_token(&client, "ann").await,
+        staff_token(&client, "ben").await,
+    );
     let article = client
         .post("/articles")
         .json(&json!({"title": "t"}))
@@ -236,7 +227,7 @@ async fn rows_link_to_rows_through_a_join(backend: Backend) {
         .test_client()
         .await
         .expect("app starts");
-    let ann = login(&client, "ann").await;
+    let ann = staff_token(&client, "ann").await;
     let article = client
         .post("/articles")
         .json(&json!({"title": "t"}))

@@ -129,17 +129,8 @@ async fn token<U: AuthUser>(
     Auth(auth, deadline): Auth,
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
+    let is_form =
+        crate::extract::body::content_type_is(&request, "application/x-www-form-urlencoded");
     let body = read_body(request, deadline).await?;
     let mut fields: Map<String, Value> = if is_form {
         form_urlencoded::parse(&body)

@@ -3,10 +3,35 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use serde_json::Value;
 use std::time::Duration;
 
 use crate::ApiError;
+use crate::validate::{FieldError, ValidationErrors, Violation};
+
+/// Whether the request's `Content-Type` is `essence` (parameters and case aside).
+pub(crate) fn content_type_is(request: &Request, essence: &str) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|given| given.trim().eq_ignore_ascii_case(essence))
+}
+
+/// The 422 of a form body sent with another `Content-Type` than `essence`.
+pub(crate) fn not_a_form(essence: &str) -> ApiError {
+    ValidationErrors::single(FieldError::new(
+        vec![Value::String("body".into())],
+        Violation::new(
+            "model_attributes_type",
+            format!("Input should be a form sent with Content-Type: {essence}"),
+        ),
+        None,
+    ))
+    .into()
+}
 
 /// The whole body of `request`, which must arrive within `deadline`
 /// (`REQUEST_BODY_TIMEOUT_SECONDS`). The deadline is kept here, where bodies are read, rather

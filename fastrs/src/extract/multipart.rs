@@ -2,13 +2,13 @@
 
 use axum::body::Body;
 use axum::extract::{FromRef, FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::ApiError;
 use crate::state::AppState;
-use crate::validate::{Cx, FieldError, UPLOAD_KEY, Upload, Validate, ValidationErrors, Violation};
+use crate::validate::{Cx, UPLOAD_KEY, Upload, Validate};
 
 /// A `multipart/form-data` body read into a model (FastAPI's `File()` and `Form()` together):
 /// each [`Upload`] field takes the file part of its name, every other field the text part,
@@ -36,18 +36,6 @@ use crate::validate::{Cx, FieldError, UPLOAD_KEY, Upload, Validate, ValidationEr
 /// ```
 #[derive(Debug, Clone)]
 pub struct Multipart<T>(pub T);
-
-fn not_multipart() -> ApiError {
-    ValidationErrors::single(FieldError::new(
-        vec![Value::String("body".into())],
-        Violation::new(
-            "model_attributes_type",
-            "Input should be a form sent with Content-Type: multipart/form-data",
-        ),
-        None,
-    ))
-    .into()
-}
 
 fn malformed() -> ApiError {
     ApiError::bad_request("The multipart body could not be parsed")
@@ -77,17 +65,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let multipart = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| {
-                value.split(';').next().is_some_and(|essence| {
-                    essence.trim().eq_ignore_ascii_case("multipart/form-data")
-                })
-            });
-        if !multipart {
-            return Err(not_multipart());
+        const MULTIPART: &str = "multipart/form-data";
+        if !super::body::content_type_is(&request, MULTIPART) {
+            return Err(super::body::not_a_form(MULTIPART));
         }
         let deadline = AppState::from_ref(state).settings().body_timeout;
         let (parts, body) = request.into_parts();
