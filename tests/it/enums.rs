@@ -126,7 +126,7 @@ fn enum_columns_are_checked_text_and_documented_as_string_enums() {
     let app = App::new(fastrs_tests::memory()).resource::<Ticket>();
     let ddl = app.ddl(Backend::Postgres);
     assert!(
-        ddl.contains(r#""stage" TEXT NOT NULL CHECK ("stage" IN ('open', 'in_progress', 'done'))"#),
+        ddl.contains(r#""stage" TEXT NOT NULL CONSTRAINT "tickets_stage_check" CHECK ("stage" IN ('open', 'in_progress', 'done'))"#),
         "{ddl}"
     );
     assert!(

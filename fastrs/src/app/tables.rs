@@ -1,14 +1,19 @@
-//! The app's tables: its DDL, in an order the database accepts.
+//! The app's tables: its schema, in an order the database accepts.
 
 use super::App;
 use crate::db::Backend;
-use crate::resource::{ResourceMeta, TableLinks, create_table_with};
+use crate::migrate::Schema;
+use crate::resource::{ResourceMeta, TableLinks};
 
 impl App {
-    /// The DDL of every registered resource for `backend`: the starting point of a first
-    /// migration. `serve()` prints it and exits when run with `--print-ddl sqlite|postgres`.
+    /// The DDL of every registered resource for `backend`: what `create_all` runs at start-up,
+    /// and the first migration. The app's `ddl` command prints it.
     pub fn ddl(&self, backend: Backend) -> String {
-        let mut out = String::new();
+        self.schema(backend).create_sql()
+    }
+
+    /// Every table the app needs on `backend`, as data: what migrations are generated from.
+    pub fn schema(&self, backend: Backend) -> Schema {
         let metas = distinct(
             self.auth
                 .iter()
@@ -16,26 +21,27 @@ impl App {
                 .chain(self.resources.iter().map(|m| m.meta)),
         );
         let user = self.auth.as_ref().map(|auth| auth.meta);
-        let epoch = crate::auth::epoch_column();
+        let mut schema = Schema::default();
         for meta in referenced_first(metas) {
             let is_user = user.is_some_and(|user| std::ptr::eq(user, meta));
             let links = TableLinks {
                 owner_references: owner_references(meta, user),
-                extra_columns: if is_user { &[epoch.as_str()] } else { &[] },
+                extra_columns: if is_user {
+                    vec![crate::auth::epoch_column()]
+                } else {
+                    Vec::new()
+                },
             };
-            for statement in create_table_with(meta, backend, links) {
-                out.push_str(&statement);
-                out.push_str(";\n");
-            }
+            schema
+                .tables
+                .push(crate::resource::table(meta, backend, links));
         }
         if self.auth.is_some() {
-            out.push_str(crate::auth::REFRESH_DDL);
-            out.push_str(";\n");
+            schema.tables.push(crate::auth::session_table());
         }
-        out
+        schema
     }
 }
-
 /// The user table and id column an owner column references, when their types agree (an owner
 /// kept as text for a numeric id gets no foreign key).
 fn owner_references(

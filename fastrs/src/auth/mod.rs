@@ -75,7 +75,7 @@ pub(crate) use extract::bearer_token;
 pub use extract::{CurrentUser, OptionalUser};
 pub use jwt::{Claims, Keys, TokenKind};
 pub use password::{HashParams, PasswordHasher};
-pub(crate) use refresh::DDL as REFRESH_DDL;
+pub(crate) use refresh::table as session_table;
 pub use settings::{AuthSettings, Secret};
 
 use crate::ApiError;
@@ -164,11 +164,10 @@ pub const TOKENS_REVOKED_AT: &str = "fastrs_tokens_revoked_at";
 const LOGINS_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
 
 /// The epoch column's definition in the user table's DDL.
-pub(crate) fn epoch_column() -> String {
-    format!(
-        "{} BIGINT NOT NULL DEFAULT 0",
-        crate::resource::quote(TOKENS_REVOKED_AT)
-    )
+pub(crate) fn epoch_column() -> crate::migrate::Column {
+    crate::migrate::Column::new(TOKENS_REVOKED_AT, "BIGINT")
+        .not_null()
+        .default("0")
 }
 
 /// A user table created before fastrs kept a token epoch gets the column (with
@@ -187,7 +186,10 @@ pub(crate) async fn ensure_epoch_column(
     if pool.execute_script(&probe).await.is_ok() {
         return Ok(());
     }
-    let add = format!("ALTER TABLE {table} ADD COLUMN {}", epoch_column());
+    let add = format!(
+        "ALTER TABLE {table} ADD COLUMN {}",
+        epoch_column().definition(user.table)
+    );
     if !create_tables {
         return Err(crate::Error::Config(format!(
             "the user table lacks fastrs's token epoch column: run `{add}`"

@@ -17,9 +17,31 @@ use sqlx::SqlStr;
 use super::Claims;
 use crate::ApiError;
 use crate::db::{Db, Pool, Query};
+use crate::migrate::{Column, Index, Table};
 
-/// The table, created with the app's tables (the same text serves SQLite and PostgreSQL).
-pub(crate) const DDL: &str = "CREATE TABLE IF NOT EXISTS \"fastrs_session_tokens\" (\n    \"jti\" TEXT PRIMARY KEY,\n    \"sub\" TEXT NOT NULL,\n    \"family\" TEXT NOT NULL,\n    \"expires_at\" BIGINT NOT NULL,\n    \"used_at\" BIGINT,\n    \"revoked\" BOOLEAN NOT NULL DEFAULT FALSE\n);\nCREATE INDEX IF NOT EXISTS \"fastrs_session_tokens_sub_idx\" ON \"fastrs_session_tokens\" (\"sub\");\nCREATE INDEX IF NOT EXISTS \"fastrs_session_tokens_family_idx\" ON \"fastrs_session_tokens\" (\"family\")";
+/// The session-token table, created with the app's tables (the same definition serves SQLite
+/// and PostgreSQL).
+pub(crate) fn table() -> Table {
+    let mut table = Table::new("fastrs_session_tokens");
+    table.columns = vec![
+        Column::new("jti", "TEXT PRIMARY KEY"),
+        Column::new("sub", "TEXT").not_null(),
+        Column::new("family", "TEXT").not_null(),
+        Column::new("expires_at", "BIGINT").not_null(),
+        Column::new("used_at", "BIGINT"),
+        Column::new("revoked", "BOOLEAN")
+            .not_null()
+            .default("FALSE"),
+    ];
+    table.indexes = ["sub", "family"]
+        .into_iter()
+        .map(|column| Index {
+            name: format!("fastrs_session_tokens_{column}_idx"),
+            columns: vec![column.to_owned()],
+        })
+        .collect();
+    table
+}
 
 pub(crate) struct RefreshStore {
     insert: SqlStr,

@@ -194,6 +194,11 @@ impl Pool {
     }
 }
 
+/// Quotes an identifier (`"name"`, doubling inner quotes): valid on SQLite and PostgreSQL.
+pub(crate) fn quote(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
 /// True for a foreign-key violation on either backend. (SQLite reports an `ON DELETE RESTRICT`
 /// as a trigger constraint, code 1811, which sqlx does not classify.)
 pub fn is_foreign_key_violation(db_error: &dyn sqlx::error::DatabaseError) -> bool {

@@ -11,7 +11,7 @@ pub mod filter;
 mod sql;
 
 pub use cursor::CursorKey;
-pub use ddl::{TableLinks, create_table, create_table_with};
+pub use ddl::{TableLinks, create_table, table};
 pub(crate) use sql::{DELETED_AT, expression, quote, referencing_column, select_list, sql};
 pub use sql::{OwnedStatements, RowStatements, Statements};
 

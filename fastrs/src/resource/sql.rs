@@ -82,10 +82,7 @@ pub struct OwnedStatements {
     pub restore: SqlStr,
 }
 
-/// Quotes an identifier (`"name"`, doubling inner quotes): valid on SQLite and PostgreSQL.
-pub(crate) fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
-}
+pub(crate) use crate::db::quote;
 
 fn columns<'a>(columns: impl Iterator<Item = &'a ColumnMeta>) -> String {
     columns

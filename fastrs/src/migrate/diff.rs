@@ -1,0 +1,542 @@
+//! From one [`Schema`] to the next: the statements of a migration, per backend.
+//!
+//! PostgreSQL alters tables in place. SQLite can add, rename and drop indexes and add or rename
+//! columns in place; any other change to a table (a column dropped or changed, a constraint
+//! added or dropped) rebuilds it as SQLite's documentation prescribes: a new table, the rows
+//! copied, the old one dropped, the new one renamed, with foreign keys off for the while (the
+//! migration then runs outside sqlx's transaction and opens its own).
+
+use super::table::{Column, Constraint, Schema, Table, literal};
+use crate::db::{Backend, quote};
+
+/// Renamed tables and columns: a rename cannot be told from a drop and an add, so it is said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Renames {
+    /// `(old, new)` table names.
+    pub tables: Vec<(String, String)>,
+    /// `(table, old, new)` column names (the table's new name).
+    pub columns: Vec<(String, String, String)>,
+}
+
+impl Renames {
+    /// Reads `old=new` (a table) or `table.old=new` (a column).
+    ///
+    /// ```
+    /// let mut renames = fastrs::migrate::Renames::default();
+    /// renames.add("posts.title=headline").unwrap();
+    /// assert_eq!(renames.columns, [("posts".into(), "title".into(), "headline".into())]);
+    /// ```
+    pub fn add(&mut self, rename: &str) -> Result<(), String> {
+        let bad = || format!("`{rename}`: a rename is `table.old=new` or `old_table=new_table`");
+        let (old, new) = rename.split_once('=').ok_or_else(bad)?;
+        let (old, new) = (old.trim(), new.trim());
+        if new.is_empty() || new.contains('.') {
+            return Err(bad());
+        }
+        match old.split_once('.') {
+            Some((table, column)) if !table.is_empty() && !column.is_empty() => {
+                self.columns
+                    .push((table.to_owned(), column.to_owned(), new.to_owned()));
+            }
+            None if !old.is_empty() => self.tables.push((old.to_owned(), new.to_owned())),
+            _ => return Err(bad()),
+        }
+        Ok(())
+    }
+}
+
+/// A migration's statements for one backend.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The statements, in order.
+    pub statements: Vec<String>,
+    /// The statements must run outside sqlx's transaction (a SQLite table rebuild, which turns
+    /// foreign keys off first and opens a transaction of its own).
+    pub own_transaction: bool,
+    /// What a reader should look at twice (data that goes away).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// The migration file's SQL (without the schema snapshot).
+    pub fn sql(&self) -> String {
+        let mut out = String::new();
+        if self.own_transaction {
+            out.push_str("-- no-transaction\nPRAGMA foreign_keys = OFF;\nBEGIN;\n");
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("-- WARNING: {warning}\n"));
+        }
+        for statement in &self.statements {
+            out.push_str(statement);
+            out.push_str(";\n");
+        }
+        if self.own_transaction {
+            out.push_str("COMMIT;\nPRAGMA foreign_keys = ON;\n");
+        }
+        out
+    }
+}
+
+/// The statements that take a database from `old` to `new` on `backend`.
+///
+/// Refused (with the reason): a new `NOT NULL` column without a default (the rows already
+/// there would have no value), a changed primary key, and a rename whose names are not found.
+pub fn diff(
+    old: &Schema,
+    new: &Schema,
+    renames: &Renames,
+    backend: Backend,
+) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    let mut old = old.clone();
+    for (from, to) in &renames.tables {
+        let Some(table) = old.tables.iter_mut().find(|t| &t.name == from) else {
+            return Err(format!(
+                "rename: there is no table `{from}` in the last migration"
+            ));
+        };
+        if new.table(to).is_none() {
+            return Err(format!("rename: the models have no table `{to}`"));
+        }
+        table.name.clone_from(to);
+        plan.statements.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote(from),
+            quote(to)
+        ));
+    }
+    for (table, from, to) in &renames.columns {
+        let found = old
+            .tables
+            .iter()
+            .find(|t| &t.name == table)
+            .is_some_and(|t| t.column(from).is_some());
+        let wanted = new.table(table).is_some_and(|t| t.column(to).is_some());
+        if !found || !wanted {
+            return Err(format!(
+                "rename: `{table}.{from}` must be in the last migration and `{table}.{to}` in the models"
+            ));
+        }
+    }
+    for table in &new.tables {
+        match old.table(&table.name) {
+            None => plan.statements.extend(table.create()),
+            Some(before) => {
+                let columns: Vec<(&str, &str)> = renames
+                    .columns
+                    .iter()
+                    .filter(|(t, _, _)| t == &table.name)
+                    .map(|(_, from, to)| (from.as_str(), to.as_str()))
+                    .collect();
+                alter(before, table, &columns, backend, &mut plan)?;
+            }
+        }
+    }
+    for table in old.tables.iter().rev() {
+        if new.table(&table.name).is_none() {
+            plan.warnings
+                .push(format!("table `{}` is dropped, with its rows", table.name));
+            plan.statements
+                .push(format!("DROP TABLE IF EXISTS {}", quote(&table.name)));
+        }
+    }
+    Ok(plan)
+}
+
+/// The changes to one table, whose columns `renames` renamed (`(old, new)`).
+fn alter(
+    old: &Table,
+    new: &Table,
+    renames: &[(&str, &str)],
+    backend: Backend,
+    plan: &mut Plan,
+) -> Result<(), String> {
+    let name = quote(&new.name);
+    // `old` as it is after the renames.
+    let mut renamed = old.clone();
+    for (from, to) in renames {
+        plan.statements.push(format!(
+            "ALTER TABLE {name} RENAME COLUMN {} TO {}",
+            quote(from),
+            quote(to)
+        ));
+        for column in renamed.columns.iter_mut().filter(|c| c.name == *from) {
+            if backend == Backend::Postgres && !column.values.is_empty() {
+                plan.statements.push(format!(
+                    "ALTER TABLE {name} RENAME CONSTRAINT {} TO {}",
+                    quote(&column.check_name(&old.name)),
+                    quote(&format!("{}_{to}_check", new.name))
+                ));
+            }
+            column.name = (*to).to_owned();
+        }
+    }
+    let added: Vec<&Column> = new
+        .columns
+        .iter()
+        .filter(|c| renamed.column(&c.name).is_none())
+        .collect();
+    let dropped: Vec<&Column> = renamed
+        .columns
+        .iter()
+        .filter(|c| new.column(&c.name).is_none())
+        .collect();
+    let changed: Vec<(&Column, &Column)> = new
+        .columns
+        .iter()
+        .filter_map(|c| renamed.column(&c.name).map(|before| (before, c)))
+        .filter(|(before, after)| before != after)
+        .collect();
+    for column in &added {
+        if column.not_null && column.default.is_none() && !column.is_primary_key() {
+            return Err(format!(
+                "`{}.{}` is new and NOT NULL without a default: the rows already there would have no value. Give it a default (`#[resource(default = ...)]`) or make it an `Option`",
+                new.name, column.name
+            ));
+        }
+    }
+    for (before, after) in &changed {
+        if before.is_primary_key() || after.is_primary_key() {
+            return Err(format!(
+                "the primary key of `{}` changed: write this migration by hand",
+                new.name
+            ));
+        }
+    }
+    for column in &dropped {
+        plan.warnings.push(format!(
+            "column `{}.{}` is dropped, with its values",
+            new.name, column.name
+        ));
+    }
+    let dropped_constraints: Vec<&Constraint> = renamed
+        .constraints
+        .iter()
+        .filter(|c| !new.constraints.contains(c))
+        .collect();
+    let added_constraints: Vec<&Constraint> = new
+        .constraints
+        .iter()
+        .filter(|c| !renamed.constraints.contains(c))
+        .collect();
+    let dropped_indexes = renamed.indexes.iter().filter(|i| !new.indexes.contains(i));
+    let added_indexes = new.indexes.iter().filter(|i| !renamed.indexes.contains(i));
+    if backend == Backend::Sqlite {
+        // In place: new columns whose constraints SQLite accepts on `ADD COLUMN`.
+        let in_place = dropped.is_empty()
+            && changed.is_empty()
+            && dropped_constraints.is_empty()
+            && added_constraints.iter().all(|constraint| match constraint {
+                Constraint::ForeignKey { column, .. } => added
+                    .iter()
+                    .any(|c| &c.name == column && !c.not_null && c.default.is_none()),
+                Constraint::Unique { .. } => false,
+            });
+        if !in_place {
+            return rebuild(old, new, renames, plan);
+        }
+    }
+    for index in dropped_indexes {
+        plan.statements
+            .push(format!("DROP INDEX IF EXISTS {}", quote(&index.name)));
+    }
+    for constraint in &dropped_constraints {
+        plan.statements.push(format!(
+            "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
+            quote(constraint.name())
+        ));
+    }
+    for column in &dropped {
+        plan.statements.push(format!(
+            "ALTER TABLE {name} DROP COLUMN {}",
+            quote(&column.name)
+        ));
+    }
+    for column in &added {
+        let mut definition = column.definition(&new.name);
+        if backend == Backend::Sqlite {
+            // SQLite adds a column's foreign key only inline.
+            for constraint in added_constraints.iter().filter(|c| c.covers(&column.name)) {
+                if let Constraint::ForeignKey {
+                    name: key,
+                    table,
+                    references,
+                    on_delete,
+                    ..
+                } = constraint
+                {
+                    definition.push_str(&format!(
+                        " CONSTRAINT {} REFERENCES {} ({}) ON DELETE {on_delete}",
+                        quote(key),
+                        quote(table),
+                        quote(references)
+                    ));
+                }
+            }
+        }
+        plan.statements
+            .push(format!("ALTER TABLE {name} ADD COLUMN {definition}"));
+    }
+    for (before, after) in &changed {
+        let column = quote(&after.name);
+        if before.ty != after.ty {
+            plan.statements.push(format!(
+                "ALTER TABLE {name} ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}",
+                ty = after.ty
+            ));
+        }
+        if before.not_null != after.not_null {
+            let verb = if after.not_null { "SET" } else { "DROP" };
+            plan.statements.push(format!(
+                "ALTER TABLE {name} ALTER COLUMN {column} {verb} NOT NULL"
+            ));
+        }
+        if before.default != after.default {
+            plan.statements.push(match &after.default {
+                Some(default) => {
+                    format!("ALTER TABLE {name} ALTER COLUMN {column} SET DEFAULT {default}")
+                }
+                None => format!("ALTER TABLE {name} ALTER COLUMN {column} DROP DEFAULT"),
+            });
+        }
+        if before.values != after.values {
+            let check = quote(&after.check_name(&new.name));
+            plan.statements.push(format!(
+                "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {check}"
+            ));
+            if let Some(condition) = after.check() {
+                plan.statements.push(format!(
+                    "ALTER TABLE {name} ADD CONSTRAINT {check} CHECK ({condition})"
+                ));
+            }
+        }
+    }
+    if backend == Backend::Postgres {
+        for constraint in &added_constraints {
+            plan.statements.push(format!(
+                "ALTER TABLE {name} ADD {}",
+                constraint.definition()
+            ));
+        }
+    }
+    for index in added_indexes {
+        plan.statements.push(index.create(&new.name));
+    }
+    Ok(())
+}
+
+/// SQLite's table rebuild: `new` under a temporary name, the rows that fit copied, `old`
+/// dropped, the new table renamed, its indexes made. Statements already planned for this
+/// table (column renames) are kept: they run first, on the old table.
+fn rebuild(
+    old: &Table,
+    new: &Table,
+    renames: &[(&str, &str)],
+    plan: &mut Plan,
+) -> Result<(), String> {
+    plan.own_transaction = true;
+    let temporary = format!("_fastrs_new_{}", new.name);
+    // The table only: its indexes are made under the table's own name at the end.
+    plan.statements
+        .extend(new.create_as(&temporary).into_iter().take(1));
+    // After the renames above, the old table has the new names.
+    let kept: Vec<String> = new
+        .columns
+        .iter()
+        .filter(|c| {
+            old.column(&c.name).is_some()
+                || renames
+                    .iter()
+                    .any(|(from, to)| *to == c.name && old.column(from).is_some())
+        })
+        .map(|c| quote(&c.name))
+        .collect();
+    if !kept.is_empty() {
+        let kept = kept.join(", ");
+        plan.statements.push(format!(
+            "INSERT INTO {} ({kept}) SELECT {kept} FROM {}",
+            quote(&temporary),
+            quote(&new.name)
+        ));
+    }
+    if new.columns.iter().any(|c| c.ty.contains("AUTOINCREMENT")) {
+        // Ids stay never given twice: the new table's counter continues the old one's.
+        plan.statements.push(format!(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT {}, 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {})",
+            literal(&temporary),
+            literal(&temporary)
+        ));
+        plan.statements.push(format!(
+            "UPDATE sqlite_sequence SET seq = (SELECT MAX(seq) FROM sqlite_sequence WHERE name IN ({}, {})) WHERE name = {}",
+            literal(&new.name),
+            literal(&temporary),
+            literal(&temporary)
+        ));
+    }
+    plan.statements
+        .push(format!("DROP TABLE {}", quote(&new.name)));
+    plan.statements.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        quote(&temporary),
+        quote(&new.name)
+    ));
+    // Dropping the old table dropped its indexes.
+    plan.statements
+        .extend(new.indexes.iter().map(|index| index.create(&new.name)));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posts(columns: Vec<Column>) -> Schema {
+        let mut table = Table::new("posts");
+        table.columns = columns;
+        Schema {
+            tables: vec![table],
+        }
+    }
+
+    fn id() -> Column {
+        Column::new("id", "INTEGER PRIMARY KEY AUTOINCREMENT")
+    }
+
+    #[test]
+    fn a_first_migration_creates_every_table() {
+        let new = posts(vec![id(), Column::new("title", "TEXT").not_null()]);
+        let plan = diff(
+            &Schema::default(),
+            &new,
+            &Renames::default(),
+            Backend::Sqlite,
+        )
+        .unwrap();
+        assert_eq!(plan.statements, new.tables[0].create());
+        assert!(!plan.own_transaction);
+    }
+
+    #[test]
+    fn nothing_changed_is_an_empty_plan() {
+        let schema = posts(vec![id()]);
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            assert!(
+                diff(&schema, &schema, &Renames::default(), backend)
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    }
+
+    #[test]
+    fn added_and_renamed_columns_alter_in_place() {
+        let old = posts(vec![id(), Column::new("title", "TEXT").not_null()]);
+        let new = posts(vec![
+            id(),
+            Column::new("headline", "TEXT").not_null(),
+            Column::new("views", "BIGINT").not_null().default("0"),
+        ]);
+        let mut renames = Renames::default();
+        renames.add("posts.title=headline").unwrap();
+        let plan = diff(&old, &new, &renames, Backend::Sqlite).unwrap();
+        assert_eq!(
+            plan.statements,
+            [
+                r#"ALTER TABLE "posts" RENAME COLUMN "title" TO "headline""#,
+                r#"ALTER TABLE "posts" ADD COLUMN "views" BIGINT NOT NULL DEFAULT 0"#,
+            ]
+        );
+        assert!(!plan.own_transaction);
+    }
+
+    #[test]
+    fn a_new_not_null_column_needs_a_default() {
+        let old = posts(vec![id()]);
+        let new = posts(vec![id(), Column::new("title", "TEXT").not_null()]);
+        let error = diff(&old, &new, &Renames::default(), Backend::Postgres).unwrap_err();
+        assert!(
+            error.contains("`posts.title` is new and NOT NULL"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sqlite_rebuilds_a_table_whose_column_changed() {
+        let old = posts(vec![id(), Column::new("title", "TEXT")]);
+        let new = posts(vec![id(), Column::new("title", "TEXT").not_null()]);
+        let plan = diff(&old, &new, &Renames::default(), Backend::Sqlite).unwrap();
+        assert!(plan.own_transaction);
+        let sql = plan.sql();
+        assert!(
+            sql.starts_with("-- no-transaction\nPRAGMA foreign_keys = OFF;\nBEGIN;\n"),
+            "{sql}"
+        );
+        assert!(sql.contains(r#"INSERT INTO "_fastrs_new_posts" ("id", "title") SELECT "id", "title" FROM "posts""#), "{sql}");
+        assert!(
+            sql.contains(r#"ALTER TABLE "_fastrs_new_posts" RENAME TO "posts""#),
+            "{sql}"
+        );
+        assert!(
+            sql.ends_with("COMMIT;\nPRAGMA foreign_keys = ON;\n"),
+            "{sql}"
+        );
+        let pg = diff(&old, &new, &Renames::default(), Backend::Postgres).unwrap();
+        assert_eq!(
+            pg.statements,
+            [r#"ALTER TABLE "posts" ALTER COLUMN "title" SET NOT NULL"#]
+        );
+    }
+
+    #[test]
+    fn changed_values_replace_the_check() {
+        let mut before = Column::new("status", "TEXT").not_null().default("'draft'");
+        before.values = vec!["draft".into()];
+        let mut after = before.clone();
+        after.values.push("published".into());
+        let plan = diff(
+            &posts(vec![id(), before]),
+            &posts(vec![id(), after]),
+            &Renames::default(),
+            Backend::Postgres,
+        )
+        .unwrap();
+        assert_eq!(
+            plan.statements,
+            [
+                r#"ALTER TABLE "posts" DROP CONSTRAINT IF EXISTS "posts_status_check""#,
+                r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_status_check" CHECK ("status" IN ('draft', 'published'))"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dropped_table_is_dropped_with_a_warning() {
+        let plan = diff(
+            &posts(vec![id()]),
+            &Schema::default(),
+            &Renames::default(),
+            Backend::Sqlite,
+        )
+        .unwrap();
+        assert_eq!(plan.statements, [r#"DROP TABLE IF EXISTS "posts""#]);
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.sql().contains("-- WARNING: table `posts` is dropped"));
+    }
+
+    #[test]
+    fn renames_must_name_what_exists() {
+        let mut renames = Renames::default();
+        renames.add("posts.nope=title").unwrap();
+        let schema = posts(vec![id(), Column::new("title", "TEXT")]);
+        assert!(diff(&schema, &schema, &renames, Backend::Sqlite).is_err());
+        assert!(Renames::default().add("posts.a").is_err());
+        assert!(Renames::default().add("=b").is_err());
+        assert!(Renames::default().add("a.b=c.d").is_err());
+    }
+}
