@@ -56,6 +56,7 @@ pub mod error;
 pub mod extract;
 pub mod hooks;
 mod middleware;
+pub mod migrate;
 pub mod openapi;
 mod patch;
 pub mod resource;

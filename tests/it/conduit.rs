@@ -372,3 +372,18 @@ async fn comments(backend: Backend) {
 }
 
 on_both_backends!(users_and_profiles, articles_favourites_and_feed, comments);
+
+/// CI's guard: a model changed without a migration fails here, on every backend.
+#[test]
+fn the_migrations_match_the_models() {
+    let migrations = fastrs::migrate::Migrations::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/conduit/migrations"
+    ));
+    let app = conduit::app(fastrs_tests::memory());
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        migrations
+            .check(&app.schema(backend), backend)
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+}

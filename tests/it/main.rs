@@ -24,6 +24,7 @@ mod hooks;
 mod keyed;
 mod links;
 mod middleware;
+mod migrations;
 mod models;
 mod naming;
 mod nested;

@@ -1,6 +1,7 @@
 //! [`App`]: the builder that turns resources and routes into a served axum application.
 
 mod check;
+mod cli;
 mod run;
 mod tables;
 
@@ -87,6 +88,7 @@ pub struct App {
     on_startup: Vec<StartupHook>,
     on_shutdown: Vec<ShutdownHook>,
     described: Vec<(String, String, crate::openapi::OperationDocs)>,
+    migrations: Option<crate::migrate::Migrations>,
 }
 
 type StartupHook = Box<
@@ -118,6 +120,7 @@ impl App {
             on_startup: Vec::new(),
             on_shutdown: Vec::new(),
             described: Vec::new(),
+            migrations: None,
         }
     }
 
@@ -144,6 +147,21 @@ impl App {
         self
     }
 
+    /// The app's schema is kept by the migrations under `dir` (`dir/sqlite`,
+    /// `dir/postgres`; see [`crate::migrate`]): start-up applies the pending ones
+    /// (`FASTRS_MIGRATE=false` does not) instead of creating tables, and warns when a model
+    /// changed since the last one. The app's `migrate make NAME` command writes the next.
+    ///
+    /// ```no_run
+    /// # fn demo(app: fastrs::App) -> fastrs::App {
+    /// app.migrations(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+    /// # }
+    /// ```
+    pub fn migrations(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.migrations = Some(crate::migrate::Migrations::new(dir));
+        self
+    }
+
     /// Sets the document's title, version and description, and where the document and its UIs
     /// are served (`None` switches one off).
     pub fn docs(mut self, docs: DocsOptions) -> Self {
@@ -152,7 +170,7 @@ impl App {
     }
 
     /// The OpenAPI document of everything registered so far. Needs no database: it can be
-    /// written to a file without starting a server (`serve()` does with `--print-openapi`).
+    /// written to a file without starting a server (the app's `openapi` command prints it).
     pub fn openapi(&self) -> OpenApi {
         let resources = distinct(self.resources.iter().map(|mount| mount.meta))
             .into_iter()

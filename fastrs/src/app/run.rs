@@ -11,7 +11,7 @@ use super::{App, AppState, CorsSettings, ShutdownHook};
 use crate::ApiError;
 use crate::auth::PasswordHasher;
 use crate::crud::Env;
-use crate::db::{Backend, Pool};
+use crate::db::Pool;
 use crate::error::Error;
 use crate::testing::TestClient;
 
@@ -51,7 +51,10 @@ impl App {
             None => None,
         };
         let pool = Pool::connect_with(&self.settings.database_url, &self.settings.pool).await?;
-        if self.settings.create_tables {
+        let create_tables = self.settings.create_tables && self.migrations.is_none();
+        if let Some(migrations) = &self.migrations {
+            self.migrate_on_start(migrations, &pool).await?;
+        } else if create_tables {
             let ddl = self.ddl(pool.backend());
             if !ddl.is_empty() {
                 pool.execute_script(&ddl).await?;
@@ -59,8 +62,7 @@ impl App {
         }
         let auth = match (&self.auth, keys) {
             (Some(mount), Some(keys)) => {
-                crate::auth::ensure_epoch_column(&pool, mount.meta, self.settings.create_tables)
-                    .await?;
+                crate::auth::ensure_epoch_column(&pool, mount.meta, create_tables).await?;
                 let mut state =
                     (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
                         .await?;
@@ -158,6 +160,26 @@ impl App {
         })
     }
 
+    /// Applies the pending migrations (unless `FASTRS_MIGRATE=false`) and warns when the
+    /// models changed since the last one.
+    async fn migrate_on_start(
+        &self,
+        migrations: &crate::migrate::Migrations,
+        pool: &Pool,
+    ) -> crate::Result<()> {
+        let backend = pool.backend();
+        if self.settings.migrate {
+            let applied = migrations.run(pool).await?;
+            if applied > 0 {
+                tracing::info!(applied, "migrations applied");
+            }
+        }
+        if let Err(error) = migrations.check(&self.schema(backend), backend) {
+            tracing::warn!("{error}");
+        }
+        Ok(())
+    }
+
     /// Connects and returns the axum router, for mounting fastrs inside your own axum app.
     pub async fn into_router(self) -> crate::Result<Router> {
         Ok(self.build().await?.0)
@@ -179,10 +201,16 @@ impl App {
         )
     }
 
-    /// Serves on `HOST:PORT` until SIGINT or SIGTERM, then finishes in-flight requests and
-    /// closes the pool. With `--print-ddl sqlite|postgres` on the command line it prints the
-    /// DDL instead and returns.
+    /// Runs the command on the process's command line: serves on `HOST:PORT` by default (or
+    /// with `serve`), until SIGINT or SIGTERM, then finishes in-flight requests and closes the
+    /// pool. The other commands (`openapi`, `ddl`, `routes`, `migrate ...`; `--help` lists
+    /// them) print or migrate and return: see [`App::command`].
     pub async fn serve(self) -> crate::Result<()> {
+        self.command(std::env::args_os()).await
+    }
+
+    /// Serves on `HOST:PORT` until SIGINT or SIGTERM.
+    pub(super) async fn serve_http(self) -> crate::Result<()> {
         let filter = || {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
@@ -198,19 +226,6 @@ impl App {
                 .with_env_filter(filter())
                 .try_init()
         };
-        let args: Vec<String> = std::env::args().collect();
-        if args.iter().any(|arg| arg == "--print-openapi") {
-            println!("{}", self.openapi_json());
-            return Ok(());
-        }
-        if let Some(position) = args.iter().position(|arg| arg == "--print-ddl") {
-            let backend: Backend = args
-                .get(position + 1)
-                .map_or("sqlite", String::as_str)
-                .parse()?;
-            print!("{}", self.ddl(backend));
-            return Ok(());
-        }
         let address = format!("{}:{}", self.settings.host, self.settings.port);
         let tasks_bound = self.settings.tasks_shutdown;
         let grace = self

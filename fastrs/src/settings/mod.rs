@@ -28,7 +28,8 @@ pub use http::HttpSettings;
 /// | `PORT` | `8000` | bind port |
 /// | `FASTRS_PAGE_LIMIT` | `20` | default `limit` of lists |
 /// | `FASTRS_PAGE_MAX_LIMIT` | `100` | largest `limit` accepted |
-/// | `FASTRS_CREATE_TABLES` | `true` | create missing tables at start-up |
+/// | `FASTRS_CREATE_TABLES` | `true` | create missing tables at start-up (apps without migrations) |
+/// | `FASTRS_MIGRATE` | `true` | apply pending migrations at start-up (apps with [`App::migrations`](crate::App::migrations)) |
 /// | `SECRET_KEY`, `JWT_*`, `ACCESS_TOKEN_EXPIRE_MINUTES`, ... | | see [`AuthSettings`] |
 /// | `CORS_ORIGINS`, `CORS_*` | no CORS | see [`CorsSettings`] |
 /// | `BACKGROUND_TASKS_SHUTDOWN_SECONDS` | `30` | how long shutdown waits for background tasks |
@@ -54,8 +55,12 @@ pub struct Settings {
     pub port: u16,
     /// List bounds for resources that set none, and for [`Page`](crate::extract::Page).
     pub page: PageBounds,
-    /// Create missing tables from the resources' DDL at start-up.
+    /// Create missing tables from the resources' DDL at start-up (when the app has no
+    /// migrations).
     pub create_tables: bool,
+    /// Apply pending migrations at start-up (when the app has
+    /// [migrations](crate::App::migrations)).
+    pub migrate: bool,
     /// Keys, token lifetimes and hashing costs.
     pub auth: AuthSettings,
     /// Cross-origin requests (`None`: no CORS headers; see [`CorsSettings`]).
@@ -77,6 +82,7 @@ impl Default for Settings {
             port: 8000,
             page: PageBounds::default(),
             create_tables: true,
+            migrate: true,
             auth: AuthSettings::default(),
             cors: None,
             tasks_shutdown: Duration::from_secs(30),
@@ -201,6 +207,7 @@ impl Settings {
             port: vars.parsed("PORT")?.unwrap_or(defaults.port),
             page,
             create_tables: vars.flag("FASTRS_CREATE_TABLES")?.unwrap_or(true),
+            migrate: vars.flag("FASTRS_MIGRATE")?.unwrap_or(true),
             tasks_shutdown: vars
                 .parsed::<f64>("BACKGROUND_TASKS_SHUTDOWN_SECONDS")?
                 .map_or(Ok(defaults.tasks_shutdown), |s| {
