@@ -32,9 +32,11 @@ use errors::ConduitErrors;
 use tables::{Article, Comment, Favorite, Follow, Tag, User};
 use users::*;
 
-/// The app: every route under `/api`, RealWorld's `Token` scheme, its own account routes.
+/// The app: every route under `/api`, RealWorld's `Token` scheme, its own account routes; its
+/// tables kept by the migrations in `migrations/` (`cargo run -p conduit -- migrate make NAME`).
 pub fn app(settings: Settings) -> App {
     App::new(settings)
+        .migrations(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .auth_with::<User>(AuthOptions {
             scheme: "Token".into(),
             routes: false,
