@@ -145,4 +145,21 @@ fn references_are_foreign_keys_with_an_index_and_documented() {
     let document: Value = serde_json::from_str(&app(memory()).openapi_json()).unwrap();
     let field = &document["components"]["schemas"]["NoteCreate"]["properties"]["board_id"];
     assert_eq!(field["description"], "The id of a `Board`.");
+    // Link objects: an answer's `board_id` leads to the board's GET.
+    for (path, method, status) in [
+        ("/notes", "post", "201"),
+        ("/notes/{id}", "get", "200"),
+        ("/notes/{id}", "patch", "200"),
+    ] {
+        let link = &document["paths"][path][method]["responses"][status]["links"]["board"];
+        assert_eq!(link["operationId"], "get_board", "{path} {method}");
+        assert_eq!(link["parameters"]["id"], "$response.body#/board_id");
+        let target = &document["paths"]["/boards/{id}"]["get"]["operationId"];
+        assert_eq!(target, "get_board");
+    }
+    // No link to a route that is not served.
+    let without_boards = App::new(memory()).resource::<Note>();
+    let document: Value = serde_json::from_str(&without_boards.openapi_json()).unwrap();
+    let responses = &document["paths"]["/notes"]["post"]["responses"]["201"];
+    assert!(responses.get("links").is_none(), "{responses}");
 }

@@ -341,6 +341,7 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
             }
         }
     }
+    relation_links(&mut paths, &parts.resources);
     for (path, route) in &parts.routes {
         if let Some(http_method) = method(&route.method) {
             let operation = route_operation(path, route, &mut registry);
@@ -386,4 +387,62 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
     openapi.components = Some(components);
     openapi.tags = (!tags.is_empty()).then_some(tags);
     openapi
+}
+
+/// OpenAPI link objects for belongs-to relations: the answers of a resource's create, get,
+/// update and restore link each reference to the `GET` of the row it names (when that route
+/// is served), so a client or a generator can follow `note_id` to the note.
+fn relation_links(
+    paths: &mut Paths,
+    resources: &[(&'static ResourceMeta, crate::resource::Operations)],
+) {
+    use crate::resource::{Operations, snake_case};
+    use utoipa::openapi::link::Link;
+    for &(meta, _) in resources {
+        let snake = snake_case(meta.name);
+        let mut links = Vec::new();
+        for column in meta.columns {
+            let Some(reference) = column.references else {
+                continue;
+            };
+            let target = (reference.target)();
+            let served = resources.iter().any(|&(mounted, generated)| {
+                std::ptr::eq(mounted, target) && generated.contains(Operations::READ)
+            });
+            if !served {
+                continue;
+            }
+            let name = column.field.strip_suffix("_id").unwrap_or(column.field);
+            let link = Link::builder()
+                .operation_id(format!("get_{}", snake_case(target.name)))
+                .parameter("id", format!("$response.body#/{}", column.field))
+                .description(format!("The {} this {} references", target.name, meta.name))
+                .build();
+            links.push((name.to_owned(), link));
+        }
+        if links.is_empty() {
+            continue;
+        }
+        let ids = ["create", "get", "update", "restore"].map(|verb| format!("{verb}_{snake}"));
+        for item in paths.paths.values_mut() {
+            let operations = [&mut item.post, &mut item.get, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let named = operation
+                    .operation_id
+                    .as_ref()
+                    .is_some_and(|id| ids.contains(id));
+                if !named {
+                    continue;
+                }
+                for status in ["200", "201"] {
+                    if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status)
+                    {
+                        for (name, link) in &links {
+                            response.links.insert(name.clone(), RefOr::T(link.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
