@@ -35,14 +35,24 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`app`] | [`App`], [`Settings`] |
-//! | [`resource`] | the [`Resource`](trait@Resource) trait and its static metadata, SQL and DDL |
-//! | [`extract`] | the extractors: `ValidJson`, `Path`, `Query`, `Page`, `Dep` |
-//! | [`auth`] | JWT + argon2 authentication, `CurrentUser`, ownership |
+//! | [`app`] | [`App`], the builder on top: resources, routes, auth, docs, its command line |
+//! | [`settings`] | [`Settings`] from the environment or `.env`, CORS and HTTP settings |
+//! | [`resource`] | the [`Resource`](trait@Resource) trait, its static metadata, SQL, filters, DDL |
+//! | [`data`] | the data API: typed columns, `select()`, filters and order in a transaction |
+//! | [`hooks`] | code that runs around a resource's writes, in their transaction |
+//! | [`extract`] | the extractors: `ValidJson`, `Path`, `Query`, `Page`, `Dep`, `Headers`, `Multipart` |
+//! | [`validate`] | validation rules, models and FastAPI's 422 shape |
+//! | [`auth`] | JWT + argon2 authentication, `CurrentUser`, `Accounts`, scopes, ownership |
+//! | [`routing`] | `get`, `post`, ... and `ApiRouter` for hand-written, documented routes |
+//! | [`response`] | answers with a status or headers: `Status`, `NoContent`, `Created` |
+//! | [`error`] | [`ApiError`], `#[derive(HttpError)]`, the error-format hook |
+//! | [`openapi`] | the OpenAPI document and its offline UIs |
 //! | [`db`] | pools, transactions ([`db::Db`]) and queries for both backends |
-//! | [`validate`] | validation rules and FastAPI's 422 shape |
-//! | [`routing`] | `get`, `post`, ... for hand-written routes |
-//! | [`testing`] | [`testing::TestClient`] |
+//! | [`migrate`] | migrations generated from the models, in sqlx's format |
+//! | [`tasks`] | background tasks that run after the answer |
+//! | [`stream`] | server-sent events and WebSockets |
+//! | [`state`] | the app's shared state |
+//! | [`testing`] | [`testing::TestClient`], FastAPI's `TestClient` |
 
 // The derives name `::fastrs::...`; this lets the crate use them on its own types.
 extern crate self as fastrs;
