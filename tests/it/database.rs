@@ -275,12 +275,58 @@ async fn round_trips_per_route_on_postgres() {
     STATEMENTS.count.swap(0, Ordering::Relaxed);
     let page = conduit.get("/api/articles?limit=20").await;
     assert_eq!(page.json()["articles"].as_array().unwrap().len(), 20);
-    // The handler's `Db` is a transaction: its COMMIT is counted (sqlx does not log BEGIN).
-    trips(4, "conduit list: the page, its count, its authors, COMMIT");
+    // A reading request's plain SELECTs run without BEGIN and COMMIT.
+    trips(3, "conduit list: the page, its count, its authors");
     let page = conduit
         .get("/api/articles?limit=20")
         .header("authorization", &format!("Token {}", tokens[0]))
         .await;
     assert_eq!(page.json()["articlesCount"], 25);
-    trips(5, "conduit list for a caller: the caller, then the same");
+    trips(4, "conduit list for a caller: the caller, then the same");
+}
+
+/// Records `?n` in `marks`, after a read, then fails when `?fail=1`.
+async fn read_then_write(
+    mut db: fastrs::db::Db,
+    fastrs::extract::Query(params): fastrs::extract::Query<std::collections::HashMap<String, i64>>,
+) -> Result<fastrs::Json<i64>, fastrs::ApiError> {
+    let (before,): (i64,) = db
+        .query("SELECT COUNT(*) FROM marks")
+        .fetch_one(&mut db)
+        .await?;
+    db.query("INSERT INTO marks (n) VALUES ($1)")
+        .bind(params.get("n").copied().unwrap_or(0))
+        .execute(&mut db)
+        .await?;
+    if params.get("fail") == Some(&1) {
+        return Err(fastrs::ApiError::bad_request("failed after the write"));
+    }
+    Ok(fastrs::Json(before))
+}
+
+/// A GET on PostgreSQL reads without a transaction, but its first write begins one: a failure
+/// after the write still rolls it back.
+#[tokio::test]
+async fn a_reading_request_that_writes_still_rolls_back_on_postgres() {
+    let Some(db) = fastrs_tests::TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let client = fastrs::App::new(db.settings())
+        .route("/mark", fastrs::routing::get(read_then_write))
+        .test_client()
+        .await
+        .unwrap();
+    client
+        .pool()
+        .execute_script("CREATE TABLE marks (n BIGINT NOT NULL)")
+        .await
+        .unwrap();
+    assert_eq!(client.get("/mark?n=1").await.status(), 200);
+    assert_eq!(client.get("/mark?n=2&fail=1").await.status(), 400);
+    let marks: Vec<(i64,)> =
+        fastrs::db::Query::new(Backend::Postgres, "SELECT n FROM marks ORDER BY n")
+            .fetch_all(client.pool())
+            .await
+            .unwrap();
+    assert_eq!(marks, [(1,)], "the failed request's write is rolled back");
 }

@@ -83,7 +83,7 @@ macro_rules! run {
             }};
         }
         match $target {
-            Target::Db(db) => match db.conn().await? {
+            Target::Db(db) => match db.conn_for(super::tx::is_plain_read(sql.as_str())).await? {
                 Conn::Sqlite(conn) => on!(sqlite, &mut *conn),
                 Conn::Postgres(conn) => on!(postgres, &mut *conn),
             },

@@ -9,7 +9,10 @@
 //! The transaction begins lazily, with the handler's first statement. On SQLite a request whose
 //! method writes (anything but GET/HEAD/OPTIONS) uses the one writer connection and begins with
 //! `BEGIN IMMEDIATE`, taking the write lock up front (another process may write the same file);
-//! a reading request uses a read-only connection.
+//! a reading request uses a read-only connection. On PostgreSQL a reading request runs its plain
+//! `SELECT`s on one connection without `BEGIN` and `COMMIT` (two round trips saved; under
+//! PostgreSQL's default READ COMMITTED each statement sees its own snapshot either way), and
+//! begins a transaction at its first other statement.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +21,7 @@ use axum::http::Method;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
@@ -30,6 +34,9 @@ use crate::tasks::TaskSlot;
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    /// A reading request's PostgreSQL connection, before any statement that needs a
+    /// transaction: each `SELECT` commits on its own.
+    PostgresReads(PoolConnection<Postgres>),
 }
 
 /// A transaction that has begun; a SQLite reader keeps its pass through the checkpoint gate
@@ -76,8 +83,14 @@ pub struct Db {
     writes: bool,
 }
 
-async fn begin(pool: &Pool, writes: bool) -> Result<Open, sqlx::Error> {
+/// Opens what the first statement needs: a transaction, or (a plain read in a reading request on
+/// PostgreSQL) a connection.
+async fn begin(pool: &Pool, writes: bool, plain_read: bool) -> Result<Open, sqlx::Error> {
     Ok(match pool {
+        Pool::Postgres(pool) if !writes && plain_read => Open {
+            tx: Tx::PostgresReads(pool.acquire().await?),
+            _pass: None,
+        },
         Pool::Sqlite(pools) if writes => Open {
             tx: Tx::Sqlite(pools.writer().begin_with("BEGIN IMMEDIATE").await?),
             _pass: None,
@@ -154,7 +167,11 @@ impl Db {
                 tx: Tx::Postgres(tx),
                 ..
             }) => tx.commit().await,
-            None => Ok(()),
+            Some(Open {
+                tx: Tx::PostgresReads(_),
+                ..
+            })
+            | None => Ok(()),
         }
     }
 
@@ -171,15 +188,40 @@ impl Db {
     /// The transaction's connection, for using sqlx directly (begins the transaction if no
     /// statement has yet).
     pub async fn conn(&mut self) -> Result<Conn<'_>, sqlx::Error> {
+        self.conn_for(false).await
+    }
+
+    /// The connection for a statement: a plain read (`SELECT` without a lock) in a reading
+    /// request on PostgreSQL needs no transaction; any other statement does, and begins it.
+    pub(crate) async fn conn_for(&mut self, plain_read: bool) -> Result<Conn<'_>, sqlx::Error> {
+        let upgrade = matches!(
+            &*self.slot,
+            Some(Open { tx: Tx::PostgresReads(_), .. }) if !plain_read
+        );
+        if upgrade {
+            // The reads so far committed on their own: the transaction starts here, on a
+            // connection of its own (the reading one goes back to the pool as it came).
+            *self.slot = None;
+        }
         let open = match &mut *self.slot {
             Some(open) => open,
-            slot @ None => slot.insert(begin(&self.pool, self.writes).await?),
+            slot @ None => slot.insert(begin(&self.pool, self.writes, plain_read).await?),
         };
         Ok(match &mut open.tx {
             Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
             Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
+            Tx::PostgresReads(conn) => Conn::Postgres(&mut *conn),
         })
     }
+}
+
+/// True for a statement that only reads and locks nothing: it may run outside a transaction.
+pub(crate) fn is_plain_read(sql: &str) -> bool {
+    let sql = sql.trim_start().trim_start_matches('(');
+    let starts = sql
+        .get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case("SELECT"));
+    starts && !sql.to_ascii_uppercase().contains(" FOR ")
 }
 
 impl std::fmt::Debug for Db {
@@ -260,6 +302,8 @@ async fn finish(slot: TxSlot, response: Response) -> Response {
     };
     let commit = response.status().as_u16() < 400;
     let outcome = match (tx, commit) {
+        // Reads only: nothing to commit or roll back.
+        (Tx::PostgresReads(_), _) => Ok(()),
         (Tx::Sqlite(tx), true) => tx.commit().await,
         (Tx::Sqlite(tx), false) => tx.rollback().await,
         (Tx::Postgres(tx), true) => tx.commit().await,
