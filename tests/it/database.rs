@@ -283,6 +283,32 @@ async fn round_trips_per_route_on_postgres() {
         .await;
     assert_eq!(page.json()["articlesCount"], 25);
     trips(4, "conduit list for a caller: the caller, then the same");
+
+    // `?include=`: one statement per relation, whatever the page size.
+    let Some(db) = fastrs_tests::TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let mut settings = db.settings();
+    settings.auth.secret_key = Some(fastrs::auth::Secret::new(fastrs_tests::SECRET));
+    let shelves = crate::includes::app(settings).test_client().await.unwrap();
+    for n in 0..3 {
+        let created = shelves
+            .post("/shelves")
+            .json(&json!({"name": format!("s{n}")}))
+            .await;
+        assert_eq!(created.status(), 201);
+    }
+    for n in 0..20 {
+        let book = json!({"title": format!("b{n}"), "shelf_id": n % 3 + 1});
+        assert_eq!(shelves.post("/books").json(&book).await.status(), 201);
+    }
+    STATEMENTS.count.swap(0, Ordering::Relaxed);
+    let page = shelves.get("/books?limit=20&include=shelf").await;
+    assert_eq!(page.json()["items"][19]["shelf"]["name"], "s1");
+    trips(
+        3,
+        "a page with its shelves: the page, its count, the shelves",
+    );
 }
 
 /// Records `?n` in `marks`, after a read, then fails when `?fail=1`.

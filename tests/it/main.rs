@@ -21,6 +21,7 @@ mod filters;
 mod flags;
 mod hardening;
 mod hooks;
+mod includes;
 mod keyed;
 mod links;
 mod middleware;

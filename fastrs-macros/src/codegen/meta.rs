@@ -69,6 +69,7 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
             quote!(::core::option::Option::Some(#p::Reference {
                 target: <#target as #p::Resource>::meta,
                 on_delete: #p::OnDelete::#on_delete,
+                rows: #p::rows_by_id::<#target>,
             }))
         }
         None => quote!(::core::option::Option::None),

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 
-use super::{Ctx, Token};
+use super::{Ctx, Token, include};
 use crate::ApiError;
 use crate::data::{bind_owner, bind_viewer};
 use crate::db::Query;
@@ -39,8 +39,10 @@ pub(super) async fn list_rows<R: Hooks>(
     if R::meta().cursor {
         return list_keyset(ctx, token, uri, scope).await;
     }
-    let (page, filters) = list_parameters(ctx, &uri, scope, None)?;
-    let caller = ctx.viewer(token, reads_need_caller::<R>()).await?;
+    let (page, filters, includes) = list_parameters(ctx, &uri, scope, None)?;
+    let caller = ctx
+        .viewer_of(token, reads_need_caller::<R>(), &includes)
+        .await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let pool = &ctx.env.pool;
     let owner_reads = R::meta().owner_reads && ctx.sql.owned.is_some();
@@ -97,12 +99,22 @@ pub(super) async fn list_rows<R: Hooks>(
             )
         }
     };
-    let (items, total) = (
+    let (items, total): (Vec<R::Response>, (i64,)) = (
         items.map_err(|e| ctx.db_error(e))?,
         total.map_err(|e| ctx.db_error(e))?,
     );
-    Ok(Json(ListPage::<R::Response> {
-        items,
+    if includes.is_empty() {
+        return Ok(Json(ListPage::<R::Response> {
+            items,
+            total: total.0,
+            offset: page.offset,
+            limit: page.limit,
+        })
+        .into_response());
+    }
+    let rows = embedded(ctx, items, &includes, caller.as_ref()).await?;
+    Ok(Json(ListPage::<serde_json::Value> {
+        items: rows,
         total: total.0,
         offset: page.offset,
         limit: page.limit,
@@ -110,23 +122,40 @@ pub(super) async fn list_rows<R: Hooks>(
     .into_response())
 }
 
-/// The page and the filters of a list request (every bad parameter answered at once), scoped
-/// to a parent for a nested list; `cursor` for keyset pages.
+/// The answers of a page as JSON, with the included relations embedded.
+async fn embedded<R: Hooks>(
+    ctx: &Ctx<R>,
+    items: Vec<R::Response>,
+    includes: &[crate::resource::Embed],
+    caller: Option<&crate::auth::Principal>,
+) -> Result<Vec<serde_json::Value>, ApiError> {
+    let mut rows = items
+        .into_iter()
+        .map(|item| serde_json::to_value(item).map_err(ApiError::internal))
+        .collect::<Result<Vec<_>, _>>()?;
+    include::embed(&ctx.env.pool, &mut rows, includes, caller).await?;
+    Ok(rows)
+}
+
+/// The page, the filters and the included relations of a list request (every bad parameter
+/// answered at once), scoped to a parent for a nested list; `cursor` for keyset pages.
 fn list_parameters<R: Hooks>(
     ctx: &Ctx<R>,
     uri: &Uri,
     scope: Option<(usize, &str)>,
     cursor: Option<&crate::resource::CursorKey>,
-) -> Result<(Page, ListQuery), ApiError> {
+) -> Result<(Page, ListQuery, Vec<crate::resource::Embed>), ApiError> {
     let meta = R::meta();
     match (
         Page::from_query(uri.query(), ctx.page),
         ListQuery::parse(meta, uri.query(), cursor).and_then(|f| f.within(meta, scope)),
+        include::parse(uri.query(), &ctx.embeds),
     ) {
-        (Ok(page), Ok(filters)) => Ok((page, filters)),
-        (page, filters) => {
+        (Ok(page), Ok(filters), Ok(includes)) => Ok((page, filters, includes)),
+        (page, filters, includes) => {
             let mut errors = page.err().unwrap_or_default();
             errors.extend(filters.err().unwrap_or_default());
+            errors.extend(includes.err().unwrap_or_default());
             Err(errors.into())
         }
     }
@@ -143,8 +172,10 @@ async fn list_keyset<R: Hooks>(
 ) -> Result<Response, ApiError> {
     let meta = R::meta();
     let key = &ctx.env.cursor_key;
-    let (page, filters) = list_parameters(ctx, &uri, scope, Some(key))?;
-    let caller = ctx.viewer(token, reads_need_caller::<R>()).await?;
+    let (page, filters, includes) = list_parameters(ctx, &uri, scope, Some(key))?;
+    let caller = ctx
+        .viewer_of(token, reads_need_caller::<R>(), &includes)
+        .await?;
     let owner = (meta.owner_reads && ctx.sql.owned.is_some())
         .then(|| meta.owner_column().map(|column| column.column))
         .flatten();
@@ -176,6 +207,7 @@ async fn list_keyset<R: Hooks>(
         }
         _ => None,
     };
+    let items = embedded(ctx, items, &includes, caller.as_ref()).await?;
     let mut body = serde_json::json!({
         "items": items,
         "next_cursor": next_cursor,

@@ -25,6 +25,7 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+mod include;
 mod link;
 mod list;
 mod nested;
@@ -75,6 +76,8 @@ struct Ctx<R> {
     sql: &'static Statements,
     page: PageBounds,
     not_found: String,
+    /// The relations a read may embed (`?include=`).
+    embeds: Vec<crate::resource::Embed>,
     _resource: PhantomData<fn() -> R>,
 }
 
@@ -205,8 +208,19 @@ impl<R: Hooks> Ctx<R> {
     /// The caller when this route needs one (401/403 otherwise), or when the resource has
     /// `flag` fields and a token came: whose flags the answer shows.
     async fn viewer(&self, token: Token, needed: bool) -> Result<Option<Principal>, ApiError> {
-        let flags = R::meta().viewer_type().is_some() && token.0.is_some();
-        self.caller(token, needed || flags).await
+        self.viewer_of(token, needed, &[]).await
+    }
+
+    /// [`Ctx::viewer`], when the answer embeds `includes` too (whose flags need the caller).
+    async fn viewer_of(
+        &self,
+        token: Token,
+        needed: bool,
+        includes: &[crate::resource::Embed],
+    ) -> Result<Option<Principal>, ApiError> {
+        let flags = R::meta().viewer_type().is_some() || include::needs_viewer(includes);
+        let present = token.0.is_some();
+        self.caller(token, needed || (flags && present)).await
     }
 
     /// The caller, when this route needs one: 401/403 otherwise.
@@ -267,6 +281,9 @@ pub(crate) fn router<R: Hooks>(env: &Env, operations: Operations) -> Router<AppS
         sql: R::statements(),
         page: R::meta().page.unwrap_or(env.page),
         not_found: format!("{} not found", R::meta().name),
+        embeds: crate::resource::embeddable(meta, |target| {
+            env.mounted.iter().any(|m| std::ptr::eq(*m, target))
+        }),
         _resource: PhantomData,
     });
     let (collection_path, item_path) = paths(R::meta());
@@ -429,10 +446,14 @@ fn settle(slot: Option<TaskSlot>, response: Response) -> Response {
 async fn read<R: Hooks>(
     State(ctx): State<Arc<Ctx<R>>>,
     token: Token,
+    uri: axum::http::Uri,
     Path(id): Path<String>,
-) -> Result<Json<R::Response>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: R::Id = path_id(&id)?;
-    let caller = ctx.viewer(token, reads_need_caller::<R>()).await?;
+    let includes = include::parse(uri.query(), &ctx.embeds)?;
+    let caller = ctx
+        .viewer_of(token, reads_need_caller::<R>(), &includes)
+        .await?;
     let mut query = match (&ctx.sql.owned, R::meta().owner_reads) {
         (Some(owned), true) => {
             let mut query = ctx.query(&owned.get).bind(id);
@@ -442,11 +463,18 @@ async fn read<R: Hooks>(
         _ => ctx.query(&ctx.sql.get).bind(id),
     };
     bind_viewer::<R>(query.args_mut(), caller.as_ref())?;
-    let found = query
+    let found: Option<R::Response> = query
         .fetch_optional(ctx.env.pool.read())
         .await
         .map_err(|e| ctx.db_error(e))?;
-    found.map(Json).ok_or_else(|| ctx.not_found())
+    let found = found.ok_or_else(|| ctx.not_found())?;
+    if includes.is_empty() {
+        return Ok(Json(found).into_response());
+    }
+    let mut rows = [serde_json::to_value(found).map_err(ApiError::internal)?];
+    include::embed(&ctx.env.pool, &mut rows, &includes, caller.as_ref()).await?;
+    let [row] = rows;
+    Ok(Json(row).into_response())
 }
 
 async fn update<R: Hooks>(

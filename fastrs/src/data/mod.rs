@@ -300,3 +300,38 @@ pub(crate) fn update_query<R: Resource>(
     }
     query
 }
+
+/// `T`'s rows whose id is one of `ids` (JSON numbers or strings; others are skipped), as their
+/// JSON answers, with `viewer`'s flags: what `?include=` embeds, one statement for any number
+/// of ids. The derive puts it in each reference's [`Reference::rows`](crate::resource::Reference).
+pub fn rows_by_id<'a, T: Resource>(
+    db: &'a mut Db,
+    ids: Vec<serde_json::Value>,
+    viewer: Option<&'a Principal>,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, ApiError>> + Send + 'a>> {
+    Box::pin(async move {
+        use crate::extract::PathId;
+        let Some(index) = T::meta().columns.iter().position(|c| c.role == Role::Id) else {
+            return Ok(Vec::new());
+        };
+        let ids: Vec<T::Id> = ids
+            .iter()
+            .filter_map(|id| match id {
+                serde_json::Value::String(text) => T::Id::parse_path(text).ok(),
+                serde_json::Value::Number(n) => T::Id::parse_path(&n.to_string()).ok(),
+                _ => None,
+            })
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = T::select().filter(Column::<T, T::Id>::new(index).is_in(ids));
+        if let Some(viewer) = viewer {
+            select = select.viewer(viewer);
+        }
+        let rows = select.all(db).await?;
+        rows.into_iter()
+            .map(|row| serde_json::to_value(T::Response::from(row)).map_err(ApiError::internal))
+            .collect()
+    })
+}

@@ -350,6 +350,7 @@ pub fn document(parts: Parts<'_>) -> OpenApi {
     }
     let mut components = Components::new();
     components.schemas = registry.into_schemas();
+    embedded_relations(&mut paths, &mut components, &parts.resources);
     if let Some((_, options)) = parts.auth {
         if options.routes {
             let token_url = format!("{}/token", options.auth_prefix.trim_end_matches('/'));
@@ -412,7 +413,7 @@ fn relation_links(
             if !served {
                 continue;
             }
-            let name = column.field.strip_suffix("_id").unwrap_or(column.field);
+            let name = crate::resource::relation_name(column.field);
             let link = Link::builder()
                 .operation_id(format!("get_{}", snake_case(target.name)))
                 .parameter("id", format!("$response.body#/{}", column.field))
@@ -442,6 +443,78 @@ fn relation_links(
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// `?include=`: each read of a resource with relations it can embed takes an `include`
+/// parameter, and its answer's schema has each relation as an optional property (present only
+/// when included; `null` when the reference is empty).
+fn embedded_relations(
+    paths: &mut Paths,
+    components: &mut Components,
+    resources: &[(&'static ResourceMeta, crate::resource::Operations)],
+) {
+    use crate::openapi::operation::parameter;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{OneOf, Type};
+    for &(meta, _) in resources {
+        let embeds = crate::resource::embeddable(meta, |target| {
+            resources.iter().any(|(m, _)| std::ptr::eq(*m, target))
+        });
+        if embeds.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = embeds.iter().map(|e| e.name).collect();
+        let alternatives = names.join("|");
+        let mut include = utoipa::openapi::schema::Object::with_type(Type::String);
+        include.description = Some(format!(
+            "Related rows to embed, comma-separated: {}.",
+            names.join(", ")
+        ));
+        include.pattern = Some(format!("^(?:{alternatives})(?:,(?:{alternatives}))*$"));
+        let snake = crate::resource::snake_case(meta.name);
+        let (get, list) = (format!("get_{snake}"), format!("list_{snake}"));
+        for item in paths.paths.values_mut() {
+            let Some(operation) = item.get.as_mut() else {
+                continue;
+            };
+            let reads = operation.operation_id.as_ref().is_some_and(|id| {
+                *id == get || *id == list || id.starts_with(&format!("{list}_of_"))
+            });
+            if reads {
+                parameter(
+                    operation,
+                    "include",
+                    ParameterIn::Query,
+                    false,
+                    Schema::Object(include.clone()),
+                );
+            }
+        }
+        if let Some(RefOr::T(Schema::Object(response))) = components
+            .schemas
+            .get_mut(&format!("{}Response", meta.name))
+        {
+            for embed in &embeds {
+                let target = RefOr::Ref(utoipa::openapi::Ref::from_schema_name(format!(
+                    "{}Response",
+                    embed.target.name
+                )));
+                let property = OneOf::builder()
+                    .item(target)
+                    .item(Schema::Object(utoipa::openapi::schema::Object::with_type(
+                        Type::Null,
+                    )))
+                    .description(Some(format!(
+                        "The {} `{}` names, with `?include={}`",
+                        embed.target.name, embed.column.field, embed.name
+                    )))
+                    .build();
+                response
+                    .properties
+                    .insert(embed.name.to_owned(), RefOr::T(Schema::OneOf(property)));
             }
         }
     }

@@ -167,7 +167,8 @@ impl ListQuery {
         let mut cx = Cx::query();
         let mut token = None;
         for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            if key == "limit" || (key == "offset" && cursor.is_none()) {
+            // The page's, and the relations to embed (read by the route).
+            if key == "limit" || key == "include" || (key == "offset" && cursor.is_none()) {
                 continue;
             }
             if cursor.is_some() && key == "cursor" {

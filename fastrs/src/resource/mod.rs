@@ -7,11 +7,13 @@
 
 mod cursor;
 mod ddl;
+mod embed;
 pub mod filter;
 mod sql;
 
 pub use cursor::CursorKey;
 pub use ddl::{TableLinks, create_table, table};
+pub use embed::{Embed, embeddable, relation_name};
 pub(crate) use sql::{DELETED_AT, expression, quote, referencing_column, select_list, sql};
 pub use sql::{OwnedStatements, RowStatements, Statements};
 
@@ -516,7 +518,19 @@ pub struct Reference {
     pub target: fn() -> &'static ResourceMeta,
     /// What deleting a referenced row does.
     pub on_delete: OnDelete,
+    /// Loads referenced rows by id, as their answers (what `?include=` embeds).
+    pub rows: RowsById,
 }
+
+/// Loads a resource's rows whose id is one of the values given, as their JSON answers, with the
+/// flags of the caller given: [`crate::data::rows_by_id`] for each resource.
+pub type RowsById = for<'a> fn(
+    &'a mut crate::db::Db,
+    Vec<serde_json::Value>,
+    Option<&'a crate::auth::Principal>,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<serde_json::Value>, ApiError>> + Send + 'a>,
+>;
 
 /// `ON DELETE` of a foreign key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
