@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::ApiError;
 use crate::auth::Principal;
-use crate::db::{Db, Pool};
+use crate::db::Pool;
 use crate::resource::{Embed, ResourceMeta};
 use crate::validate::{Cx, ValidationErrors, Violation};
 
@@ -59,7 +59,6 @@ pub(super) async fn embed(
     if includes.is_empty() {
         return Ok(());
     }
-    let mut db = Db::begin_read(pool).await;
     for embed in includes {
         let field = embed.column.field;
         let mut ids: Vec<Value> = Vec::new();
@@ -69,7 +68,7 @@ pub(super) async fn embed(
             }
         }
         let found = match (embed.column.references, ids.is_empty()) {
-            (Some(reference), false) => (reference.rows)(&mut db, ids, viewer).await?,
+            (Some(reference), false) => (reference.rows)(pool, ids, viewer).await?,
             _ => Vec::new(),
         };
         let by_id: HashMap<String, Value> = found

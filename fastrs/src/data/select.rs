@@ -338,9 +338,19 @@ impl<R: Resource> Select<R> {
 
     /// Every matching row.
     pub async fn all(self, db: &mut Db) -> Result<Vec<R>, ApiError> {
+        let backend = db.backend();
+        self.all_on(backend, db).await
+    }
+
+    /// [`Select::all`] on any target (a pool's readers, outside a transaction).
+    pub(crate) async fn all_on<'c>(
+        self,
+        backend: Backend,
+        target: impl Into<crate::db::Target<'c>>,
+    ) -> Result<Vec<R>, ApiError> {
         let sql = R::statements();
         let meta = R::meta();
-        let (conditions, binders) = Self::conditions(self.filters, sql, db.backend());
+        let (conditions, binders) = Self::conditions(self.filters, sql, backend);
         let mut text = format!("{}{conditions} ORDER BY ", sql.rows.select);
         for order in &self.order {
             if let Some(column) = meta.columns.get(order.index) {
@@ -364,12 +374,12 @@ impl<R: Resource> Select<R> {
                 ))
             }
         };
-        let mut query = Self::query(db.backend(), text, binders);
+        let mut query = Self::query(backend, text, binders);
         if let Some((limit, offset)) = page {
             query = query.bind(limit).bind(offset);
         }
         super::bind_viewer::<R>(query.args_mut(), self.viewer.as_ref())?;
-        query.fetch_all(db).await.map_err(db_error::<R>)
+        query.fetch_all(target).await.map_err(db_error::<R>)
     }
 
     /// The first matching row, if any.
