@@ -5,9 +5,19 @@
 //! | module | page |
 //! |---|---|
 //! | [`fastapi`] | `docs/src/fastapi.md`, "Coming from FastAPI" |
+//! | [`routes`] | `docs/src/routes.md`, "Routes and the data API" |
+//! | [`errors`] | `docs/src/errors.md`, "Errors" |
+//! | [`dependencies`] | `docs/src/dependencies.md`, "Dependencies" |
+//! | [`tasks`] | `docs/src/tasks.md`, "Background tasks, streams and middleware" |
+//! | [`openapi`] | `docs/src/openapi.md`, "OpenAPI and the docs" |
 
 // Samples document what a reader needs, not every field (nor the types the
 // derives generate).
 #![allow(missing_docs)]
 
+pub mod dependencies;
+pub mod errors;
 pub mod fastapi;
+pub mod openapi;
+pub mod routes;
+pub mod tasks;
