@@ -69,6 +69,7 @@ mod middleware;
 pub mod migrate;
 pub mod openapi;
 mod patch;
+mod principal;
 pub mod resource;
 pub mod response;
 pub mod routing;

@@ -112,7 +112,7 @@ impl App {
             // dependencies' guards, which may use it too).
             let methods = methods
                 .into_router(&state)
-                .route_layer(middleware::from_fn(crate::db::transaction_layer));
+                .route_layer(middleware::from_fn(crate::extract::transaction_layer));
             router = router.route(&path, methods);
         }
         let tasks = state.tasks().clone();

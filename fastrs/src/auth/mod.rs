@@ -69,6 +69,7 @@ mod settings;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use crate::principal::Principal;
 pub use accounts::Accounts;
 pub(crate) use extract::StreamingRoute;
 pub(crate) use extract::bearer_token;
@@ -95,28 +96,6 @@ pub trait AuthUser: Resource {
     fn scopes(&self) -> &[String];
     /// The password field's name and rules (a new password must obey them too).
     fn password_spec() -> &'static crate::validate::FieldSpec<String>;
-}
-
-/// Who is calling: what resources' owner and scope checks need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// The user's id, as text.
-    pub id: String,
-    /// The user's scopes.
-    pub scopes: Vec<String>,
-}
-
-impl Principal {
-    /// 403 unless the caller has `scope`.
-    pub fn require_scope(&self, scope: &str) -> Result<(), ApiError> {
-        if self.scopes.iter().any(|s| s == scope) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "Not enough permissions: the `{scope}` scope is required"
-            )))
-        }
-    }
 }
 
 /// Where the auth routes are mounted.

@@ -36,7 +36,8 @@ pub use args::{Args, ColumnType, TextEnum, bind_enum, decode_enum, decode_nullab
 pub use query::{Conn, Query, Target};
 pub use row::{FromRow, Row};
 pub use sqlite::{CheckpointPolicy, SqlitePools};
-pub use tx::{Db, transaction_layer};
+pub use tx::Db;
+pub(crate) use tx::RequestTx;
 
 use crate::ApiError;
 

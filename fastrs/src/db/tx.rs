@@ -1,10 +1,11 @@
 //! [`Db`]: a transaction per request, committed when the handler succeeds and rolled back when
 //! it fails.
 //!
-//! [`transaction_layer`] wraps every hand-written route of an [`App`](crate::App): it puts an
-//! empty slot in the request, the [`Db`] extractor begins a transaction and parks it there, and
-//! once the handler has answered the layer commits (status < 400) or rolls back (anything
-//! else). A route that never extracts `Db` costs one small allocation and no database work.
+//! [`crate::extract::transaction_layer`] wraps every hand-written route of an
+//! [`App`](crate::App): it puts an empty slot in the request, the [`Db`] extractor begins a
+//! transaction and parks it there, and once the handler has answered the layer commits
+//! (status < 400) or rolls back (anything else). A route that never extracts `Db` costs one
+//! small allocation and no database work.
 //!
 //! The transaction begins lazily, with the handler's first statement. On SQLite a request whose
 //! method writes (anything but GET/HEAD/OPTIONS) uses the one writer connection and begins with
@@ -14,22 +15,14 @@
 //! PostgreSQL's default READ COMMITTED each statement sees its own snapshot either way), and
 //! begins a transaction at its first other statement.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts, Request};
-use axum::http::Method;
-use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 use super::sqlite::ReadPass;
 use super::{Backend, Conn, Pool, Query, Target};
-use crate::ApiError;
-use crate::state::AppState;
-use crate::tasks::TaskSlot;
 
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
@@ -47,18 +40,6 @@ struct Open {
 }
 
 type Shared = Arc<tokio::sync::Mutex<Option<Open>>>;
-
-#[derive(Clone, Default)]
-struct TxSlot(Arc<Mutex<Option<Shared>>>);
-
-impl TxSlot {
-    fn take(&self) -> Option<Shared> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take()
-    }
-}
 
 /// The request's database transaction (FastAPI's `Depends(get_db)`).
 ///
@@ -240,81 +221,38 @@ impl<'c> From<&'c mut Db> for Target<'c> {
     }
 }
 
-impl<S> FromRequestParts<S> for Db
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
+/// A request's transaction, shared between its [`Db`] and the layer that ends it
+/// ([`crate::extract::transaction_layer`]).
+#[derive(Clone, Default)]
+pub(crate) struct RequestTx(Shared);
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Some(slot) = parts.extensions.get::<TxSlot>().cloned() else {
-            return Err(ApiError::internal(
-                "Db was extracted on a route without fastrs's transaction layer",
-            ));
-        };
-        let shared: Shared = Arc::new(tokio::sync::Mutex::new(None));
-        {
-            let mut parked = slot
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if parked.is_some() {
-                return Err(ApiError::internal("Db was extracted twice in one request"));
-            }
-            *parked = Some(shared.clone());
+impl RequestTx {
+    /// The request's [`Db`]: it begins with its first statement; `writes` for a method that
+    /// may write (SQLite's writer, `BEGIN IMMEDIATE`).
+    pub(crate) async fn db(&self, pool: Pool, writes: bool) -> Db {
+        Db {
+            slot: self.0.clone().lock_owned().await,
+            pool,
+            writes,
         }
-        Ok(Db {
-            slot: shared.lock_owned().await,
-            pool: AppState::from_ref(state).pool().clone(),
-            writes: !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS),
-        })
     }
-}
 
-/// The middleware behind [`Db`]: commits the request's transaction when the response status is
-/// below 400, rolls it back otherwise. [`App`](crate::App) installs it on every hand-written
-/// route; use it yourself only on routers you build outside of `App`.
-pub async fn transaction_layer(mut request: Request, next: Next) -> Response {
-    let slot = TxSlot::default();
-    let tasks = TaskSlot::default();
-    request.extensions_mut().insert(slot.clone());
-    request.extensions_mut().insert(tasks.clone());
-    let response = finish(slot, next.run(request).await).await;
-    // Background tasks start once the answer is final: never after a rollback.
-    tasks.settle(response)
-}
-
-/// Commits the request's transaction if it began and the answer is a success, else rolls it
-/// back; a failed commit becomes the answer.
-async fn finish(slot: TxSlot, response: Response) -> Response {
-    let Some(shared) = slot.take() else {
-        return response;
-    };
-    let Ok(open) = Arc::try_unwrap(shared).map(tokio::sync::Mutex::into_inner) else {
-        // The handler moved its `Db` somewhere that outlives it; dropping the last handle rolls back.
-        tracing::warn!("Db outlived its request; its transaction is rolled back");
-        return response;
-    };
-    let Some(Open { tx, _pass }) = open else {
-        // No statement ran: there is nothing to commit.
-        return response;
-    };
-    let commit = response.status().as_u16() < 400;
-    let outcome = match (tx, commit) {
-        // Reads only: nothing to commit or roll back.
-        (Tx::PostgresReads(_), _) => Ok(()),
-        (Tx::Sqlite(tx), true) => tx.commit().await,
-        (Tx::Sqlite(tx), false) => tx.rollback().await,
-        (Tx::Postgres(tx), true) => tx.commit().await,
-        (Tx::Postgres(tx), false) => tx.rollback().await,
-    };
-    match outcome {
-        Ok(()) => response,
-        Err(error) if commit => crate::db::map_db_error(error, None).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "rollback failed");
-            response
-        }
+    /// Commits (`commit`) or rolls back what ran, once the answer is known. `None` when nothing
+    /// began, or when the handler moved its `Db` somewhere that outlives it (dropping the last
+    /// handle then rolls it back).
+    pub(crate) async fn end(self, commit: bool) -> Option<Result<(), sqlx::Error>> {
+        let Ok(open) = Arc::try_unwrap(self.0).map(tokio::sync::Mutex::into_inner) else {
+            tracing::warn!("Db outlived its request; its transaction is rolled back");
+            return None;
+        };
+        let Open { tx, _pass } = open?;
+        Some(match (tx, commit) {
+            // Reads only: nothing to commit or roll back.
+            (Tx::PostgresReads(_), _) => Ok(()),
+            (Tx::Sqlite(tx), true) => tx.commit().await,
+            (Tx::Sqlite(tx), false) => tx.rollback().await,
+            (Tx::Postgres(tx), true) => tx.commit().await,
+            (Tx::Postgres(tx), false) => tx.rollback().await,
+        })
     }
 }

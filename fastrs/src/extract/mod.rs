@@ -14,6 +14,7 @@
 //! | [`Depends<T>`] | a value built from other extractors, once per request |
 
 pub(crate) mod body;
+mod db;
 pub(crate) mod dep;
 mod depends;
 mod form;
@@ -25,6 +26,7 @@ mod page;
 pub(crate) mod params;
 
 pub use crate::validate::Upload;
+pub use db::transaction_layer;
 pub use dep::Dep;
 pub use depends::{Dependency, Depends};
 pub use form::Form;

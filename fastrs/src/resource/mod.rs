@@ -527,7 +527,7 @@ pub struct Reference {
 pub type RowsById = for<'a> fn(
     &'a crate::db::Pool,
     Vec<serde_json::Value>,
-    Option<&'a crate::auth::Principal>,
+    Option<&'a crate::principal::Principal>,
 ) -> std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<Vec<serde_json::Value>, ApiError>> + Send + 'a>,
 >;
