@@ -207,13 +207,7 @@ async fn list_keyset<R: Hooks>(
         }
         _ => None,
     };
-    let items = embedded(ctx, items, &includes, caller.as_ref()).await?;
-    let mut body = serde_json::json!({
-        "items": items,
-        "next_cursor": next_cursor,
-        "limit": page.limit,
-    });
-    if filters.total {
+    let total = if filters.total {
         let mut total = Query::new(ctx.backend, count_sql);
         filters.bind(total.args_mut());
         if owner.is_some() {
@@ -223,7 +217,37 @@ async fn list_keyset<R: Hooks>(
             .fetch_one(ctx.env.pool.read())
             .await
             .map_err(|e| ctx.db_error(e))?;
-        body["total"] = total.into();
+        Some(total)
+    } else {
+        None
+    };
+    if includes.is_empty() {
+        let limit = page.limit;
+        return Ok(Json(KeysetPage {
+            items,
+            next_cursor,
+            limit,
+            total,
+        })
+        .into_response());
     }
-    Ok(Json(body).into_response())
+    let items = embedded(ctx, items, &includes, caller.as_ref()).await?;
+    let limit = page.limit;
+    Ok(Json(KeysetPage {
+        items,
+        next_cursor,
+        limit,
+        total,
+    })
+    .into_response())
+}
+
+/// A keyset page's answer (`total` only when asked for).
+#[derive(serde::Serialize)]
+struct KeysetPage<T> {
+    items: Vec<T>,
+    next_cursor: Option<String>,
+    limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<i64>,
 }
