@@ -5,6 +5,7 @@
 //! | module | page |
 //! |---|---|
 //! | [`fastapi`] | `docs/src/fastapi.md`, "Coming from FastAPI" |
+//! | [`resources`] | `docs/src/resources.md`, "Resources and their options" |
 //! | [`routes`] | `docs/src/routes.md`, "Routes and the data API" |
 //! | [`errors`] | `docs/src/errors.md`, "Errors" |
 //! | [`dependencies`] | `docs/src/dependencies.md`, "Dependencies" |
@@ -19,5 +20,6 @@ pub mod dependencies;
 pub mod errors;
 pub mod fastapi;
 pub mod openapi;
+pub mod resources;
 pub mod routes;
 pub mod tasks;
