@@ -1,5 +1,7 @@
 //! "Resources and their options": what each option does, through HTTP.
 
+#![allow(clippy::unwrap_used)] // a test: failing loudly is the point
+
 use fastrs::Settings;
 use fastrs::auth::Secret;
 use fastrs::serde_json::{Value, json};
