@@ -130,7 +130,8 @@ pub(super) async fn read<R: Hooks>(
         return Ok(Json(found).into_response());
     }
     let mut rows = [serde_json::to_value(found).map_err(ApiError::internal)?];
-    include::embed(&ctx.env.pool, &mut rows, &includes, caller.as_ref()).await?;
+    let mut reader = Db::begin_read(&ctx.env.pool).await;
+    include::embed(&mut reader, &mut rows, &includes, caller.as_ref()).await?;
     let [row] = rows;
     Ok(Json(row).into_response())
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::ApiError;
 use crate::auth::Principal;
-use crate::db::Pool;
+use crate::db::Db;
 use crate::resource::{Embed, ResourceMeta};
 use crate::validate::{Cx, ValidationErrors, Violation};
 
@@ -51,7 +51,7 @@ pub(super) fn needs_viewer(includes: &[Embed]) -> bool {
 /// Embeds each included relation into `rows` (answers as JSON objects): the referenced row, or
 /// `null` when the reference is empty (or names a row the target hides).
 pub(super) async fn embed(
-    pool: &Pool,
+    db: &mut Db,
     rows: &mut [Value],
     includes: &[Embed],
     viewer: Option<&Principal>,
@@ -68,7 +68,7 @@ pub(super) async fn embed(
             }
         }
         let found = match (embed.column.references, ids.is_empty()) {
-            (Some(reference), false) => (reference.rows)(pool, ids, viewer).await?,
+            (Some(reference), false) => (reference.rows)(db, ids, viewer).await?,
             _ => Vec::new(),
         };
         let by_id: HashMap<String, Value> = found

@@ -45,6 +45,19 @@ pub(super) async fn list_rows<R: Hooks>(
         .await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let pool = &ctx.env.pool;
+    // With relations to embed, the page's statements share one reader (and one snapshot).
+    let mut reader = match includes.is_empty() {
+        true => None,
+        false => Some(crate::db::Db::begin_read(pool).await),
+    };
+    macro_rules! on {
+        () => {
+            match reader.as_mut() {
+                Some(db) => crate::db::Target::from(db),
+                None => pool.read(),
+            }
+        };
+    }
     let owner_reads = R::meta().owner_reads && ctx.sql.owned.is_some();
     // The page and the count run one after the other: running them concurrently was ~8 % faster
     // on SQLite but kept twice the connections busy (and their page caches resident).
@@ -67,8 +80,8 @@ pub(super) async fn list_rows<R: Hooks>(
             let mut items = items.bind(i64::from(page.limit)).bind(offset);
             bind_viewer::<R>(items.args_mut(), caller.as_ref())?;
             (
-                items.fetch_all(pool.read()).await,
-                total.fetch_one::<(i64,)>(pool.read()).await,
+                items.fetch_all(on!()).await,
+                total.fetch_one::<(i64,)>(on!()).await,
             )
         }
         (Some(owned), true) => {
@@ -81,8 +94,8 @@ pub(super) async fn list_rows<R: Hooks>(
             let mut total = ctx.query(&owned.count);
             bind_owner::<R>(total.args_mut(), caller.as_ref())?;
             (
-                items.fetch_all(pool.read()).await,
-                total.fetch_one::<(i64,)>(pool.read()).await,
+                items.fetch_all(on!()).await,
+                total.fetch_one::<(i64,)>(on!()).await,
             )
         }
         _ => {
@@ -92,10 +105,8 @@ pub(super) async fn list_rows<R: Hooks>(
                 .bind(offset);
             bind_viewer::<R>(items.args_mut(), caller.as_ref())?;
             (
-                items.fetch_all(pool.read()).await,
-                ctx.query(&ctx.sql.count)
-                    .fetch_one::<(i64,)>(pool.read())
-                    .await,
+                items.fetch_all(on!()).await,
+                ctx.query(&ctx.sql.count).fetch_one::<(i64,)>(on!()).await,
             )
         }
     };
@@ -112,7 +123,10 @@ pub(super) async fn list_rows<R: Hooks>(
         })
         .into_response());
     }
-    let rows = embedded(ctx, items, &includes, caller.as_ref()).await?;
+    let rows = match reader.as_mut() {
+        Some(db) => embedded::<R>(db, items, &includes, caller.as_ref()).await?,
+        None => Vec::new(),
+    };
     Ok(Json(ListPage::<serde_json::Value> {
         items: rows,
         total: total.0,
@@ -122,9 +136,9 @@ pub(super) async fn list_rows<R: Hooks>(
     .into_response())
 }
 
-/// The answers of a page as JSON, with the included relations embedded.
+/// The answers of a page as JSON, with the included relations embedded (read on `db`).
 async fn embedded<R: Hooks>(
-    ctx: &Ctx<R>,
+    db: &mut crate::db::Db,
     items: Vec<R::Response>,
     includes: &[crate::resource::Embed],
     caller: Option<&crate::auth::Principal>,
@@ -133,7 +147,7 @@ async fn embedded<R: Hooks>(
         .into_iter()
         .map(|item| serde_json::to_value(item).map_err(ApiError::internal))
         .collect::<Result<Vec<_>, _>>()?;
-    include::embed(&ctx.env.pool, &mut rows, includes, caller).await?;
+    include::embed(db, &mut rows, includes, caller).await?;
     Ok(rows)
 }
 
@@ -231,7 +245,8 @@ async fn list_keyset<R: Hooks>(
         })
         .into_response());
     }
-    let items = embedded(ctx, items, &includes, caller.as_ref()).await?;
+    let mut reader = crate::db::Db::begin_read(&ctx.env.pool).await;
+    let items = embedded::<R>(&mut reader, items, &includes, caller.as_ref()).await?;
     let limit = page.limit;
     Ok(Json(KeysetPage {
         items,

@@ -305,7 +305,7 @@ pub(crate) fn update_query<R: Resource>(
 /// JSON answers, with `viewer`'s flags: what `?include=` embeds, one statement for any number
 /// of ids. The derive puts it in each reference's [`Reference::rows`](crate::resource::Reference).
 pub fn rows_by_id<'a, T: Resource>(
-    pool: &'a crate::db::Pool,
+    db: &'a mut Db,
     ids: Vec<serde_json::Value>,
     viewer: Option<&'a Principal>,
 ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, ApiError>> + Send + 'a>> {
@@ -329,8 +329,7 @@ pub fn rows_by_id<'a, T: Resource>(
         if let Some(viewer) = viewer {
             select = select.viewer(viewer);
         }
-        // Outside any transaction, on the readers: these rows are read after the page anyway.
-        let rows = select.all_on(pool.backend(), pool.read()).await?;
+        let rows = select.all(db).await?;
         rows.into_iter()
             .map(|row| serde_json::to_value(T::Response::from(row)).map_err(ApiError::internal))
             .collect()

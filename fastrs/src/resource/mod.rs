@@ -525,7 +525,7 @@ pub struct Reference {
 /// Loads a resource's rows whose id is one of the values given, as their JSON answers, with the
 /// flags of the caller given: [`crate::data::rows_by_id`] for each resource.
 pub type RowsById = for<'a> fn(
-    &'a crate::db::Pool,
+    &'a mut crate::db::Db,
     Vec<serde_json::Value>,
     Option<&'a crate::principal::Principal>,
 ) -> std::pin::Pin<
