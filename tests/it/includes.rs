@@ -38,6 +38,25 @@ pub struct Book {
     pub vault_id: Option<i64>,
 }
 
+/// A drop box: anyone may post into it, no one reads it back.
+#[derive(Resource)]
+#[resource(table = "drops", path = "/drops", operations(create))]
+pub struct Drop {
+    #[resource(id)]
+    pub id: i64,
+    pub text: String,
+}
+
+/// A receipt for a drop.
+#[derive(Resource)]
+#[resource(table = "receipts", path = "/receipts")]
+pub struct Receipt {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(references = Drop)]
+    pub drop_id: i64,
+}
+
 /// The app of these tests (`users` from the shared fixtures for the vault's owner).
 pub fn app(settings: Settings) -> App {
     App::new(settings)
@@ -45,6 +64,8 @@ pub fn app(settings: Settings) -> App {
         .resource::<Shelf>()
         .resource::<Vault>()
         .resource::<Book>()
+        .resource::<Drop>()
+        .resource::<Receipt>()
 }
 
 async fn client(backend: Backend) -> Option<(fastrs::testing::TestClient, TestDb)> {
@@ -147,6 +168,14 @@ async fn only_what_anyone_may_read_is_included(backend: Backend) {
     );
     let nothing = client.get("/shelves?include=books").await;
     assert_eq!(nothing.status(), 422, "{}", nothing.text());
+    // A resource that serves no read is not read through another's include either.
+    let dropped = client.post("/drops").json(&json!({"text": "whistle"})).await;
+    assert_eq!(dropped.status(), 201, "{}", dropped.text());
+    let receipt = client.post("/receipts").json(&json!({"drop_id": 1})).await;
+    assert_eq!(receipt.status(), 201, "{}", receipt.text());
+    let refused = client.get("/receipts/1?include=drop").await;
+    assert_eq!(refused.status(), 422, "{}", refused.text());
+    assert!(!refused.text().contains("whistle"));
 }
 
 on_both_backends!(

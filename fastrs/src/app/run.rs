@@ -11,6 +11,7 @@ use super::{App, AppState, CorsSettings, ShutdownHook};
 use crate::ApiError;
 use crate::auth::PasswordHasher;
 use crate::crud::Env;
+use crate::resource::Operations;
 use crate::db::Pool;
 use crate::error::Error;
 use crate::testing::TestClient;
@@ -88,6 +89,12 @@ impl App {
             hasher,
             tasks: crate::tasks::Tracker::default(),
             mounted: self.resources.iter().map(|mount| mount.meta).collect(),
+            readable: self
+                .resources
+                .iter()
+                .map(|mount| mount.meta)
+                .filter(|meta| self.generated(meta).contains(Operations::READ))
+                .collect(),
             cursor_key: match &self.settings.auth.secret_key {
                 Some(secret) => crate::resource::CursorKey::from_secret(secret.expose().as_bytes()),
                 None => crate::resource::CursorKey::random(),

@@ -61,6 +61,9 @@ pub(crate) struct Env {
     pub(crate) cursor_key: crate::resource::CursorKey,
     /// Every mounted resource (a join resource's linked rows are listed by its target).
     pub(crate) mounted: Arc<[&'static ResourceMeta]>,
+    /// The mounted resources whose generated `GET {path}/{id}` is served (not replaced): what
+    /// `?include=` may embed.
+    pub(crate) readable: Arc<[&'static ResourceMeta]>,
 }
 
 struct Ctx<R> {
@@ -278,7 +281,7 @@ pub(crate) fn router<R: Hooks>(env: &Env, operations: Operations) -> Router<AppS
         page: R::meta().page.unwrap_or(env.page),
         not_found: format!("{} not found", R::meta().name),
         embeds: crate::resource::embeddable(meta, |target| {
-            env.mounted.iter().any(|m| std::ptr::eq(*m, target))
+            env.readable.iter().any(|m| std::ptr::eq(*m, target))
         }),
         _resource: PhantomData,
     });

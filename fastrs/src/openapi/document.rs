@@ -461,7 +461,9 @@ fn embedded_relations(
     use utoipa::openapi::schema::{OneOf, Type};
     for &(meta, _) in resources {
         let embeds = crate::resource::embeddable(meta, |target| {
-            resources.iter().any(|(m, _)| std::ptr::eq(*m, target))
+            resources.iter().any(|&(m, generated)| {
+                std::ptr::eq(m, target) && generated.contains(crate::resource::Operations::READ)
+            })
         });
         if embeds.is_empty() {
             continue;

@@ -1,7 +1,8 @@
 //! `?include=`: which related rows a read can embed. A belongs-to reference (`board_id`) embeds
-//! as its name without `_id` (`board`), when the referenced resource is mounted and its reads
-//! need no caller (what anyone may read is what anyone may embed), and no field of the
-//! resource already has that name.
+//! as its name without `_id` (`board`), when the referenced resource serves its generated
+//! `GET {path}/{id}` (not replaced by a hand-written route, not left out by `operations`) and
+//! its reads need no caller (what anyone may read is what anyone may embed), and no field of
+//! the resource already has that name.
 
 use super::{ColumnMeta, ResourceMeta};
 
@@ -31,7 +32,7 @@ pub fn relation_name(field: &str) -> &str {
         .unwrap_or(field)
 }
 
-/// The relations of `meta` a read can embed, given which resources are mounted.
+/// The relations of `meta` a read can embed, given which resources serve their generated get.
 pub fn embeddable(
     meta: &'static ResourceMeta,
     mounted: impl Fn(&ResourceMeta) -> bool,
