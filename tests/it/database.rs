@@ -311,15 +311,23 @@ async fn round_trips_per_route_on_postgres() {
     );
 }
 
-/// Records `?n` in `marks`, after a read, then fails when `?fail=1`.
+/// A row a reading request writes.
+#[derive(fastrs::Resource)]
+#[resource(table = "marks", path = "/marks")]
+pub struct Mark {
+    #[resource(id)]
+    pub id: i64,
+    pub n: i64,
+}
+
+/// Records `?n` in `marks`, after a read (the data API's: no transaction yet), then fails when
+/// `?fail=1`.
 async fn read_then_write(
     mut db: fastrs::db::Db,
     fastrs::extract::Query(params): fastrs::extract::Query<std::collections::HashMap<String, i64>>,
 ) -> Result<fastrs::Json<i64>, fastrs::ApiError> {
-    let (before,): (i64,) = db
-        .query("SELECT COUNT(*) FROM marks")
-        .fetch_one(&mut db)
-        .await?;
+    use fastrs::data::Table;
+    let before = Mark::select().count(&mut db).await?;
     db.query("INSERT INTO marks (n) VALUES ($1)")
         .bind(params.get("n").copied().unwrap_or(0))
         .execute(&mut db)
@@ -338,13 +346,9 @@ async fn a_reading_request_that_writes_still_rolls_back_on_postgres() {
         return;
     };
     let client = fastrs::App::new(db.settings())
+        .resource::<Mark>()
         .route("/mark", fastrs::routing::get(read_then_write))
         .test_client()
-        .await
-        .unwrap();
-    client
-        .pool()
-        .execute_script("CREATE TABLE marks (n BIGINT NOT NULL)")
         .await
         .unwrap();
     assert_eq!(client.get("/mark?n=1").await.status(), 200);

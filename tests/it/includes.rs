@@ -169,7 +169,10 @@ async fn only_what_anyone_may_read_is_included(backend: Backend) {
     let nothing = client.get("/shelves?include=books").await;
     assert_eq!(nothing.status(), 422, "{}", nothing.text());
     // A resource that serves no read is not read through another's include either.
-    let dropped = client.post("/drops").json(&json!({"text": "whistle"})).await;
+    let dropped = client
+        .post("/drops")
+        .json(&json!({"text": "whistle"}))
+        .await;
     assert_eq!(dropped.status(), 201, "{}", dropped.text());
     let receipt = client.post("/receipts").json(&json!({"drop_id": 1})).await;
     assert_eq!(receipt.status(), 201, "{}", receipt.text());

@@ -11,9 +11,9 @@ use super::{App, AppState, CorsSettings, ShutdownHook};
 use crate::ApiError;
 use crate::auth::PasswordHasher;
 use crate::crud::Env;
-use crate::resource::Operations;
 use crate::db::Pool;
 use crate::error::Error;
+use crate::resource::Operations;
 use crate::testing::TestClient;
 
 /// What [`App::assemble`] hands to `serve` and the test client.

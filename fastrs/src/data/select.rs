@@ -374,7 +374,8 @@ impl<R: Resource> Select<R> {
                 ))
             }
         };
-        let mut query = Self::query(backend, text, binders);
+        // The data API's own SELECT: it may run outside a transaction in a reading request.
+        let mut query = Self::query(backend, text, binders).plain_read();
         if let Some((limit, offset)) = page {
             query = query.bind(limit).bind(offset);
         }
@@ -393,6 +394,7 @@ impl<R: Resource> Select<R> {
         let (conditions, binders) = Self::conditions(self.filters, sql, db.backend());
         let text = format!("{}{conditions}", sql.count_all);
         let (count,): (i64,) = Self::query(db.backend(), text, binders)
+            .plain_read()
             .fetch_one(db)
             .await
             .map_err(db_error::<R>)?;

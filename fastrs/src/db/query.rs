@@ -58,13 +58,21 @@ impl<'c> From<Conn<'c>> for Target<'c> {
 pub struct Query {
     sql: SqlStr,
     args: Args,
+    /// A `SELECT` fastrs wrote that only reads: in a reading request on PostgreSQL it needs no
+    /// transaction. SQL of the app's own always runs in the request's transaction (a `SELECT`
+    /// may call a function that writes, take a transaction's advisory lock, or `set_config`).
+    plain_read: bool,
 }
 
 macro_rules! run {
     // `$drain`: the statement must be stepped to its end (SQLite, on a connection that may
     // write: see `Query::fetch_optional`).
     ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident, $drain:ident| $body:expr) => {{
-        let Query { sql, args } = $query;
+        let Query {
+            sql,
+            args,
+            plain_read,
+        } = $query;
         macro_rules! on {
             (sqlite, $executor:expr) => {{ on!(sqlite, $executor, true) }};
             (sqlite, $executor:expr, $may_write:expr) => {{
@@ -83,7 +91,7 @@ macro_rules! run {
             }};
         }
         match $target {
-            Target::Db(db) => match db.conn_for(super::tx::is_plain_read(sql.as_str())).await? {
+            Target::Db(db) => match db.conn_for(plain_read).await? {
                 Conn::Sqlite(conn) => on!(sqlite, &mut *conn),
                 Conn::Postgres(conn) => on!(postgres, &mut *conn),
             },
@@ -112,7 +120,14 @@ impl Query {
         Self {
             sql: sql.into_sql_str(),
             args: Args::new(backend),
+            plain_read: false,
         }
+    }
+
+    /// Marks a statement fastrs wrote as one that only reads and locks nothing.
+    pub(crate) fn plain_read(mut self) -> Self {
+        self.plain_read = true;
+        self
     }
 
     /// Binds the next parameter.

@@ -10,10 +10,10 @@
 //! The transaction begins lazily, with the handler's first statement. On SQLite a request whose
 //! method writes (anything but GET/HEAD/OPTIONS) uses the one writer connection and begins with
 //! `BEGIN IMMEDIATE`, taking the write lock up front (another process may write the same file);
-//! a reading request uses a read-only connection. On PostgreSQL a reading request runs its plain
-//! `SELECT`s on one connection without `BEGIN` and `COMMIT` (two round trips saved; under
+//! a reading request uses a read-only connection. On PostgreSQL a reading request runs the data
+//! API's `SELECT`s on one connection without `BEGIN` and `COMMIT` (two round trips saved; under
 //! PostgreSQL's default READ COMMITTED each statement sees its own snapshot either way), and
-//! begins a transaction at its first other statement.
+//! begins a transaction at its first other statement (any SQL of the app's own included).
 
 use std::sync::Arc;
 
@@ -194,15 +194,6 @@ impl Db {
             Tx::PostgresReads(conn) => Conn::Postgres(&mut *conn),
         })
     }
-}
-
-/// True for a statement that only reads and locks nothing: it may run outside a transaction.
-pub(crate) fn is_plain_read(sql: &str) -> bool {
-    let sql = sql.trim_start().trim_start_matches('(');
-    let starts = sql
-        .get(..6)
-        .is_some_and(|head| head.eq_ignore_ascii_case("SELECT"));
-    starts && !sql.to_ascii_uppercase().contains(" FOR ")
 }
 
 impl std::fmt::Debug for Db {
