@@ -230,7 +230,17 @@ impl App {
                 Ok(())
             }
             "check" => {
-                for backend in [Backend::Sqlite, Backend::Postgres] {
+                // The backends the app keeps migrations for.
+                let kept: Vec<Backend> = [Backend::Sqlite, Backend::Postgres]
+                    .into_iter()
+                    .filter(|backend| migrations.dir(*backend).is_dir())
+                    .collect();
+                if kept.is_empty() {
+                    return Err(Error::Config(
+                        "no migrations to check: make the first with `migrate make init`".into(),
+                    ));
+                }
+                for backend in kept {
                     migrations.check(&self.schema(backend), backend)?;
                 }
                 println!("the migrations match the models");

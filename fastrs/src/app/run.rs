@@ -216,8 +216,9 @@ impl App {
         self.command(std::env::args_os()).await
     }
 
-    /// Serves on `HOST:PORT` until SIGINT or SIGTERM.
-    pub(super) async fn serve_http(self) -> crate::Result<()> {
+    /// Serves on `HOST:PORT` until SIGINT or SIGTERM, without reading the command line: for an
+    /// app that parses its own arguments (`serve()` refuses the ones it does not know).
+    pub async fn serve_http(self) -> crate::Result<()> {
         let filter = || {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))

@@ -45,7 +45,7 @@ pub(super) async fn list_rows<R: Hooks>(
         .await?;
     let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let pool = &ctx.env.pool;
-    // With relations to embed, the page's statements share one reader (and one snapshot).
+    // With relations to embed, the page's statements share one reader (one snapshot on SQLite).
     let mut reader = match includes.is_empty() {
         true => None,
         false => Some(crate::db::Db::begin_read(pool).await),

@@ -104,14 +104,41 @@ pub fn diff(
         if new.table(to).is_none() {
             return Err(format!("rename: the models have no table `{to}`"));
         }
-        table.name.clone_from(to);
         plan.statements.push(format!(
             "ALTER TABLE {} RENAME TO {}",
             quote(from),
             quote(to)
         ));
+        if backend == Backend::Postgres {
+            // PostgreSQL keeps a constraint's name: the enum checks follow the table's.
+            for column in table.columns.iter().filter(|c| !c.values.is_empty()) {
+                plan.statements.push(format!(
+                    "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                    quote(to),
+                    quote(&column.check_name(from)),
+                    quote(&column.check_name(to))
+                ));
+            }
+        }
+        table.name.clone_from(to);
     }
-    for (table, from, to) in &renames.columns {
+    for (n, (table, from, to)) in renames.columns.iter().enumerate() {
+        // Each column renamed once, to a name no column of the table had: no swaps, no chains.
+        let clash = renames
+            .columns
+            .iter()
+            .enumerate()
+            .any(|(m, (t, f, _))| t == table && (f == to || (f == from && m != n)))
+            || old
+                .tables
+                .iter()
+                .find(|t| &t.name == table)
+                .is_some_and(|t| t.column(to).is_some());
+        if clash {
+            return Err(format!(
+                "rename: `{table}.{from}` to `{to}` overlaps another column or rename; rename in two migrations"
+            ));
+        }
         let found = old
             .tables
             .iter()
@@ -239,7 +266,7 @@ fn alter(
                 Constraint::Unique { .. } => false,
             });
         if !in_place {
-            return rebuild(old, new, renames, plan);
+            return rebuild(&renamed, new, plan);
         }
     }
     for index in dropped_indexes {
@@ -331,30 +358,21 @@ fn alter(
     Ok(())
 }
 
-/// SQLite's table rebuild: `new` under a temporary name, the rows that fit copied, `old`
-/// dropped, the new table renamed, its indexes made. Statements already planned for this
-/// table (column renames) are kept: they run first, on the old table.
-fn rebuild(
-    old: &Table,
-    new: &Table,
-    renames: &[(&str, &str)],
-    plan: &mut Plan,
-) -> Result<(), String> {
+/// SQLite's table rebuild: `new` under a temporary name, the rows that fit copied, `old` (as it
+/// is after the column renames planned before, which run first) dropped, the new table
+/// renamed, its indexes made. The new table is built from the models: what a hand-written
+/// migration added to the old one (a column, an index, a trigger) is not carried over.
+fn rebuild(old: &Table, new: &Table, plan: &mut Plan) -> Result<(), String> {
     plan.own_transaction = true;
     let temporary = format!("_fastrs_new_{}", new.name);
     // The table only: its indexes are made under the table's own name at the end.
     plan.statements
         .extend(new.create_as(&temporary).into_iter().take(1));
-    // After the renames above, the old table has the new names.
+    // `old` is the table as it is after the renames planned above.
     let kept: Vec<String> = new
         .columns
         .iter()
-        .filter(|c| {
-            old.column(&c.name).is_some()
-                || renames
-                    .iter()
-                    .any(|(from, to)| *to == c.name && old.column(from).is_some())
-        })
+        .filter(|c| old.column(&c.name).is_some())
         .map(|c| quote(&c.name))
         .collect();
     if !kept.is_empty() {
@@ -538,5 +556,85 @@ mod tests {
         assert!(Renames::default().add("posts.a").is_err());
         assert!(Renames::default().add("=b").is_err());
         assert!(Renames::default().add("a.b=c.d").is_err());
+    }
+
+    #[test]
+    fn a_rebuild_copies_the_renamed_columns_under_their_new_names() {
+        let old = posts(vec![id(), Column::new("title", "TEXT").not_null()]);
+        // `title` becomes `headline` (now unique: SQLite rebuilds) and a new `title` comes.
+        let mut new = posts(vec![
+            id(),
+            Column::new("headline", "TEXT").not_null(),
+            Column::new("title", "TEXT"),
+        ]);
+        new.tables[0].constraints.push(Constraint::Unique {
+            name: "posts_headline_key".into(),
+            columns: vec!["headline".into()],
+        });
+        let mut renames = Renames::default();
+        renames.add("posts.title=headline").unwrap();
+        let plan = diff(&old, &new, &renames, Backend::Sqlite).unwrap();
+        let sql = plan.sql();
+        assert!(plan.own_transaction, "{sql}");
+        assert!(
+            sql.contains(r#"RENAME COLUMN "title" TO "headline""#),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(r#"INSERT INTO "_fastrs_new_posts" ("id", "headline") SELECT "id", "headline" FROM "posts""#),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn swapped_or_chained_renames_are_refused() {
+        let old = posts(vec![
+            id(),
+            Column::new("a", "TEXT"),
+            Column::new("b", "TEXT"),
+        ]);
+        let new = old.clone();
+        let mut swap = Renames::default();
+        swap.add("posts.a=b").unwrap();
+        swap.add("posts.b=a").unwrap();
+        let error = diff(&old, &new, &swap, Backend::Postgres).unwrap_err();
+        assert!(error.contains("overlaps"), "{error}");
+    }
+
+    #[test]
+    fn order_alone_is_no_change() {
+        let old = posts(vec![
+            id(),
+            Column::new("a", "TEXT"),
+            Column::new("b", "TEXT"),
+        ]);
+        let mut new = old.clone();
+        new.tables[0].columns.swap(1, 2);
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            assert!(
+                diff(&old, &new, &Renames::default(), backend)
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    }
+
+    #[test]
+    fn a_renamed_postgres_table_keeps_its_checks_named_after_it() {
+        let mut stage = Column::new("stage", "TEXT");
+        stage.values = vec!["draft".into()];
+        let old = posts(vec![id(), stage]);
+        let mut new = old.clone();
+        new.tables[0].name = "articles".into();
+        let mut renames = Renames::default();
+        renames.add("posts=articles").unwrap();
+        let plan = diff(&old, &new, &renames, Backend::Postgres).unwrap();
+        assert_eq!(
+            plan.statements,
+            [
+                r#"ALTER TABLE "posts" RENAME TO "articles""#,
+                r#"ALTER TABLE "articles" RENAME CONSTRAINT "posts_stage_check" TO "articles_stage_check""#,
+            ]
+        );
     }
 }
