@@ -22,6 +22,8 @@
 //! ```
 
 mod diff;
+#[cfg(test)]
+mod diff_tests;
 mod table;
 
 use std::path::{Path, PathBuf};
