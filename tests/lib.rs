@@ -1,9 +1,11 @@
-//! Shared fixtures of fastrs's tests: the test models, and fresh databases on SQLite and
-//! PostgreSQL.
+//! Shared fixtures of fastrs's tests: the test models, and fresh databases on SQLite,
+//! PostgreSQL and MariaDB.
 //!
 //! PostgreSQL tests read their server from `TEST_POSTGRES_URL` (for example
-//! `postgres://postgres@127.0.0.1:5432/test`). Each test gets its own schema. When the variable
-//! is unset the PostgreSQL tests are skipped, except under `CI=true`, where that is a failure.
+//! `postgres://postgres@127.0.0.1:5432/test`), MariaDB tests from `TEST_MARIADB_URL` (for
+//! example `mariadb://root@127.0.0.1:3306/test`). Each test gets its own schema (its own
+//! database on MariaDB). When a variable is unset that server's tests are skipped, except under
+//! `CI=true`, where that is a failure.
 
 #![allow(missing_docs, clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
@@ -144,17 +146,35 @@ pub struct TestDb {
     pub backend: Backend,
 }
 
-/// `true` when PostgreSQL tests must run (it is configured, or we are in CI).
+/// The PostgreSQL server of the tests, `None` to skip them (not configured, outside CI).
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("TEST_POSTGRES_URL") {
+    static NOTICE: std::sync::Once = std::sync::Once::new();
+    server_url(
+        "TEST_POSTGRES_URL",
+        "postgres://postgres@127.0.0.1:5432/test",
+        &NOTICE,
+    )
+}
+
+/// The MariaDB server of the tests, `None` to skip them (not configured, outside CI).
+pub fn mariadb_url() -> Option<String> {
+    static NOTICE: std::sync::Once = std::sync::Once::new();
+    server_url(
+        "TEST_MARIADB_URL",
+        "mariadb://root@127.0.0.1:3306/test",
+        &NOTICE,
+    )
+}
+
+fn server_url(variable: &str, example: &str, notice: &std::sync::Once) -> Option<String> {
+    match std::env::var(variable) {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-            panic!("TEST_POSTGRES_URL is not set: PostgreSQL tests cannot be skipped in CI")
+            panic!("{variable} is not set: its tests cannot be skipped in CI")
         }
         _ => {
-            static NOTICE: std::sync::Once = std::sync::Once::new();
-            NOTICE.call_once(|| {
-                eprintln!("TEST_POSTGRES_URL is not set: skipping the PostgreSQL tests (e.g. postgres://postgres@127.0.0.1:5432/test)");
+            notice.call_once(|| {
+                eprintln!("{variable} is not set: skipping its tests (e.g. {example})");
             });
             None
         }
@@ -188,6 +208,30 @@ impl TestDb {
                 let separator = if base.contains('?') { '&' } else { '?' };
                 Some(TestDb {
                     url: format!("{base}{separator}options[search_path]={schema}"),
+                    backend,
+                })
+            }
+            Backend::MariaDb => {
+                let base = mariadb_url()?;
+                let database = format!("t_{unique}");
+                let admin = Pool::connect(&base, Some(1))
+                    .await
+                    .expect("connect to TEST_MARIADB_URL");
+                admin
+                    .execute_script(&format!("CREATE DATABASE {database}"))
+                    .await
+                    .expect("create database");
+                admin.close().await;
+                // The same server and options, the new database.
+                let (server, options) = base.split_once('?').unwrap_or((&base, ""));
+                let server = server.rsplit_once('/').map_or(server, |(server, _)| server);
+                let options = if options.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{options}")
+                };
+                Some(TestDb {
+                    url: format!("{server}/{database}{options}"),
                     backend,
                 })
             }
@@ -306,9 +350,9 @@ pub async fn start_up_error(app: App) -> String {
     }
 }
 
-/// Runs `$name(backend)` as a test on SQLite and on PostgreSQL.
+/// Runs `$name(backend)` as a test on SQLite, PostgreSQL and MariaDB.
 #[macro_export]
-macro_rules! on_both_backends {
+macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
@@ -323,6 +367,14 @@ macro_rules! on_both_backends {
                 #[tokio::test]
                 async fn $name() {
                     super::$name(::fastrs::db::Backend::Postgres).await;
+                }
+            )*
+        }
+        mod mariadb {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(::fastrs::db::Backend::MariaDb).await;
                 }
             )*
         }

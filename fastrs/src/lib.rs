@@ -1,7 +1,7 @@
 //! # fastrs
 //!
 //! FastAPI's way of writing APIs, in Rust, on axum + sqlx: one annotated struct gives validated,
-//! persisted CRUD routes on SQLite or PostgreSQL; dependencies are extractors; errors have
+//! persisted CRUD routes on SQLite, PostgreSQL or MariaDB; dependencies are extractors; errors have
 //! FastAPI's shape.
 //!
 //! ```no_run
@@ -47,7 +47,7 @@
 //! | [`response`] | answers with a status or headers: `Status`, `NoContent`, `Created` |
 //! | [`error`] | [`ApiError`], `#[derive(HttpError)]`, the error-format hook |
 //! | [`openapi`] | the OpenAPI document and its offline UIs |
-//! | [`db`] | pools, transactions ([`db::Db`]) and queries for both backends |
+//! | [`db`] | pools, transactions ([`db::Db`]) and queries for the three backends |
 //! | [`migrate`] | migrations generated from the models, in sqlx's format |
 //! | [`tasks`] | background tasks that run after the answer |
 //! | [`stream`] | server-sent events and WebSockets |

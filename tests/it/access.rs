@@ -6,7 +6,7 @@ use fastrs::db::{Backend, Query};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
 use fastrs_tests::{
-    Note, Post, Report, SECRET, Staff, TestDb, memory, on_both_backends, start_up_error,
+    Note, Post, Report, SECRET, Staff, TestDb, memory, on_every_backend, start_up_error,
 };
 use serde_json::json;
 
@@ -220,7 +220,7 @@ async fn optional_user_is_none_without_a_token(backend: Backend) {
     );
 }
 
-on_both_backends!(
+on_every_backend!(
     a_test_can_stand_in_for_the_user,
     scopes_guard_resources_and_routes,
     owner_reads_hide_other_users_rows,

@@ -6,7 +6,7 @@ use fastrs::auth::{Accounts, AuthOptions, Secret};
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, TestDb, on_both_backends};
+use fastrs_tests::{SECRET, TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// A member: logs in with an e-mail or a username.
@@ -236,7 +236,7 @@ async fn accounts_follow_the_auth_rules(backend: Backend) {
     );
 }
 
-on_both_backends!(accounts_follow_the_auth_rules);
+on_every_backend!(accounts_follow_the_auth_rules);
 
 #[test]
 fn without_the_built_in_routes_the_document_has_no_password_flow() {

@@ -5,7 +5,7 @@ use fastrs::db::Backend;
 use fastrs::extract::{Path, Query};
 use fastrs::prelude::*;
 use fastrs::routing::ApiRouter;
-use fastrs_tests::{Gadget, TestDb, Token, memory, on_both_backends, start_up_error};
+use fastrs_tests::{Gadget, TestDb, Token, memory, on_every_backend, start_up_error};
 use serde_json::{Value, json};
 
 #[derive(Clone)]
@@ -131,7 +131,7 @@ async fn concurrent_transactions_never_see_a_locked_database(backend: Backend) {
     assert_eq!(client.get("/tokens-tx").await.json(), 30);
 }
 
-on_both_backends!(
+on_every_backend!(
     concurrent_transactions_never_see_a_locked_database,
     db_commits_on_success_and_rolls_back_on_error,
     dependencies_are_injected_and_overridden,
@@ -164,12 +164,12 @@ async fn a_route_registered_twice_is_a_start_up_error() {
 #[tokio::test]
 async fn a_bad_database_url_is_a_clear_start_up_error() {
     let app = App::new(Settings {
-        database_url: "mysql://x".into(),
+        database_url: "oracle://x".into(),
         ..Settings::default()
     });
     let error = start_up_error(app).await;
     assert!(
-        error.contains("DATABASE_URL must start with sqlite: or postgres:"),
+        error.contains("DATABASE_URL must start with sqlite:, postgres: or mariadb:"),
         "{error}"
     );
 }

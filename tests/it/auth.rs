@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fastrs::db::{Backend, Query};
 use fastrs::testing::{TestClient, TestResponse};
-use fastrs_tests::{items_client, on_both_backends};
+use fastrs_tests::{items_client, on_every_backend};
 use serde_json::{Value, json};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
@@ -446,7 +446,7 @@ async fn logins_hash_off_the_executor(backend: Backend) {
     );
 }
 
-on_both_backends!(
+on_every_backend!(
     register_answers_the_user_without_password,
     register_conflicts_and_validation,
     login_with_username_or_email_and_identical_failures,

@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, TestDb, on_both_backends};
+use fastrs_tests::{SECRET, TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 use crate::auth::{login, register};
@@ -201,7 +201,7 @@ async fn published_posts_stream_live(backend: Backend) {
     assert_eq!(text, "event: published\ndata: Live one\n\n");
 }
 
-on_both_backends!(
+on_every_backend!(
     published_posts_stream_live,
     publishing_checks_the_whole_post,
     search_validates_its_query,

@@ -1,9 +1,9 @@
-//! `examples/conduit` through HTTP, on both databases: RealWorld's endpoints, shapes, status
+//! `examples/conduit` through HTTP, on every database: RealWorld's endpoints, shapes, status
 //! codes and error messages, as its current test suite checks them.
 
 use fastrs::db::Backend;
 use fastrs::testing::{TestClient, TestRequest};
-use fastrs_tests::{SECRET, TestDb, on_both_backends};
+use fastrs_tests::{SECRET, TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 async fn client(backend: Backend) -> Option<(TestClient, TestDb)> {
@@ -371,7 +371,7 @@ async fn comments(backend: Backend) {
     assert_eq!(client.get(&url).await.json()["comments"], json!([]));
 }
 
-on_both_backends!(users_and_profiles, articles_favourites_and_feed, comments);
+on_every_backend!(users_and_profiles, articles_favourites_and_feed, comments);
 
 /// CI's guard: a model changed without a migration fails here, on every backend.
 #[test]
@@ -381,7 +381,7 @@ fn the_migrations_match_the_models() {
         "/../examples/conduit/migrations"
     ));
     let app = conduit::app(fastrs_tests::memory());
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    for backend in Backend::ALL {
         migrations
             .check(&app.schema(backend), backend)
             .unwrap_or_else(|error| panic!("{error}"));

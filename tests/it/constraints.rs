@@ -2,7 +2,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, memory, on_both_backends};
+use fastrs_tests::{TestDb, memory, on_every_backend};
 use serde_json::json;
 
 /// A seat: one per row and number in a hall.
@@ -42,7 +42,7 @@ async fn fields_unique_together_answer_409(backend: Backend) {
     );
 }
 
-on_both_backends!(fields_unique_together_answer_409);
+on_every_backend!(fields_unique_together_answer_409);
 
 #[test]
 fn the_ddl_has_the_constraint_and_the_index() {

@@ -5,7 +5,7 @@
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{TestDb, on_both_backends, start_up_error};
+use fastrs_tests::{TestDb, on_every_backend, start_up_error};
 use serde_json::{Value, json};
 
 /// A story.
@@ -129,7 +129,7 @@ async fn counts_are_computed_on_every_read(backend: Backend) {
     assert_eq!(quiet[0].title, "c");
 }
 
-on_both_backends!(counts_are_computed_on_every_read);
+on_every_backend!(counts_are_computed_on_every_read);
 
 #[test]
 fn counts_are_documented_as_read_only_response_fields() {

@@ -2,7 +2,7 @@
 //! concurrent creates.
 
 use fastrs::db::Backend;
-use fastrs_tests::{client, on_both_backends};
+use fastrs_tests::{client, on_every_backend};
 use serde_json::{Value, json};
 
 fn gadget(name: &str) -> Value {
@@ -348,7 +348,7 @@ async fn unknown_routes_and_methods_answer_json(backend: Backend) {
     assert_eq!(wrong.json(), json!({"detail": "Method Not Allowed"}));
 }
 
-on_both_backends!(
+on_every_backend!(
     create_answers_201_with_location_and_the_row,
     every_type_round_trips,
     server_owned_fields_are_ignored_in_bodies,

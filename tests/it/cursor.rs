@@ -4,7 +4,7 @@
 use fastrs::db::{Backend, Db};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{TestDb, b64url, on_both_backends};
+use fastrs_tests::{TestDb, b64url, on_every_backend};
 use serde_json::{Value, json};
 
 /// A sensor reading.
@@ -139,7 +139,7 @@ async fn bad_cursors_and_parameters_are_refused(backend: Backend) {
     assert_eq!(total["loc"], json!(["query", "total"]));
 }
 
-on_both_backends!(
+on_every_backend!(
     cursors_page_through_every_row_once,
     bad_cursors_and_parameters_are_refused
 );

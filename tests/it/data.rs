@@ -1,10 +1,10 @@
 //! The typed data API: reads and writes of a resource from hand-written code, in the request's
-//! transaction, on both backends.
+//! transaction, on every backend.
 
 use fastrs::db::{Backend, Db};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, on_every_backend};
 use serde_json::json;
 
 /// A book on a shelf.
@@ -246,4 +246,4 @@ async fn reads_and_writes_through_the_transaction(backend: Backend) {
     assert_eq!(client.post("/lend/Nothing").await.status(), 404);
 }
 
-on_both_backends!(reads_and_writes_through_the_transaction);
+on_every_backend!(reads_and_writes_through_the_transaction);

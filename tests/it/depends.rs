@@ -11,7 +11,7 @@ use fastrs::extract::{Dependency, Depends};
 use fastrs::openapi::{Operation, ParameterIn, Registry, ToSchema, operation};
 use fastrs::prelude::*;
 use fastrs::state::AppState;
-use fastrs_tests::{TestDb, memory, on_both_backends};
+use fastrs_tests::{TestDb, memory, on_every_backend};
 
 /// How many times a `Tenant` was built.
 #[derive(Clone, Default)]
@@ -95,7 +95,7 @@ async fn a_dependency_is_built_once_per_request(backend: Backend) {
     assert_eq!(response.text(), "hello, stand-in / stand-in / built 0");
 }
 
-on_both_backends!(a_dependency_is_built_once_per_request);
+on_every_backend!(a_dependency_is_built_once_per_request);
 
 #[test]
 fn what_a_dependency_reads_is_documented() {

@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// Where a ticket stands.
@@ -116,7 +116,7 @@ async fn the_database_refuses_values_the_enum_does_not_have(backend: Backend) {
     assert!(refused.is_err(), "the CHECK constraint holds");
 }
 
-on_both_backends!(
+on_every_backend!(
     enum_fields_round_trip_and_refuse_other_values,
     the_database_refuses_values_the_enum_does_not_have,
 );

@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, memory, on_both_backends};
+use fastrs_tests::{TestDb, memory, on_every_backend};
 use serde_json::{Value, json};
 
 /// What kind of thing.
@@ -210,7 +210,7 @@ async fn a_list_field_filters_by_membership(backend: Backend) {
     );
 }
 
-on_both_backends!(
+on_every_backend!(
     a_list_field_filters_by_membership,
     filters_and_sorts_select_and_order,
     unknown_or_malformed_parameters_are_422s,

@@ -6,7 +6,7 @@ use fastrs::auth::Secret;
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, staff_token, start_up_error};
+use fastrs_tests::{SECRET, Staff, TestDb, on_every_backend, staff_token, start_up_error};
 use serde_json::{Value, json};
 
 /// A recipe, with its favourites counted and flagged.
@@ -149,7 +149,7 @@ async fn flags_show_the_callers_own_links(backend: Backend) {
     assert!(listed.iter().all(|r| !r.starred));
 }
 
-on_both_backends!(flags_show_the_callers_own_links);
+on_every_backend!(flags_show_the_callers_own_links);
 
 /// A flag on a resource whose rows have no owner.
 #[derive(Resource)]

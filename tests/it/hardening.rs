@@ -11,7 +11,7 @@ use fastrs::axum::http::{Request, StatusCode, header};
 use fastrs::db::{Backend, Query};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, TestDb, client as gadgets_client, items_client, on_both_backends};
+use fastrs_tests::{SECRET, TestDb, client as gadgets_client, items_client, on_every_backend};
 use http_body::Frame;
 use serde_json::json;
 use tower::ServiceExt;
@@ -329,7 +329,7 @@ async fn values_the_database_cannot_store_are_422(backend: Backend) {
     assert_eq!(client.post("/gadgets").json(&base).await.status(), 201);
 }
 
-on_both_backends!(
+on_every_backend!(
     slow_bodies_hold_no_connection,
     pool_exhaustion_is_a_quick_503,
     panics_answer_json_and_roll_back,

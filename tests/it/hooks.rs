@@ -9,7 +9,7 @@ use fastrs::db::Backend;
 use fastrs::hooks::{HookCx, Hooks};
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, staff_token};
+use fastrs_tests::{SECRET, Staff, TestDb, on_every_backend, staff_token};
 use serde_json::json;
 
 /// An article: its slug follows its title; published articles need a body.
@@ -260,7 +260,7 @@ async fn hooks_run_in_the_write_transaction(backend: Backend) {
     assert_eq!(tasks_run(backend).load(Ordering::SeqCst) - before, 1);
 }
 
-on_both_backends!(hooks_run_in_the_write_transaction);
+on_every_backend!(hooks_run_in_the_write_transaction);
 
 #[test]
 fn server_set_fields_are_not_in_the_bodies_document() {

@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, failures, on_both_backends, staff_token};
+use fastrs_tests::{TestDb, failures, on_every_backend, staff_token};
 use serde_json::{Value, json};
 
 /// Where books stand; anyone may read it.
@@ -181,7 +181,7 @@ async fn only_what_anyone_may_read_is_included(backend: Backend) {
     assert!(!refused.text().contains("whistle"));
 }
 
-on_both_backends!(
+on_every_backend!(
     includes_embed_the_named_rows,
     only_what_anyone_may_read_is_included,
 );

@@ -4,7 +4,7 @@
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::validate::Keyed;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// A piece of writing.
@@ -56,7 +56,7 @@ async fn keyed_bodies_and_answers(backend: Backend) {
     );
 }
 
-on_both_backends!(keyed_bodies_and_answers);
+on_every_backend!(keyed_bodies_and_answers);
 
 #[test]
 fn keyed_is_documented_as_its_wrapper() {

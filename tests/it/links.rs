@@ -5,7 +5,7 @@ use fastrs::auth::Secret;
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends, staff_token};
+use fastrs_tests::{SECRET, Staff, TestDb, on_every_backend, staff_token};
 use serde_json::{Value, json};
 
 /// Something to favourite.
@@ -121,7 +121,7 @@ async fn callers_link_and_unlink_once(backend: Backend) {
     assert_eq!(client.get("/favorites").await.json()["total"], 0);
 }
 
-on_both_backends!(
+on_every_backend!(
     callers_link_and_unlink_once,
     rows_link_to_rows_through_a_join
 );

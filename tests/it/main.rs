@@ -1,4 +1,4 @@
-//! Integration tests, through HTTP with the in-process client, on SQLite and PostgreSQL.
+//! Integration tests, through HTTP with the in-process client, on SQLite, PostgreSQL and MariaDB.
 //! One binary, so they link once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

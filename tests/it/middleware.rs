@@ -8,7 +8,7 @@ use fastrs::openapi::schema::Schema;
 use fastrs::openapi::{Registry, ToSchema, object};
 use fastrs::prelude::*;
 use fastrs::{CorsSettings, Settings};
-use fastrs_tests::{Gadget, TestDb, on_both_backends};
+use fastrs_tests::{Gadget, TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// RealWorld's envelope: `{"errors": {"field": ["message"]}}`.
@@ -259,7 +259,7 @@ async fn built_in_layers_from_settings(backend: Backend) {
     assert_eq!(large.status(), 413);
 }
 
-on_both_backends!(
+on_every_backend!(
     built_in_layers_from_settings,
     layers_wrap_every_route,
     cors_answers_preflights_for_allowed_origins_only,

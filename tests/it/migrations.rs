@@ -5,7 +5,7 @@
 use fastrs::db::Backend;
 use fastrs::migrate::{Migrations, Renames};
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// The first version of the models.
@@ -211,7 +211,7 @@ async fn an_app_with_migrations_needs_them(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-on_both_backends!(
+on_every_backend!(
     a_migration_round_trip_keeps_the_data,
     an_app_with_migrations_needs_them,
 );

@@ -7,7 +7,7 @@ use fastrs::db::Backend;
 use fastrs::extract::Query;
 use fastrs::prelude::*;
 use fastrs::validate::Violation;
-use fastrs_tests::{TestDb, failures, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_every_backend};
 use serde_json::{Value, json};
 
 /// Whether a post is visible.
@@ -345,7 +345,7 @@ async fn forms_are_models_too(backend: Backend) {
     assert_eq!(failures(&response)[0].1, "model_attributes_type");
 }
 
-on_both_backends!(
+on_every_backend!(
     forms_are_models_too,
     a_valid_body_round_trips_through_serde_names,
     every_failure_is_reported_at_its_loc,

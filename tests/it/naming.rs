@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, failures, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_every_backend};
 use serde_json::{Value, json};
 
 /// A book, in camelCase JSON.
@@ -77,7 +77,7 @@ async fn json_names_are_camel_case(backend: Backend) {
     assert_eq!(unknown.status(), 422, "the Rust name is not a parameter");
 }
 
-on_both_backends!(json_names_are_camel_case);
+on_every_backend!(json_names_are_camel_case);
 
 #[test]
 fn the_document_and_the_ddl_use_their_own_names() {

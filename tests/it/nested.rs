@@ -4,7 +4,7 @@
 use fastrs::db::Backend;
 use fastrs::prelude::*;
 use fastrs::testing::TestClient;
-use fastrs_tests::{TestDb, on_both_backends, start_up_error};
+use fastrs_tests::{TestDb, on_every_backend, start_up_error};
 use serde_json::{Value, json};
 
 /// A thread.
@@ -180,7 +180,7 @@ async fn the_caller_is_checked_before_the_parent(backend: Backend) {
     }
 }
 
-on_both_backends!(
+on_every_backend!(
     replies_live_under_their_thread,
     the_caller_is_checked_before_the_parent
 );

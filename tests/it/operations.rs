@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{Gadget, TestDb, on_both_backends};
+use fastrs_tests::{Gadget, TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// A read-only catalogue: listed and read, never written through the API.
@@ -52,7 +52,7 @@ async fn only_declared_operations_are_routed(backend: Backend) {
     assert_eq!(created.status(), 201, "{}", created.text());
 }
 
-on_both_backends!(
+on_every_backend!(
     only_declared_operations_are_routed,
     a_prefix_serves_everything_under_it,
 );

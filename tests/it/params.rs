@@ -5,7 +5,7 @@
 use fastrs::db::Backend;
 use fastrs::extract::{Cookies, Headers};
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, failures, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_every_backend};
 use serde_json::{Value, json};
 
 /// What the client says about itself.
@@ -113,7 +113,7 @@ async fn cookies_are_models(backend: Backend) {
     );
 }
 
-on_both_backends!(headers_are_models, cookies_are_models);
+on_every_backend!(headers_are_models, cookies_are_models);
 
 #[tokio::test]
 async fn headers_and_cookies_are_documented_parameters() {

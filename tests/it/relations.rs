@@ -3,7 +3,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, memory, on_both_backends, start_up_error};
+use fastrs_tests::{TestDb, memory, on_every_backend, start_up_error};
 use serde_json::{Value, json};
 
 /// What everything else hangs on.
@@ -121,7 +121,7 @@ async fn references_are_checked_and_deletes_do_what_they_say(backend: Backend) {
     assert_eq!(card.json()["board_id"], Value::Null, "set null");
 }
 
-on_both_backends!(references_are_checked_and_deletes_do_what_they_say);
+on_every_backend!(references_are_checked_and_deletes_do_what_they_say);
 
 #[tokio::test]
 async fn a_reference_to_a_resource_not_mounted_is_a_start_up_error() {

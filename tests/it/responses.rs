@@ -5,7 +5,7 @@ use fastrs::db::Backend;
 use fastrs::extract::Path;
 use fastrs::prelude::*;
 use fastrs::response::{Created, NoContent, Status};
-use fastrs_tests::{TestDb, on_both_backends};
+use fastrs_tests::{TestDb, on_every_backend};
 use serde_json::{Value, json};
 
 /// Everything the server knows of an account.
@@ -154,7 +154,7 @@ async fn the_apps_own_errors_answer_their_status(backend: Backend) {
     );
 }
 
-on_both_backends!(
+on_every_backend!(
     statuses_and_headers_are_answered,
     the_apps_own_errors_answer_their_status
 );

@@ -13,7 +13,7 @@ use fastrs::openapi::{Operation, ParameterIn, Registry, ToSchema, operation};
 use fastrs::prelude::*;
 use fastrs::routing::ApiRouter;
 use fastrs::state::AppState;
-use fastrs_tests::{TestDb, on_both_backends, start_up_error};
+use fastrs_tests::{TestDb, on_every_backend, start_up_error};
 use serde_json::Value;
 
 /// Counts of what happened, shared with the test.
@@ -188,7 +188,7 @@ async fn routers_teardown_and_lifespan(backend: Backend) {
     assert_eq!(counts.shutdowns.load(Ordering::SeqCst), 1);
 }
 
-on_both_backends!(routers_teardown_and_lifespan);
+on_every_backend!(routers_teardown_and_lifespan);
 
 #[test]
 fn router_tags_and_dependencies_are_documented() {

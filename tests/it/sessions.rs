@@ -7,7 +7,7 @@ use std::time::Duration;
 use fastrs::auth::{Keys, TokenKind};
 use fastrs::db::{Backend, Query};
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, items_client, items_client_with, on_both_backends};
+use fastrs_tests::{SECRET, items_client, items_client_with, on_every_backend};
 use serde_json::json;
 
 use crate::auth::{assert_401, login, register};
@@ -280,7 +280,7 @@ async fn revocations_cross_instances(backend: Backend) {
     assert_401(&two.get("/users/me").bearer(&access).await);
 }
 
-on_both_backends!(
+on_every_backend!(
     logout_ends_the_session_and_its_access_token,
     a_revoked_token_cannot_end_new_sessions,
     concurrent_refreshes_within_the_grace_both_succeed,

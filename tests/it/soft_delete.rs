@@ -2,7 +2,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, memory, on_both_backends};
+use fastrs_tests::{TestDb, memory, on_every_backend};
 use serde_json::{Value, json};
 
 /// A note that can be taken out of the bin.
@@ -70,7 +70,7 @@ async fn deleted_rows_are_hidden_and_restorable(backend: Backend) {
     );
 }
 
-on_both_backends!(deleted_rows_are_hidden_and_restorable);
+on_every_backend!(deleted_rows_are_hidden_and_restorable);
 
 #[test]
 fn restore_is_documented_and_the_column_created() {

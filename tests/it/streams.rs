@@ -10,7 +10,7 @@ use fastrs::prelude::*;
 use fastrs::stream::sse::{Event, Sse};
 use fastrs::stream::ws::{Message, WebSocket, WebSocketUpgrade};
 use fastrs::testing::TestClient;
-use fastrs_tests::{SECRET, Staff, TestDb, on_both_backends};
+use fastrs_tests::{SECRET, Staff, TestDb, on_every_backend};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -207,7 +207,7 @@ async fn websockets_and_events_with_auth(backend: Backend) {
     assert!(header.ends_with("ann"), "{header}");
 }
 
-on_both_backends!(websockets_and_events_with_auth);
+on_every_backend!(websockets_and_events_with_auth);
 
 #[test]
 fn streams_are_documented() {

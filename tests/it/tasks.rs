@@ -7,7 +7,7 @@ use fastrs::db::{Backend, Db, Pool};
 use fastrs::extract::Query;
 use fastrs::prelude::*;
 use fastrs::tasks::BackgroundTasks;
-use fastrs_tests::{TestDb, Token, on_both_backends};
+use fastrs_tests::{TestDb, Token, on_every_backend};
 
 /// `?label=...&fail=true&panic=true`
 #[derive(Model)]
@@ -122,7 +122,7 @@ async fn a_panicking_task_harms_nothing(backend: Backend) {
     assert_eq!(eventually(client.pool(), "after-task-saw-1").await, 1);
 }
 
-on_both_backends!(
+on_every_backend!(
     tasks_run_after_the_commit,
     a_failed_request_runs_no_task,
     a_panicking_task_harms_nothing,

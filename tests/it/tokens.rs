@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fastrs::auth::{Keys, TokenKind};
 use fastrs::db::Backend;
-use fastrs_tests::{SECRET, b64url, items_client, items_client_with, on_both_backends};
+use fastrs_tests::{SECRET, b64url, items_client, items_client_with, on_every_backend};
 use serde_json::{Value, json};
 
 use crate::auth::{PASSWORD, assert_401, login, register};
@@ -226,7 +226,7 @@ async fn password_change_rotates_credentials(backend: Backend) {
     );
 }
 
-on_both_backends!(
+on_every_backend!(
     bad_tokens_are_401_with_www_authenticate,
     refresh_rotates_and_rejects_reuse,
     refresh_reuse_is_refused_across_instances,

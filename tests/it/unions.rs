@@ -4,7 +4,7 @@
 
 use fastrs::db::Backend;
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, failures, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_every_backend};
 use serde_json::{Value, json};
 
 /// A circle.
@@ -137,7 +137,7 @@ async fn tagged_unions_round_trip_and_fail_where_pydantic_does(backend: Backend)
     );
 }
 
-on_both_backends!(tagged_unions_round_trip_and_fail_where_pydantic_does);
+on_every_backend!(tagged_unions_round_trip_and_fail_where_pydantic_does);
 
 #[tokio::test]
 async fn tagged_unions_are_one_of_with_a_discriminator() {

@@ -5,7 +5,7 @@
 use fastrs::db::Backend;
 use fastrs::extract::{Multipart, Upload};
 use fastrs::prelude::*;
-use fastrs_tests::{TestDb, failures, on_both_backends};
+use fastrs_tests::{TestDb, failures, on_every_backend};
 use serde_json::{Value, json};
 
 /// A document to file.
@@ -161,7 +161,7 @@ async fn uploads_are_model_fields(backend: Backend) {
     assert!(response.json()["detail"].is_string());
 }
 
-on_both_backends!(uploads_are_model_fields);
+on_every_backend!(uploads_are_model_fields);
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_413() {

@@ -1,7 +1,7 @@
 //! Validation through HTTP: every rule, every type error, all failures reported together.
 
 use fastrs::db::Backend;
-use fastrs_tests::{client, on_both_backends};
+use fastrs_tests::{client, on_every_backend};
 use serde_json::{Value, json};
 
 fn valid() -> Value {
@@ -244,7 +244,7 @@ async fn nul_characters_are_refused_not_500(backend: Backend) {
     assert_eq!(response.json()["detail"][0]["type"], "string_type");
 }
 
-on_both_backends!(
+on_every_backend!(
     nul_characters_are_refused_not_500,
     every_rule_rejects_and_reports,
     type_errors_name_the_field,

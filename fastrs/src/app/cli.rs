@@ -13,7 +13,7 @@ fn grammar() -> Command {
     let backend = || {
         Arg::new("backend")
             .long("backend")
-            .value_parser(["sqlite", "postgres"])
+            .value_parser(["sqlite", "postgres", "mariadb"])
             .help("The backend (default: DATABASE_URL's)")
     };
     let dir = || {
@@ -50,7 +50,7 @@ fn grammar() -> Command {
                                 .action(ArgAction::Append)
                                 .help("A rename: table.old=new (a column) or old=new (a table)"),
                         )
-                        .arg(backend().help("Only this backend (default: all)"))
+                        .arg(backend().help("Only this backend (default: those with migrations; all three for the first)"))
                         .arg(dir()),
                 )
                 .subcommand(
@@ -213,9 +213,17 @@ impl App {
                 for rename in args.get_many::<String>("rename").into_iter().flatten() {
                     renames.add(rename).map_err(Error::Config)?;
                 }
+                // The backends the app keeps migrations for (all of them for a first one).
                 let backends = match args.get_one::<String>("backend") {
                     Some(name) => vec![name.parse()?],
-                    None => vec![Backend::Sqlite, Backend::Postgres],
+                    None => {
+                        let kept = kept_backends(&migrations);
+                        if kept.is_empty() {
+                            Backend::ALL.to_vec()
+                        } else {
+                            kept
+                        }
+                    }
                 };
                 for backend in backends {
                     let plan = migrations.plan(&self.schema(backend), backend, &renames)?;
@@ -231,10 +239,7 @@ impl App {
             }
             "check" => {
                 // The backends the app keeps migrations for.
-                let kept: Vec<Backend> = [Backend::Sqlite, Backend::Postgres]
-                    .into_iter()
-                    .filter(|backend| migrations.dir(*backend).is_dir())
-                    .collect();
+                let kept = kept_backends(&migrations);
                 if kept.is_empty() {
                     return Err(Error::Config(
                         "no migrations to check: make the first with `migrate make init`".into(),
@@ -280,4 +285,12 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The backends with a folder of migrations.
+fn kept_backends(migrations: &Migrations) -> Vec<Backend> {
+    Backend::ALL
+        .into_iter()
+        .filter(|backend| migrations.dir(*backend).is_dir())
+        .collect()
 }

@@ -9,7 +9,12 @@ impl App {
     /// The DDL of every registered resource for `backend`: what `create_all` runs at start-up,
     /// and the first migration. The app's `ddl` command prints it.
     pub fn ddl(&self, backend: Backend) -> String {
-        self.schema(backend).create_sql()
+        let create = self.schema(backend).create_sql();
+        match backend {
+            // Any client reads it as fastrs's connections do (`"quoted"` identifiers).
+            Backend::MariaDb => format!("{};\n{create}", crate::db::mariadb::SESSION),
+            _ => create,
+        }
     }
 
     /// Every table the app needs on `backend`, as data: what migrations are generated from.
@@ -37,7 +42,10 @@ impl App {
                 .push(crate::resource::table(meta, backend, links));
         }
         if self.auth.is_some() {
-            schema.tables.push(crate::auth::session_table());
+            schema.tables.push(crate::resource::finish_table(
+                crate::auth::session_table(),
+                backend,
+            ));
         }
         schema
     }

@@ -386,7 +386,8 @@ impl AuthState {
     }
 
     /// Serialises changes to login values: on PostgreSQL an advisory lock held to the end of
-    /// `db`'s transaction (SQLite has one writer). Take it before writing a login value.
+    /// `db`'s transaction (SQLite has one writer; on MariaDB the check itself is a locking
+    /// read: [`Auth::ensure_unique_logins`]). Take it before writing a login value.
     pub(crate) async fn lock_logins(&self, db: &mut Db) -> Result<(), ApiError> {
         if db.backend() == crate::db::Backend::Postgres {
             db.query("SELECT pg_advisory_xact_lock($1)")
@@ -404,7 +405,16 @@ impl AuthState {
         db: &mut Db,
         id: I,
     ) -> Result<(), ApiError> {
-        let (collisions,): (i64,) = Query::new(db.backend(), self.login_collisions.clone())
+        // MariaDB: a locking read sees what other transactions committed and locks the rows and
+        // gaps it scanned until this one ends, so two users cannot take one value at once (a
+        // deadlock between them answers 503 to one, who may retry).
+        let statement = match db.backend() {
+            crate::db::Backend::MariaDb => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(
+                format!("{} FOR UPDATE", self.login_collisions.as_str()),
+            )),
+            _ => self.login_collisions.clone(),
+        };
+        let (collisions,): (i64,) = Query::new(db.backend(), statement)
             .bind(id)
             .fetch_one(&mut *db)
             .await?;

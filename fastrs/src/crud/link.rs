@@ -20,7 +20,7 @@ use super::nested::{bad_id, bind_id, exists_sql, row_exists};
 use super::{Ctx, Token};
 use crate::ApiError;
 use crate::data::{bind_owner, insert_query};
-use crate::db::Query;
+use crate::db::{Backend, Query};
 use crate::extract::Path;
 use crate::hooks::Hooks;
 use crate::resource::{Operations, ResourceMeta, SqlType, quote, sql};
@@ -87,7 +87,15 @@ pub(super) fn routes<R: Hooks>(ctx: &Arc<Ctx<R>>, operations: Operations) -> Rou
                 Some(_) => None,
                 None => from_row.map(|(index, parent)| (index, parent, exists_sql(parent))),
             },
-            insert: sql(format!("{insert} ON CONFLICT DO NOTHING")),
+            insert: sql(match ctx.backend {
+                // MariaDB: a duplicate link changes nothing (`INSERT IGNORE` would also hide a
+                // missing reference).
+                Backend::MariaDb => {
+                    let id = quote(meta.id_column().map_or("id", |id| id.column));
+                    format!("{insert} ON DUPLICATE KEY UPDATE {id} = {id}")
+                }
+                _ => format!("{insert} ON CONFLICT DO NOTHING"),
+            }),
             delete: sql(format!(
                 "DELETE FROM {} WHERE {} = $1 AND {} = $2",
                 quote(meta.table),

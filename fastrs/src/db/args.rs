@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use sqlx::postgres::PgArguments;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::types::Json;
-use sqlx::{Arguments, Postgres, Sqlite};
+use sqlx::{Arguments, MySql, Postgres, Sqlite};
 use uuid::Uuid;
 
 use super::{Backend, Row};
@@ -20,6 +20,17 @@ pub enum Args {
     Sqlite(SqliteArguments, Option<String>),
     /// PostgreSQL arguments.
     Postgres(PgArguments, Option<String>),
+    /// MariaDB's values, bound when the statement runs (in the order its text reads them).
+    MariaDb(MariaDbValues),
+}
+
+/// The values bound for a MariaDB statement (see [`mariadb`](super::mariadb)).
+pub struct MariaDbValues(pub(crate) super::mariadb::Values);
+
+impl std::fmt::Debug for MariaDbValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MariaDbValues({} bound)", self.0.len())
+    }
 }
 
 impl Args {
@@ -28,6 +39,7 @@ impl Args {
         match backend {
             Backend::Sqlite => Args::Sqlite(SqliteArguments::default(), None),
             Backend::Postgres => Args::Postgres(PgArguments::default(), None),
+            Backend::MariaDb => Args::MariaDb(MariaDbValues(Vec::new())),
         }
     }
 
@@ -57,15 +69,20 @@ impl Args {
         }
     }
 
-    /// Binds any value both drivers can encode.
+    /// Binds any value every driver can encode.
     pub fn raw<T>(&mut self, value: T)
     where
         T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
         T: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>,
+        T: for<'q> sqlx::Encode<'q, MySql> + sqlx::Type<MySql> + Send + Sync + 'static,
     {
         let (result, error) = match self {
             Args::Sqlite(args, error) => (args.add(value), error),
             Args::Postgres(args, error) => (args.add(value), error),
+            Args::MariaDb(values) => {
+                values.0.push(Box::new(value));
+                return;
+            }
         };
         if let Err(cause) = result {
             error.get_or_insert_with(|| cause.to_string());
@@ -76,8 +93,8 @@ impl Args {
         match self {
             Args::Sqlite(args, None) => Ok(args),
             Args::Sqlite(_, Some(error)) => Err(sqlx::Error::Encode(error.into())),
-            Args::Postgres(..) => Err(sqlx::Error::Configuration(
-                "PostgreSQL arguments bound for SQLite".into(),
+            _ => Err(sqlx::Error::Configuration(
+                "arguments of another backend bound for SQLite".into(),
             )),
         }
     }
@@ -86,8 +103,17 @@ impl Args {
         match self {
             Args::Postgres(args, None) => Ok(args),
             Args::Postgres(_, Some(error)) => Err(sqlx::Error::Encode(error.into())),
-            Args::Sqlite(..) => Err(sqlx::Error::Configuration(
-                "SQLite arguments bound for PostgreSQL".into(),
+            _ => Err(sqlx::Error::Configuration(
+                "arguments of another backend bound for PostgreSQL".into(),
+            )),
+        }
+    }
+
+    pub(crate) fn into_mariadb(self) -> Result<super::mariadb::Values, sqlx::Error> {
+        match self {
+            Args::MariaDb(values) => Ok(values.0),
+            _ => Err(sqlx::Error::Configuration(
+                "arguments of another backend bound for MariaDB".into(),
             )),
         }
     }

@@ -1,14 +1,15 @@
-//! The database: one binary, SQLite or PostgreSQL, chosen by the URL at run time.
+//! The database: one binary, SQLite, PostgreSQL or MariaDB, chosen by the URL at run time.
 //!
 //! fastrs does not use `sqlx::Any` (it cannot carry timestamps, UUIDs or JSON). Instead
-//! [`Pool`], [`Args`], [`Row`] and [`Query`] are small enums over the two concrete sqlx drivers,
-//! so every value keeps its native type on both backends, and one SQL text with `$1..$N`
-//! placeholders serves both.
+//! [`Pool`], [`Args`], [`Row`] and [`Query`] are small enums over the concrete sqlx drivers,
+//! so every value keeps its native type on every backend, and one SQL text with `$1..$N`
+//! placeholders and `"quoted"` identifiers serves all three (see [`mariadb`] for how MariaDB
+//! reads it).
 //!
 //! SQLite runs in WAL mode with one writer connection, read-only readers and a checkpoint
 //! policy that keeps the WAL bounded ([`SqlitePools`]); the file is created if missing.
 //! `sqlite::memory:` is supported with a single connection (each SQLite memory connection is
-//! its own database). PostgreSQL's pool is sized to the cores and does not ping connections
+//! its own database). PostgreSQL's and MariaDB's pools are sized to the cores and does not ping connections
 //! before use. A request that cannot get a connection within
 //! [`PoolOptions::acquire_timeout`] is answered `503` with `Retry-After`.
 //!
@@ -22,6 +23,7 @@
 //! ```
 
 mod args;
+pub mod mariadb;
 mod query;
 mod row;
 pub mod sqlite;
@@ -30,6 +32,7 @@ mod tx;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::mysql::MySqlPool;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub use args::{Args, ColumnType, TextEnum, bind_enum, decode_enum, decode_nullable_enum};
@@ -48,18 +51,44 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL.
     Postgres,
+    /// MariaDB (10.6 or later).
+    MariaDb,
 }
 
 impl Backend {
-    /// The backend a URL names: `sqlite:` or `postgres:`/`postgresql:`.
+    /// Every backend, in the order fastrs lists them.
+    pub const ALL: [Backend; 3] = [Backend::Sqlite, Backend::Postgres, Backend::MariaDb];
+
+    /// The backend's name, as `--backend` and the migrations directories say it.
+    ///
+    /// ```
+    /// assert_eq!(fastrs::db::Backend::MariaDb.name(), "mariadb");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::MariaDb => "mariadb",
+        }
+    }
+
+    /// The backend a URL names: `sqlite:`, `postgres:`/`postgresql:`, or
+    /// `mariadb:`/`mysql:`.
+    ///
+    /// ```
+    /// use fastrs::db::Backend;
+    /// assert_eq!(Backend::from_url("mariadb://root@localhost/app").unwrap(), Backend::MariaDb);
+    /// ```
     pub fn from_url(url: &str) -> crate::Result<Self> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
+        } else if url.starts_with("mariadb:") || url.starts_with("mysql:") {
+            Ok(Backend::MariaDb)
         } else {
             Err(crate::Error::Config(format!(
-                "DATABASE_URL must start with sqlite: or postgres:, got {:?}",
+                "DATABASE_URL must start with sqlite:, postgres: or mariadb:, got {:?}",
                 url.split(':').next().unwrap_or_default()
             )))
         }
@@ -73,8 +102,9 @@ impl FromStr for Backend {
         match name {
             "sqlite" => Ok(Backend::Sqlite),
             "postgres" | "postgresql" => Ok(Backend::Postgres),
+            "mariadb" | "mysql" => Ok(Backend::MariaDb),
             other => Err(crate::Error::Config(format!(
-                "unknown backend {other:?} (sqlite, postgres)"
+                "unknown backend {other:?} (sqlite, postgres, mariadb)"
             ))),
         }
     }
@@ -92,8 +122,9 @@ impl FromStr for Backend {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolOptions {
-    /// Readers on SQLite (the writer is one more), connections on PostgreSQL. `None`: the
-    /// cores (at least 2, at most 8) on SQLite, twice the cores (at least 4) on PostgreSQL.
+    /// Readers on SQLite (the writer is one more), connections on PostgreSQL and MariaDB.
+    /// `None`: the cores (at least 2, at most 8) on SQLite, twice the cores (at least 4) on
+    /// the servers.
     pub max_connections: Option<u32>,
     /// How long a request waits for a connection before it is answered
     /// `503 Service Unavailable` with `Retry-After` (default 3 s).
@@ -123,6 +154,8 @@ pub enum Pool {
     Sqlite(SqlitePools),
     /// PostgreSQL.
     Postgres(PgPool),
+    /// MariaDB.
+    MariaDb(MySqlPool),
 }
 
 impl Pool {
@@ -152,6 +185,7 @@ impl Pool {
                     .await?;
                 Ok(Pool::Postgres(pool))
             }
+            Backend::MariaDb => Ok(Pool::MariaDb(mariadb::connect(url, options).await?)),
         }
     }
 
@@ -160,6 +194,7 @@ impl Pool {
         match self {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
+            Pool::MariaDb(_) => Backend::MariaDb,
         }
     }
 
@@ -182,6 +217,7 @@ impl Pool {
         match self {
             Pool::Sqlite(pools) => pools.close().await,
             Pool::Postgres(pool) => pool.close().await,
+            Pool::MariaDb(pool) => pool.close().await,
         }
     }
 
@@ -191,11 +227,13 @@ impl Pool {
         match self {
             Pool::Sqlite(pools) => sqlx::raw_sql(sql).execute(pools.writer()).await.map(drop),
             Pool::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
+            Pool::MariaDb(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
         }
     }
 }
 
-/// Quotes an identifier (`"name"`, doubling inner quotes): valid on SQLite and PostgreSQL.
+/// Quotes an identifier (`"name"`, doubling inner quotes): valid on SQLite, PostgreSQL and
+/// MariaDB (which fastrs's connections run with `ANSI_QUOTES`).
 pub(crate) fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
@@ -239,11 +277,33 @@ pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> 
             ))
             .into()
         }
+        // MariaDB in strict mode refuses a value its column cannot hold (1406 too long for a
+        // keyed `VARCHAR(255)`, 1264 out of range) rather than cutting it.
+        sqlx::Error::Database(db_error)
+            if matches!(mariadb_number(db_error.as_ref()), Some(1406 | 1264)) =>
+        {
+            let violation = crate::validate::Violation::value_error(
+                "A value is too long or out of range for the database",
+            );
+            crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
+                vec![serde_json::Value::String("body".into())],
+                violation,
+                None,
+            ))
+            .into()
+        }
         sqlx::Error::Database(db_error) if is_foreign_key_violation(db_error.as_ref()) => {
             ApiError::conflict("A referenced record does not exist, or is still referenced")
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             tracing::warn!(%error, "database unavailable");
+            ApiError::unavailable("The database is busy or unavailable; try again shortly")
+        }
+        // MariaDB: a deadlock (1213) or a lock wait timeout (1205): the client may retry.
+        sqlx::Error::Database(db_error)
+            if matches!(mariadb_number(db_error.as_ref()), Some(1213 | 1205)) =>
+        {
+            tracing::warn!(%error, "database contention");
             ApiError::unavailable("The database is busy or unavailable; try again shortly")
         }
         // SQLITE_BUSY / SQLITE_LOCKED (another process holds the lock past the busy timeout),
@@ -255,6 +315,13 @@ pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> 
         }
         _ => ApiError::internal(error),
     }
+}
+
+/// MariaDB's error number, for an error from MariaDB.
+fn mariadb_number(db_error: &dyn sqlx::error::DatabaseError) -> Option<u16> {
+    db_error
+        .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+        .map(sqlx::mysql::MySqlDatabaseError::number)
 }
 
 fn unavailable_code(code: Option<&str>) -> bool {

@@ -1,6 +1,7 @@
 //! [`Query`]: one SQL statement with its parameters, run on a pool or a connection of either
 //! backend.
 
+use sqlx::mysql::MySqlConnection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{SqlSafeStr, SqlStr};
@@ -14,6 +15,8 @@ pub enum Conn<'c> {
     Sqlite(&'c mut SqliteConnection),
     /// A PostgreSQL connection.
     Postgres(&'c mut PgConnection),
+    /// A MariaDB connection.
+    MariaDb(&'c mut MySqlConnection),
 }
 
 /// Where a [`Query`] runs: `&pool` (may write: the writer on SQLite), [`Pool::read`] (only
@@ -42,7 +45,8 @@ impl<'c> From<Conn<'c>> for Target<'c> {
     }
 }
 
-/// A statement with `$1..$N` placeholders and its bound parameters.
+/// A statement with `$1..$N` placeholders and its bound parameters (on MariaDB they become
+/// `?`: see [`mariadb`](super::mariadb)).
 ///
 /// ```no_run
 /// # async fn demo(pool: fastrs::db::Pool) -> Result<(), sqlx::Error> {
@@ -67,7 +71,13 @@ pub struct Query {
 macro_rules! run {
     // `$drain`: the statement must be stepped to its end (SQLite, on a connection that may
     // write: see `Query::fetch_optional`).
-    ($query:expr, $target:expr, |$q:ident, $ex:ident, $row:ident, $drain:ident| $body:expr) => {{
+    // `$mariadb`: the same on MariaDB, from the connection, the text and the values (see
+    // `super::mariadb`).
+    (
+        $query:expr, $target:expr,
+        |$q:ident, $ex:ident, $row:ident, $drain:ident| $body:expr,
+        |$conn:ident, $text:ident, $values:ident| $mariadb:expr
+    ) => {{
         let Query {
             sql,
             args,
@@ -89,11 +99,18 @@ macro_rules! run {
                 let $drain = false;
                 $body
             }};
+            (mariadb, $executor:expr) => {{
+                let $conn = $executor;
+                let $text = sql.as_str();
+                let $values = &args.into_mariadb()?;
+                $mariadb
+            }};
         }
         match $target {
             Target::Db(db) => match db.conn_for(plain_read).await? {
                 Conn::Sqlite(conn) => on!(sqlite, &mut *conn),
                 Conn::Postgres(conn) => on!(postgres, &mut *conn),
+                Conn::MariaDb(conn) => on!(mariadb, &mut *conn),
             },
             Target::Pool(Pool::Sqlite(pools)) => {
                 let mut conn = pools.writer().acquire().await?;
@@ -108,7 +125,12 @@ macro_rules! run {
                 on!(postgres, pool)
             }
             Target::Conn(Conn::Sqlite(conn)) => on!(sqlite, &mut *conn),
+            Target::Pool(Pool::MariaDb(pool)) | Target::Read(Pool::MariaDb(pool)) => {
+                let mut conn = pool.acquire().await?;
+                on!(mariadb, &mut *conn)
+            }
             Target::Conn(Conn::Postgres(conn)) => on!(postgres, &mut *conn),
+            Target::Conn(Conn::MariaDb(conn)) => on!(mariadb, &mut *conn),
         }
     }};
 }
@@ -146,10 +168,20 @@ impl Query {
         self,
         target: impl Into<Target<'c>>,
     ) -> Result<Vec<T>, sqlx::Error> {
-        run!(self, target.into(), |query, executor, wrap, _sqlite| {
-            let rows = query.fetch_all(executor).await?;
-            rows.iter().map(|row| T::from_row(&wrap(row))).collect()
-        })
+        run!(
+            self,
+            target.into(),
+            |query, executor, wrap, _sqlite| {
+                let rows = query.fetch_all(executor).await?;
+                rows.iter().map(|row| T::from_row(&wrap(row))).collect()
+            },
+            |conn, text, values| {
+                let rows = super::mariadb::fetch_all(conn, text, values).await?;
+                rows.iter()
+                    .map(|row| T::from_row(&Row::MariaDb(row)))
+                    .collect()
+            }
+        )
     }
 
     /// Runs the statement and decodes the first row; [`sqlx::Error::RowNotFound`] if none.
@@ -174,26 +206,42 @@ impl Query {
         self,
         target: impl Into<Target<'c>>,
     ) -> Result<Option<T>, sqlx::Error> {
-        run!(self, target.into(), |query, executor, wrap, drain| {
-            let row = if drain {
-                query.fetch_all(executor).await?.into_iter().next()
-            } else {
-                query.fetch_optional(executor).await?
-            };
-            match row {
-                Some(row) => T::from_row(&wrap(&row)).map(Some),
-                None => Ok(None),
+        run!(
+            self,
+            target.into(),
+            |query, executor, wrap, drain| {
+                let row = if drain {
+                    query.fetch_all(executor).await?.into_iter().next()
+                } else {
+                    query.fetch_optional(executor).await?
+                };
+                match row {
+                    Some(row) => T::from_row(&wrap(&row)).map(Some),
+                    None => Ok(None),
+                }
+            },
+            |conn, text, values| {
+                let rows = super::mariadb::fetch_all(conn, text, values).await?;
+                match rows.first() {
+                    Some(row) => T::from_row(&Row::MariaDb(row)).map(Some),
+                    None => Ok(None),
+                }
             }
-        })
+        )
     }
 
     /// Runs the statement; returns the number of rows affected.
     pub async fn execute<'c>(self, target: impl Into<Target<'c>>) -> Result<u64, sqlx::Error> {
-        run!(self, target.into(), |query, executor, _wrap, _sqlite| {
-            query
-                .execute(executor)
-                .await
-                .map(|done| done.rows_affected())
-        })
+        run!(
+            self,
+            target.into(),
+            |query, executor, _wrap, _sqlite| {
+                query
+                    .execute(executor)
+                    .await
+                    .map(|done| done.rows_affected())
+            },
+            |conn, text, values| super::mariadb::execute(conn, text, values).await
+        )
     }
 }

@@ -1,8 +1,9 @@
 //! [`Row`] (a result row of either backend) and [`FromRow`] (decoding one).
 
+use sqlx::mysql::MySqlRow;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Postgres, Sqlite};
+use sqlx::{MySql, Postgres, Sqlite};
 
 use super::ColumnType;
 
@@ -13,6 +14,8 @@ pub enum Row<'r> {
     Sqlite(&'r SqliteRow),
     /// A PostgreSQL row.
     Postgres(&'r PgRow),
+    /// A MariaDB row.
+    MariaDb(&'r MySqlRow),
 }
 
 impl Row<'_> {
@@ -26,10 +29,12 @@ impl Row<'_> {
     where
         T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
         T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+        T: for<'r> sqlx::Decode<'r, MySql> + sqlx::Type<MySql>,
     {
         match self {
             Row::Sqlite(row) => sqlx::Row::try_get(*row, index),
             Row::Postgres(row) => sqlx::Row::try_get(*row, index),
+            Row::MariaDb(row) => sqlx::Row::try_get(*row, index),
         }
     }
 }

@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
+use sqlx::{MySql, Postgres, SqlSafeStr, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 use super::sqlite::ReadPass;
@@ -30,6 +30,7 @@ enum Tx {
     /// A reading request's PostgreSQL connection, before any statement that needs a
     /// transaction: each `SELECT` commits on its own.
     PostgresReads(PoolConnection<Postgres>),
+    MariaDb(Transaction<'static, MySql>),
 }
 
 /// A transaction that has begun; a SQLite reader keeps its pass through the checkpoint gate
@@ -85,6 +86,10 @@ async fn begin(pool: &Pool, writes: bool, plain_read: bool) -> Result<Open, sqlx
         }
         Pool::Postgres(pool) => Open {
             tx: Tx::Postgres(pool.begin().await?),
+            _pass: None,
+        },
+        Pool::MariaDb(pool) => Open {
+            tx: Tx::MariaDb(pool.begin().await?),
             _pass: None,
         },
     })
@@ -149,6 +154,10 @@ impl Db {
                 ..
             }) => tx.commit().await,
             Some(Open {
+                tx: Tx::MariaDb(tx),
+                ..
+            }) => tx.commit().await,
+            Some(Open {
                 tx: Tx::PostgresReads(_),
                 ..
             })
@@ -192,6 +201,7 @@ impl Db {
             Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
             Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
             Tx::PostgresReads(conn) => Conn::Postgres(&mut *conn),
+            Tx::MariaDb(tx) => Conn::MariaDb(&mut *tx),
         })
     }
 }
@@ -244,6 +254,8 @@ impl RequestTx {
             (Tx::Sqlite(tx), false) => tx.rollback().await,
             (Tx::Postgres(tx), true) => tx.commit().await,
             (Tx::Postgres(tx), false) => tx.rollback().await,
+            (Tx::MariaDb(tx), true) => tx.commit().await,
+            (Tx::MariaDb(tx), false) => tx.rollback().await,
         })
     }
 }

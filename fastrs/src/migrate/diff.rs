@@ -4,7 +4,9 @@
 //! columns in place; any other change to a table (a column dropped or changed, a constraint
 //! added or dropped) rebuilds it as SQLite's documentation prescribes: a new table, the rows
 //! copied, the old one dropped, the new one renamed, with foreign keys off for the while (the
-//! migration then runs outside sqlx's transaction and opens its own).
+//! migration then runs outside sqlx's transaction and opens its own). MariaDB alters in place
+//! too, with its own words for some changes (`MODIFY COLUMN`, `DROP FOREIGN KEY`), its enum
+//! checks as table constraints, and its SQL mode set at the top of the file.
 
 use super::table::{Column, Constraint, Schema, Table, literal};
 use crate::db::{Backend, quote};
@@ -55,6 +57,8 @@ pub struct Plan {
     pub own_transaction: bool,
     /// What a reader should look at twice (data that goes away).
     pub warnings: Vec<String>,
+    /// The statement the file begins with (MariaDB's SQL mode: `"quoted"` identifiers).
+    pub session: Option<String>,
 }
 
 impl Plan {
@@ -66,6 +70,10 @@ impl Plan {
     /// The migration file's SQL (without the schema snapshot).
     pub fn sql(&self) -> String {
         let mut out = String::new();
+        if let Some(session) = &self.session {
+            out.push_str(session);
+            out.push_str(";\n");
+        }
         if self.own_transaction {
             out.push_str("-- no-transaction\nPRAGMA foreign_keys = OFF;\nBEGIN;\n");
         }
@@ -93,7 +101,10 @@ pub fn diff(
     renames: &Renames,
     backend: Backend,
 ) -> Result<Plan, String> {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        session: (backend == Backend::MariaDb).then(|| crate::db::mariadb::SESSION.to_owned()),
+        ..Plan::default()
+    };
     let mut old = old.clone();
     for (from, to) in &renames.tables {
         let Some(table) = old.tables.iter_mut().find(|t| &t.name == from) else {
@@ -109,16 +120,9 @@ pub fn diff(
             quote(from),
             quote(to)
         ));
-        if backend == Backend::Postgres {
-            // PostgreSQL keeps a constraint's name: the enum checks follow the table's.
-            for column in table.columns.iter().filter(|c| !c.values.is_empty()) {
-                plan.statements.push(format!(
-                    "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-                    quote(to),
-                    quote(&column.check_name(from)),
-                    quote(&column.check_name(to))
-                ));
-            }
+        // A constraint keeps its name: the enum checks follow the table's.
+        for column in table.columns.iter().filter(|c| !c.values.is_empty()) {
+            rename_check(backend, to, column, &column.check_name(from), &mut plan);
         }
         table.name.clone_from(to);
     }
@@ -194,14 +198,11 @@ fn alter(
             quote(to)
         ));
         for column in renamed.columns.iter_mut().filter(|c| c.name == *from) {
-            if backend == Backend::Postgres && !column.values.is_empty() {
-                plan.statements.push(format!(
-                    "ALTER TABLE {name} RENAME CONSTRAINT {} TO {}",
-                    quote(&column.check_name(&old.name)),
-                    quote(&format!("{}_{to}_check", new.name))
-                ));
-            }
+            let check = column.check_name(&old.name);
             column.name = (*to).to_owned();
+            if !column.values.is_empty() {
+                rename_check(backend, &new.name, column, &check, plan);
+            }
         }
     }
     let added: Vec<&Column> = new
@@ -269,23 +270,49 @@ fn alter(
             return rebuild(&renamed, new, plan);
         }
     }
+    let mariadb = backend == Backend::MariaDb;
     for index in dropped_indexes {
-        plan.statements
-            .push(format!("DROP INDEX IF EXISTS {}", quote(&index.name)));
+        plan.statements.push(if mariadb {
+            format!("DROP INDEX IF EXISTS {} ON {name}", quote(&index.name))
+        } else {
+            format!("DROP INDEX IF EXISTS {}", quote(&index.name))
+        });
     }
     for constraint in &dropped_constraints {
+        let what = match (mariadb, constraint) {
+            (true, Constraint::ForeignKey { .. }) => "FOREIGN KEY",
+            (true, Constraint::Unique { .. }) => "INDEX",
+            (false, _) => "CONSTRAINT",
+        };
         plan.statements.push(format!(
-            "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
+            "ALTER TABLE {name} DROP {what} IF EXISTS {}",
             quote(constraint.name())
         ));
     }
     for column in &dropped {
+        if mariadb && !column.values.is_empty() {
+            // MariaDB drops no column a check still reads.
+            plan.statements.push(format!(
+                "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
+                quote(&column.check_name(&new.name))
+            ));
+        }
         plan.statements.push(format!(
             "ALTER TABLE {name} DROP COLUMN {}",
             quote(&column.name)
         ));
     }
-    for column in &added {
+    for column in added.iter().filter(|_| mariadb) {
+        plan.statements.push(format!(
+            "ALTER TABLE {name} ADD COLUMN {}",
+            column.bare_definition()
+        ));
+        if let Some(check) = column.check_constraint(&new.name) {
+            plan.statements
+                .push(format!("ALTER TABLE {name} ADD {check}"));
+        }
+    }
+    for column in added.iter().filter(|_| !mariadb) {
         let mut definition = column.definition(&new.name);
         if backend == Backend::Sqlite {
             // SQLite adds a column's foreign key only inline.
@@ -312,19 +339,30 @@ fn alter(
     }
     for (before, after) in &changed {
         let column = quote(&after.name);
-        if before.ty != after.ty {
+        let definition_changed = before.ty != after.ty
+            || before.not_null != after.not_null
+            || before.default != after.default;
+        if mariadb && definition_changed {
+            plan.statements.push(format!(
+                "ALTER TABLE {name} MODIFY COLUMN {}",
+                after.bare_definition()
+            ));
+        }
+        if mariadb {
+            // MODIFY COLUMN said it all; the values' check follows below.
+        } else if before.ty != after.ty {
             plan.statements.push(format!(
                 "ALTER TABLE {name} ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}",
                 ty = after.ty
             ));
         }
-        if before.not_null != after.not_null {
+        if !mariadb && before.not_null != after.not_null {
             let verb = if after.not_null { "SET" } else { "DROP" };
             plan.statements.push(format!(
                 "ALTER TABLE {name} ALTER COLUMN {column} {verb} NOT NULL"
             ));
         }
-        if before.default != after.default {
+        if !mariadb && before.default != after.default {
             plan.statements.push(match &after.default {
                 Some(default) => {
                     format!("ALTER TABLE {name} ALTER COLUMN {column} SET DEFAULT {default}")
@@ -344,7 +382,7 @@ fn alter(
             }
         }
     }
-    if backend == Backend::Postgres {
+    if backend != Backend::Sqlite {
         for constraint in &added_constraints {
             plan.statements.push(format!(
                 "ALTER TABLE {name} ADD {}",
@@ -356,6 +394,33 @@ fn alter(
         plan.statements.push(index.create(&new.name));
     }
     Ok(())
+}
+
+/// The check of `column`'s values (in `table`), called `from` until now, under its name for
+/// `table` and `column`: PostgreSQL renames it; MariaDB, which cannot, drops and adds it;
+/// SQLite's checks have no name to keep.
+fn rename_check(backend: Backend, table: &str, column: &Column, from: &str, plan: &mut Plan) {
+    let to = column.check_name(table);
+    match backend {
+        Backend::Postgres => plan.statements.push(format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            quote(table),
+            quote(from),
+            quote(&to)
+        )),
+        Backend::MariaDb => {
+            plan.statements.push(format!(
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+                quote(table),
+                quote(from)
+            ));
+            if let Some(check) = column.check_constraint(table) {
+                plan.statements
+                    .push(format!("ALTER TABLE {} ADD {check}", quote(table)));
+            }
+        }
+        Backend::Sqlite => {}
+    }
 }
 
 /// SQLite's table rebuild: `new` under a temporary name, the rows that fit copied, `old` (as it

@@ -33,7 +33,7 @@ fn a_first_migration_creates_every_table() {
 #[test]
 fn nothing_changed_is_an_empty_plan() {
     let schema = posts(vec![id()]);
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    for backend in Backend::ALL {
         assert!(
             diff(&schema, &schema, &Renames::default(), backend)
                 .unwrap()
@@ -230,5 +230,45 @@ fn a_renamed_postgres_table_keeps_its_checks_named_after_it() {
             r#"ALTER TABLE "posts" RENAME TO "articles""#,
             r#"ALTER TABLE "articles" RENAME CONSTRAINT "posts_stage_check" TO "articles_stage_check""#,
         ]
+    );
+}
+
+#[test]
+fn mariadb_modifies_columns_and_keeps_its_checks_as_table_constraints() {
+    let mut stage = Column::new("stage", "TEXT").not_null().default("'draft'");
+    stage.values = vec!["draft".into()];
+    let old = posts(vec![
+        id(),
+        Column::new("title", "TEXT"),
+        Column::new("author_id", "BIGINT"),
+    ]);
+    let mut old = old;
+    old.tables[0].constraints.push(Constraint::ForeignKey {
+        name: "posts_author_id_fkey".into(),
+        column: "author_id".into(),
+        table: "users".into(),
+        references: "id".into(),
+        on_delete: "CASCADE".into(),
+    });
+    let new = posts(vec![
+        id(),
+        Column::new("title", "TEXT").not_null().default("''"),
+        Column::new("author_id", "BIGINT"),
+        stage,
+    ]);
+    let plan = diff(&old, &new, &Renames::default(), Backend::MariaDb).unwrap();
+    assert_eq!(
+        plan.statements,
+        [
+            r#"ALTER TABLE "posts" DROP FOREIGN KEY IF EXISTS "posts_author_id_fkey""#,
+            r#"ALTER TABLE "posts" ADD COLUMN "stage" TEXT NOT NULL DEFAULT 'draft'"#,
+            r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_stage_check" CHECK ("stage" IN ('draft'))"#,
+            r#"ALTER TABLE "posts" MODIFY COLUMN "title" TEXT NOT NULL DEFAULT ''"#,
+        ]
+    );
+    assert!(
+        plan.sql().starts_with("SET SESSION sql_mode"),
+        "{}",
+        plan.sql()
     );
 }

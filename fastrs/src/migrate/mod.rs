@@ -64,17 +64,14 @@ pub struct Status {
 }
 
 impl Migrations {
-    /// The migrations under `root` (`root/sqlite`, `root/postgres`).
+    /// The migrations under `root` (`root/sqlite`, `root/postgres`, `root/mariadb`).
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Migrations { root: root.into() }
     }
 
     /// The folder of `backend`'s migrations.
     pub fn dir(&self, backend: Backend) -> PathBuf {
-        self.root.join(match backend {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        })
+        self.root.join(backend.name())
     }
 
     /// `backend`'s migration files, oldest first (none when the folder does not exist).
@@ -234,6 +231,7 @@ impl Migrations {
         let result = match pool {
             Pool::Sqlite(pools) => migrator.run(pools.writer()).await,
             Pool::Postgres(pool) => migrator.run(pool).await,
+            Pool::MariaDb(pool) => migrator.run(pool).await,
         };
         result.map_err(|error| Error::Config(format!("a migration failed: {error}")))?;
         Ok(self.applied(pool).await.len().saturating_sub(before))
@@ -264,12 +262,9 @@ impl Migrations {
     }
 }
 
-/// `sqlite` or `postgres`.
+/// `sqlite`, `postgres` or `mariadb`.
 pub(crate) fn backend_name(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    }
+    backend.name()
 }
 
 fn io_error(path: &Path, error: &std::io::Error) -> Error {

@@ -25,6 +25,10 @@ pub struct Table {
     /// Indexes, each with its name.
     #[serde(default)]
     pub indexes: Vec<Index>,
+    /// MariaDB's table options (engine, character set, collation). A table with options
+    /// declares its enum checks as table constraints: MariaDB names no column-level `CHECK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
 }
 
 /// One column.
@@ -80,8 +84,22 @@ impl Column {
         format!("{table}_{}_check", self.name)
     }
 
-    /// The column's definition, as in `CREATE TABLE` and `ADD COLUMN`.
+    /// The column's definition, as in `CREATE TABLE` and `ADD COLUMN`, its values' `CHECK`
+    /// included.
     pub fn definition(&self, table: &str) -> String {
+        let mut line = self.bare_definition();
+        if let Some(check) = self.check() {
+            line.push_str(&format!(
+                " CONSTRAINT {} CHECK ({check})",
+                quote(&self.check_name(table))
+            ));
+        }
+        line
+    }
+
+    /// The column's definition without its values' `CHECK` (MariaDB's, which declares it as
+    /// a table constraint: [`Column::check_constraint`]).
+    pub fn bare_definition(&self) -> String {
         let name = quote(&self.name);
         let mut line = format!("{name} {}", self.ty);
         if self.not_null && !self.is_primary_key() {
@@ -91,13 +109,17 @@ impl Column {
             line.push_str(" DEFAULT ");
             line.push_str(default);
         }
-        if let Some(check) = self.check() {
-            line.push_str(&format!(
-                " CONSTRAINT {} CHECK ({check})",
-                quote(&self.check_name(table))
-            ));
-        }
         line
+    }
+
+    /// `CONSTRAINT {table}_{column}_check CHECK (...)`, if it has values.
+    pub fn check_constraint(&self, table: &str) -> Option<String> {
+        self.check().map(|check| {
+            format!(
+                "CONSTRAINT {} CHECK ({check})",
+                quote(&self.check_name(table))
+            )
+        })
     }
 
     /// The condition of its values' `CHECK`, if it has values.
@@ -204,6 +226,7 @@ impl Table {
             columns: Vec::new(),
             constraints: Vec::new(),
             indexes: Vec::new(),
+            options: None,
         }
     }
 
@@ -214,14 +237,31 @@ impl Table {
 
     /// `CREATE TABLE IF NOT EXISTS` (under `name`), then its indexes.
     pub fn create_as(&self, name: &str) -> Vec<String> {
-        let lines: Vec<String> = self
-            .columns
-            .iter()
-            .map(|column| column.definition(&self.name))
-            .chain(self.constraints.iter().map(Constraint::definition))
-            .collect();
+        let lines: Vec<String> = match &self.options {
+            None => self
+                .columns
+                .iter()
+                .map(|column| column.definition(&self.name))
+                .chain(self.constraints.iter().map(Constraint::definition))
+                .collect(),
+            Some(_) => self
+                .columns
+                .iter()
+                .map(Column::bare_definition)
+                .chain(self.constraints.iter().map(Constraint::definition))
+                .chain(
+                    self.columns
+                        .iter()
+                        .filter_map(|column| column.check_constraint(&self.name)),
+                )
+                .collect(),
+        };
+        let options = self
+            .options
+            .as_ref()
+            .map_or_else(String::new, |options| format!(" {options}"));
         let mut statements = vec![format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n    {}\n)",
+            "CREATE TABLE IF NOT EXISTS {} (\n    {}\n){options}",
             quote(name),
             lines.join(",\n    ")
         )];

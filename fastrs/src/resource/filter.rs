@@ -449,6 +449,7 @@ pub(crate) fn list_holds(backend: crate::db::Backend, column: &str, n: usize) ->
             format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = ${n})")
         }
         crate::db::Backend::Postgres => format!("{column} @> jsonb_build_array(${n}::text)"),
+        crate::db::Backend::MariaDb => format!("JSON_CONTAINS({column}, JSON_QUOTE(${n}))"),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod filter;
 mod sql;
 
 pub use cursor::CursorKey;
+pub(crate) use ddl::finish as finish_table;
 pub use ddl::{TableLinks, create_table, table};
 pub use embed::{Embed, embeddable, relation_name};
 pub(crate) use sql::{DELETED_AT, expression, quote, referencing_column, select_list, sql};
@@ -195,7 +196,8 @@ impl Operations {
 impl crate::db::ConstraintNames for ResourceMeta {
     fn conflict_message(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
         // SQLite names the columns (`UNIQUE constraint failed: items.a, items.b`), PostgreSQL
-        // the constraint (`items_a_b_key`): either names one of ours.
+        // the constraint (`items_a_b_key`), MariaDB the constraint in its message
+        // (`Duplicate entry 'x' for key 'items_a_b_key'`): any names one of ours.
         let failed: Vec<&str> = db_error
             .message()
             .split_once("failed: ")
@@ -208,6 +210,9 @@ impl crate::db::ConstraintNames for ResourceMeta {
                 .map(|c| format!("{}.{c}", self.table))
                 .collect();
             db_error.constraint() == Some(pg_name.as_str())
+                || db_error
+                    .message()
+                    .ends_with(&format!(" for key '{pg_name}'"))
                 || (failed.len() == sqlite.len()
                     && sqlite.iter().all(|c| failed.contains(&c.as_str())))
         };

@@ -7,8 +7,8 @@ use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
 use super::{ColumnMeta, Computed, InsertFrom, ResourceMeta, Role};
 
-/// The statements of one resource. Placeholders are `$1..$N`, which both SQLite and PostgreSQL
-/// read by number (MySQL, which needs `?`, will make this depend on the backend).
+/// The statements of one resource. Placeholders are `$1..$N`, which SQLite and PostgreSQL read
+/// by number (and [`crate::db::mariadb`] turns into `?`).
 #[derive(Debug, Clone)]
 pub struct Statements {
     /// `INSERT ... RETURNING <response columns>`; parameters: the derive's bound columns, then
