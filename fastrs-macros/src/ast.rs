@@ -131,6 +131,8 @@ pub(crate) struct Field<'a> {
     pub(crate) nested: Option<Span>,
     /// `link`, with its span.
     pub(crate) link: Option<Span>,
+    /// `embed`, with its span.
+    pub(crate) embed: Option<Span>,
     /// `count = Comment`: the resource whose referencing rows are counted.
     pub(crate) count: Option<&'a syn::Path>,
     /// `flag = Favorite`: the resource in which the caller's referencing row is looked for.
@@ -371,6 +373,7 @@ fn field<'a>(attrs: &'a FieldAttrs, errors: &mut darling::error::Accumulator) ->
         references: attrs.references.as_ref(),
         nested: attrs.nested.is_present().then(|| attrs.nested.span()),
         link: attrs.link.is_present().then(|| attrs.link.span()),
+        embed: attrs.embed.is_present().then(|| attrs.embed.span()),
         count: attrs.count.as_ref(),
         flag: attrs.flag.as_ref(),
         on_delete: attrs

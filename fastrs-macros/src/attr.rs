@@ -111,6 +111,9 @@ pub(crate) struct FieldAttrs {
     /// `link`: the caller (the owner) links to and unlinks from the referenced row
     /// (`PUT/DELETE /articles/{id}/favorites`).
     pub(crate) link: Flag,
+    /// `embed`: every read embeds the referenced row by default (`?include=` chooses
+    /// otherwise).
+    pub(crate) embed: Flag,
     /// `count = Comment`: computed, the number of that resource's rows referencing this one.
     pub(crate) count: Option<syn::Path>,
     /// `flag = Favorite`: computed, whether the caller owns a row of that resource referencing

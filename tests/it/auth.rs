@@ -446,7 +446,28 @@ async fn logins_hash_off_the_executor(backend: Backend) {
     );
 }
 
+/// Sign-ups at the same time all succeed: the check that a login value names one user does not
+/// make them deadlock each other (MariaDB's locking reads did, before a lock serialised them).
+async fn concurrent_registrations_all_succeed(backend: Backend) {
+    let Some(client) = items_client(backend).await else {
+        return;
+    };
+    let requests = (0..16).map(|n| {
+        let client = &client;
+        async move {
+            client
+                .post("/auth/register")
+                .json(&json!({"email": format!("c{n}@example.com"), "username": format!("user{n}"), "password": PASSWORD}))
+                .await
+        }
+    });
+    for answer in futures_util::future::join_all(requests).await {
+        assert_eq!(answer.status(), 201, "{}", answer.text());
+    }
+}
+
 on_every_backend!(
+    concurrent_registrations_all_succeed,
     register_answers_the_user_without_password,
     register_conflicts_and_validation,
     login_with_username_or_email_and_identical_failures,

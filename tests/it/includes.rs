@@ -57,6 +57,27 @@ pub struct Receipt {
     pub drop_id: i64,
 }
 
+/// A bookmark: its reads show its shelf unless asked not to.
+#[derive(Resource)]
+#[resource(table = "bookmarks", path = "/bookmarks")]
+pub struct Bookmark {
+    #[resource(id)]
+    pub id: i64,
+    pub label: String,
+    #[resource(references = Shelf, embed, filter)]
+    pub shelf_id: i64,
+}
+
+/// A key to a vault, which would embed what only the vault's owner may read.
+#[derive(Resource)]
+#[resource(table = "keys", path = "/keys")]
+pub struct Key {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(references = Vault, embed)]
+    pub vault_id: i64,
+}
+
 /// The app of these tests (`users` from the shared fixtures for the vault's owner).
 pub fn app(settings: Settings) -> App {
     App::new(settings)
@@ -66,6 +87,7 @@ pub fn app(settings: Settings) -> App {
         .resource::<Book>()
         .resource::<Drop>()
         .resource::<Receipt>()
+        .resource::<Bookmark>()
 }
 
 async fn client(backend: Backend) -> Option<(fastrs::testing::TestClient, TestDb)> {
@@ -181,10 +203,58 @@ async fn only_what_anyone_may_read_is_included(backend: Backend) {
     assert!(!refused.text().contains("whistle"));
 }
 
+async fn embed_declares_the_default_include(backend: Backend) {
+    let Some((client, _db)) = client(backend).await else {
+        return;
+    };
+    let shelf = client.post("/shelves").json(&json!({"name": "oak"})).await;
+    assert_eq!(shelf.status(), 201, "{}", shelf.text());
+    let mark = client
+        .post("/bookmarks")
+        .json(&json!({"label": "p. 12", "shelf_id": 1}))
+        .await;
+    assert_eq!(mark.status(), 201, "{}", mark.text());
+    // Embedded without asking, on a page (filtered too) and on one row.
+    for path in ["/bookmarks", "/bookmarks?shelf_id=1"] {
+        let page = client.get(path).await;
+        assert_eq!(page.status(), 200, "{}", page.text());
+        assert_eq!(
+            page.json()["items"][0]["shelf"],
+            json!({"id": 1, "name": "oak"})
+        );
+    }
+    assert_eq!(
+        client.get("/bookmarks/1").await.json()["shelf"]["name"],
+        "oak"
+    );
+    // `?include=` with nothing after it embeds nothing.
+    let bare = client.get("/bookmarks/1?include=").await;
+    assert_eq!(bare.status(), 200, "{}", bare.text());
+    assert!(bare.json().get("shelf").is_none(), "{}", bare.text());
+    let bare = client.get("/bookmarks?include=").await;
+    assert!(bare.json()["items"][0].get("shelf").is_none());
+    // A wrong name is still a 422.
+    let wrong = client.get("/bookmarks?include=vault").await;
+    assert_eq!(
+        failures(&wrong),
+        [(json!(["query", "include"]), "value_error".to_owned())]
+    );
+}
+
 on_every_backend!(
     includes_embed_the_named_rows,
     only_what_anyone_may_read_is_included,
+    embed_declares_the_default_include,
 );
+
+#[tokio::test]
+async fn embedding_what_not_everyone_may_read_is_refused_at_start_up() {
+    let error = fastrs_tests::start_up_error(app(fastrs_tests::memory()).resource::<Key>()).await;
+    assert!(
+        error.contains("Key.vault_id is declared `embed`, but Vault rows cannot be embedded"),
+        "{error}"
+    );
+}
 
 #[test]
 fn includes_are_documented() {
@@ -212,6 +282,19 @@ fn includes_are_documented() {
         document["components"]["schemas"]["BookResponse"]["properties"]
             .get("vault")
             .is_none()
+    );
+    // A declared default is the parameter's default; empty is allowed (embeds none).
+    let include = document["paths"]["/bookmarks"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "include")
+        .expect("documented")
+        .clone();
+    assert_eq!(include["schema"]["default"], "shelf");
+    assert_eq!(
+        include["schema"]["pattern"],
+        "^(?:(?:shelf)(?:,(?:shelf))*)?$"
     );
     let shelves = document["paths"]["/shelves"]["get"]["parameters"]
         .as_array()

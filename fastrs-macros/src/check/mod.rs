@@ -351,6 +351,7 @@ fn computed(field: &Field<'_>, errors: &mut Accumulator) {
         (field.login, "login"),
         (field.nested, "nested"),
         (field.link, "link"),
+        (field.embed, "embed"),
         (field.read_only, "read_only"),
         (field.active, "active"),
         (field.scopes, "scopes"),

@@ -15,6 +15,9 @@ pub(super) fn references(field: &Field<'_>, errors: &mut Accumulator) {
     if let (Some(span), None) = (field.link, field.references) {
         errors.push(error(span, "`link` needs `references = Resource`"));
     }
+    if let (Some(span), None) = (field.embed, field.references) {
+        errors.push(error(span, "`embed` needs `references = Resource`"));
+    }
     if let (Some((_, span)), None) = (&field.on_delete, field.references) {
         errors.push(error(*span, "`on_delete` needs `references = Resource`"));
     }

@@ -66,10 +66,12 @@ fn column(index: usize, field: &Field<'_>) -> TokenStream {
                 Some("set_null") => quote!(SetNull),
                 _ => quote!(Restrict),
             };
+            let embed = field.embed.is_some();
             quote!(::core::option::Option::Some(#p::Reference {
                 target: <#target as #p::Resource>::meta,
                 on_delete: #p::OnDelete::#on_delete,
                 rows: #p::rows_by_id::<#target>,
+                embed: #embed,
             }))
         }
         None => quote!(::core::option::Option::None),

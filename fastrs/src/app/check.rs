@@ -52,6 +52,41 @@ fn check_computed(
 }
 
 impl App {
+    /// A reference declared `embed` must be one that `?include=` can embed.
+    fn check_embed(
+        &self,
+        meta: &'static ResourceMeta,
+        column: &'static crate::resource::ColumnMeta,
+        target: &'static ResourceMeta,
+    ) -> crate::Result<()> {
+        let embeds = crate::resource::embeddable(meta, |t| {
+            self.resources
+                .iter()
+                .any(|mount| std::ptr::eq(mount.meta, t))
+                && self
+                    .generated(t)
+                    .contains(crate::resource::Operations::READ)
+        });
+        if embeds
+            .iter()
+            .any(|embed| std::ptr::eq(embed.column, column))
+        {
+            return Ok(());
+        }
+        Err(Error::Config(format!(
+            "{}.{} is declared `embed`, but {} rows cannot be embedded: {} must be mounted with \
+             its generated `GET {}/{{id}}`, readable by anyone (no `auth(read)`, no \
+             `owner_reads`), and no field of {} may be called `{}`",
+            meta.name,
+            column.field,
+            target.name,
+            target.name,
+            target.path,
+            meta.name,
+            crate::resource::relation_name(column.field)
+        )))
+    }
+
     /// Checks everything that can be checked without a database: rules, paths, dependencies.
     pub(super) fn check(&self) -> crate::Result<()> {
         let user = self.auth.iter().map(|auth| auth.meta);
@@ -115,6 +150,9 @@ impl App {
                          would tell anyone which {} ids exist",
                         meta.name, column.field, target.name, target.name
                     )));
+                }
+                if reference.embed {
+                    self.check_embed(meta, column, target)?;
                 }
                 if !mounted.iter().any(|m| std::ptr::eq(*m, target)) {
                     return Err(Error::Config(format!(

@@ -64,6 +64,9 @@ impl App {
         let auth = match (&self.auth, keys) {
             (Some(mount), Some(keys)) => {
                 crate::auth::ensure_epoch_column(&pool, mount.meta, create_tables).await?;
+                if pool.backend() == crate::db::Backend::MariaDb {
+                    crate::auth::ensure_lock_row(&pool).await?;
+                }
                 let mut state =
                     (mount.state)(auth_settings.clone(), keys, pool.clone(), hasher.clone())
                         .await?;

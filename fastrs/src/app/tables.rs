@@ -46,6 +46,12 @@ impl App {
                 crate::auth::session_table(),
                 backend,
             ));
+            if backend == Backend::MariaDb {
+                schema.tables.push(crate::resource::finish_table(
+                    crate::auth::lock_table(),
+                    backend,
+                ));
+            }
         }
         schema
     }

@@ -143,6 +143,30 @@ pub const TOKENS_REVOKED_AT: &str = "fastrs_tokens_revoked_at";
 const LOGINS_LOCK: i64 = 0x6661_7374_7273_7265; // "fastrsre"
 
 /// The epoch column's definition in the user table's DDL.
+/// MariaDB's lock of login changes: a table of one row that a transaction changing a login
+/// value locks first (`SELECT ... FOR UPDATE`), released when the transaction ends, however it
+/// ends (MariaDB has no transaction-scoped advisory lock).
+pub(crate) fn lock_table() -> crate::migrate::Table {
+    let mut table = crate::migrate::Table::new(LOCK_TABLE);
+    table.columns = vec![crate::migrate::Column::new(
+        "name",
+        "VARCHAR(64) PRIMARY KEY",
+    )];
+    table
+}
+
+const LOCK_TABLE: &str = "fastrs_locks";
+
+/// Makes the row [`lock_table`]'s lock takes (MariaDB).
+pub(crate) async fn ensure_lock_row(pool: &Pool) -> crate::Result<()> {
+    let insert = format!("INSERT IGNORE INTO {LOCK_TABLE} (name) VALUES ('logins')");
+    pool.execute_script(&insert).await.map_err(|error| {
+        crate::Error::Config(format!(
+            "fastrs's lock table is missing ({error}): create it with `CREATE TABLE {LOCK_TABLE} (name VARCHAR(64) PRIMARY KEY)`"
+        ))
+    })
+}
+
 pub(crate) fn epoch_column() -> crate::migrate::Column {
     crate::migrate::Column::new(TOKENS_REVOKED_AT, "BIGINT")
         .not_null()
@@ -385,15 +409,23 @@ impl AuthState {
         }
     }
 
-    /// Serialises changes to login values: on PostgreSQL an advisory lock held to the end of
-    /// `db`'s transaction (SQLite has one writer; on MariaDB the check itself is a locking
-    /// read: [`Auth::ensure_unique_logins`]). Take it before writing a login value.
+    /// Serialises changes to login values to the end of `db`'s transaction: on PostgreSQL an
+    /// advisory lock, on MariaDB the row of [`lock_table`] (SQLite has one writer). Take it
+    /// before writing a login value.
     pub(crate) async fn lock_logins(&self, db: &mut Db) -> Result<(), ApiError> {
-        if db.backend() == crate::db::Backend::Postgres {
-            db.query("SELECT pg_advisory_xact_lock($1)")
-                .bind(LOGINS_LOCK)
-                .execute(&mut *db)
-                .await?;
+        match db.backend() {
+            crate::db::Backend::Postgres => {
+                db.query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(LOGINS_LOCK)
+                    .execute(&mut *db)
+                    .await?;
+            }
+            crate::db::Backend::MariaDb => {
+                db.query("SELECT name FROM fastrs_locks WHERE name = 'logins' FOR UPDATE")
+                    .execute(&mut *db)
+                    .await?;
+            }
+            crate::db::Backend::Sqlite => {}
         }
         Ok(())
     }
@@ -405,12 +437,11 @@ impl AuthState {
         db: &mut Db,
         id: I,
     ) -> Result<(), ApiError> {
-        // MariaDB: a locking read sees what other transactions committed and locks the rows and
-        // gaps it scanned until this one ends, so two users cannot take one value at once (a
-        // deadlock between them answers 503 to one, who may retry).
+        // MariaDB: under REPEATABLE READ a plain read may see a snapshot from before the lock
+        // was taken; a locking read sees what the last holder committed.
         let statement = match db.backend() {
             crate::db::Backend::MariaDb => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(
-                format!("{} FOR UPDATE", self.login_collisions.as_str()),
+                format!("{} LOCK IN SHARE MODE", self.login_collisions.as_str()),
             )),
             _ => self.login_collisions.clone(),
         };

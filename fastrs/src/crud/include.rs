@@ -12,14 +12,17 @@ use crate::resource::{Embed, ResourceMeta};
 use crate::validate::{Cx, ValidationErrors, Violation};
 
 /// The relations `?include=` names (comma-separated, repeatable; each at most once), or a 422 at
-/// `["query", "include"]` naming what can be included.
+/// `["query", "include"]` naming what can be included. Without `include` in the query: the
+/// relations declared `embed` (`?include=` with nothing after it embeds none).
 pub(super) fn parse(query: Option<&str>, embeds: &[Embed]) -> Result<Vec<Embed>, ValidationErrors> {
     let mut chosen: Vec<Embed> = Vec::new();
     let mut cx = Cx::query();
+    let mut said = false;
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if key != "include" {
             continue;
         }
+        said = true;
         for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match embeds.iter().find(|embed| embed.name == name) {
                 Some(embed) if !chosen.iter().any(|c| c.name == name) => chosen.push(*embed),
@@ -38,7 +41,19 @@ pub(super) fn parse(query: Option<&str>, embeds: &[Embed]) -> Result<Vec<Embed>,
             }
         }
     }
+    if !said {
+        chosen = defaults(embeds);
+    }
     cx.finish(Some(chosen))
+}
+
+/// The relations a read embeds when `?include=` is not given: those declared `embed`.
+fn defaults(embeds: &[Embed]) -> Vec<Embed> {
+    embeds
+        .iter()
+        .filter(|embed| embed.column.references.is_some_and(|r| r.embed))
+        .copied()
+        .collect()
 }
 
 /// True when an included resource shows its rows' flags to the caller.

@@ -12,11 +12,15 @@
 //! - MariaDB has `INSERT ... RETURNING` and `DELETE ... RETURNING` but no
 //!   `UPDATE ... RETURNING`: such a statement runs as the `UPDATE`, then, if it changed a row, a
 //!   `SELECT` of the returned columns `WHERE` the update's first condition (on the same
-//!   connection, inside the transaction). fastrs's updates all begin with their key
-//!   (`WHERE "id" = $1 AND ...`); an app's own `UPDATE ... RETURNING` must too.
+//!   connection, in one transaction). fastrs's updates all begin with their key
+//!   (`WHERE "id" = $1 AND ...`); an app's own `UPDATE ... RETURNING` must too (a first
+//!   condition is cut at the first `AND` outside parentheses: parenthesise a `BETWEEN`);
+//! - `INSERT INTO t DEFAULT VALUES` is `INSERT INTO t () VALUES ()`.
 //!
-//! Tables are created `utf8mb4` with a binary collation: text compares and is unique exactly as
-//! on SQLite and PostgreSQL (MariaDB's default collation would make `"Lamp" = "lamp"`).
+//! Tables are created `utf8mb4` with a binary collation that does not pad: text compares and is
+//! unique exactly as on SQLite and PostgreSQL (MariaDB's default collation would make
+//! `'Lamp' = 'lamp'`, and `utf8mb4_bin` `'Lamp' = 'Lamp '`). `CURRENT_TIMESTAMP` reads to the
+//! microsecond, as on PostgreSQL.
 //! MySQL itself is not supported: it has no `RETURNING` at all.
 
 use std::str::FromStr;
@@ -25,7 +29,7 @@ use sqlx::mysql::{
     MySql, MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions,
     MySqlRow,
 };
-use sqlx::{Arguments, AssertSqlSafe, Executor};
+use sqlx::{Arguments, AssertSqlSafe, Connection, Executor};
 
 use super::PoolOptions;
 
@@ -34,7 +38,10 @@ use super::PoolOptions;
 pub(crate) const SESSION: &str = "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES,NO_BACKSLASH_ESCAPES,PIPES_AS_CONCAT')";
 
 /// Table options of every table fastrs creates on MariaDB.
-pub(crate) const TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+/// `utf8mb4_nopad_bin`: text compares byte for byte, trailing spaces included (`utf8mb4_bin`
+/// pads, so `'Lamp '` would clash with `'Lamp'`).
+pub(crate) const TABLE_OPTIONS: &str =
+    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin";
 
 /// A value bound to a MariaDB statement, kept until the statement's text says where it goes.
 pub(crate) trait Value: Send + Sync {
@@ -98,11 +105,20 @@ impl Translated {
     fn new(sql: &str) -> Self {
         let mut out = String::with_capacity(sql.len());
         let mut order = Vec::new();
-        for token in Lexer::new(sql) {
+        let mut lexer = Lexer::new(sql).peekable();
+        while let Some(token) = lexer.next() {
             match token {
                 Token::Placeholder(n) => {
                     out.push('?');
-                    order.push(n.saturating_sub(1));
+                    // `$0` names no value: reported when the statement runs.
+                    order.push(n.checked_sub(1).unwrap_or(usize::MAX));
+                }
+                // Microseconds, as on PostgreSQL (MariaDB's default is whole seconds).
+                Token::Word(word)
+                    if word.eq_ignore_ascii_case("CURRENT_TIMESTAMP")
+                        && !matches!(lexer.peek(), Some(Token::Text(t)) if t.starts_with('(')) =>
+                {
+                    out.push_str("CURRENT_TIMESTAMP(6)");
                 }
                 Token::Text(text) | Token::Word(text) => out.push_str(text),
             }
@@ -140,6 +156,9 @@ enum Plan {
 
 impl Plan {
     fn new(sql: &str) -> Self {
+        if let Some(insert) = default_values(sql) {
+            return Plan::One(Translated::new(&insert));
+        }
         split_update_returning(sql).map_or_else(
             || Plan::One(Translated::new(sql)),
             |(update, select)| Plan::UpdateThenSelect {
@@ -148,6 +167,24 @@ impl Plan {
             },
         )
     }
+}
+
+/// `INSERT INTO t DEFAULT VALUES ...` as `INSERT INTO t () VALUES () ...`; `None` for any other
+/// statement.
+fn default_values(sql: &str) -> Option<String> {
+    let words: Vec<(usize, &str)> = Lexer::new(sql).top_level_words().collect();
+    if !words.first()?.1.eq_ignore_ascii_case("INSERT") {
+        return None;
+    }
+    let at = words.windows(2).position(|pair| {
+        pair[0].1.eq_ignore_ascii_case("DEFAULT") && pair[1].1.eq_ignore_ascii_case("VALUES")
+    })?;
+    let (start, (values, word)) = (words[at].0, words[at + 1]);
+    Some(format!(
+        "{}() VALUES (){}",
+        &sql[..start],
+        &sql[values + word.len()..]
+    ))
 }
 
 /// `UPDATE t SET ... WHERE k = $1 AND ... RETURNING cols` as the update without `RETURNING`
@@ -213,21 +250,38 @@ pub(crate) async fn fetch_all(
                 .fetch_all(conn)
                 .await
         }
+        // The select must see the update and nothing else: one transaction (the request's, or
+        // one of its own).
+        Plan::UpdateThenSelect { update, select } if conn.is_in_transaction() => {
+            update_then_select(conn, update, select, values).await
+        }
         Plan::UpdateThenSelect { update, select } => {
-            let args = update.arguments(values)?;
-            let changed = sqlx::query_with(AssertSqlSafe(update.sql), args)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Ok(Vec::new());
-            }
-            let args = select.arguments(values)?;
-            sqlx::query_with(AssertSqlSafe(select.sql), args)
-                .fetch_all(conn)
-                .await
+            let mut tx = conn.begin().await?;
+            let rows = update_then_select(&mut tx, update, select, values).await?;
+            tx.commit().await?;
+            Ok(rows)
         }
     }
+}
+
+async fn update_then_select(
+    conn: &mut MySqlConnection,
+    update: Translated,
+    select: Translated,
+    values: &Values,
+) -> Result<Vec<MySqlRow>, sqlx::Error> {
+    let args = update.arguments(values)?;
+    let changed = sqlx::query_with(AssertSqlSafe(update.sql), args)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(Vec::new());
+    }
+    let args = select.arguments(values)?;
+    sqlx::query_with(AssertSqlSafe(select.sql), args)
+        .fetch_all(conn)
+        .await
 }
 
 /// Runs a statement; the number of rows it affected (matched, for an update).
@@ -316,7 +370,13 @@ impl<'s> Iterator for Lexer<'s> {
                     }
                 }
             }
-            '-' if rest.starts_with("--") => self.until(start, "\n"),
+            // MariaDB's comments: `-- ` (a space after), `#`, `/* */`.
+            '-' if rest.starts_with("--")
+                && rest[2..].chars().next().is_none_or(char::is_whitespace) =>
+            {
+                self.until(start, "\n")
+            }
+            '#' => self.until(start, "\n"),
             '/' if rest.starts_with("/*") => self.until(start + 2, "*/"),
             '$' if rest[1..].starts_with(|c: char| c.is_ascii_digit()) => {
                 let digits = rest[1..].bytes().take_while(u8::is_ascii_digit).count();
@@ -367,6 +427,26 @@ mod tests {
             "SELECT '$1', \"$2\", `$3` -- $4\n, ? /* $6 */ FROM t WHERE x = 'it''s $7'"
         );
         assert_eq!(t.order, vec![4]);
+    }
+
+    #[test]
+    fn mariadb_comments_and_its_current_timestamp() {
+        let t =
+            Translated::new("SELECT 1--$1\n, 2 # $2\n, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP(3)");
+        assert_eq!(
+            t.sql,
+            "SELECT 1--?\n, 2 # $2\n, CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(3)"
+        );
+        assert_eq!(t.order, vec![0]);
+        assert_eq!(Translated::new("SELECT $0").order, vec![usize::MAX]);
+    }
+
+    #[test]
+    fn insert_default_values_has_empty_lists() {
+        let Plan::One(t) = Plan::new("INSERT INTO \"t\" DEFAULT VALUES RETURNING \"id\"") else {
+            panic!("split")
+        };
+        assert_eq!(t.sql, "INSERT INTO \"t\" () VALUES () RETURNING \"id\"");
     }
 
     #[test]

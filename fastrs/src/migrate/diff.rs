@@ -270,49 +270,36 @@ fn alter(
             return rebuild(&renamed, new, plan);
         }
     }
-    let mariadb = backend == Backend::MariaDb;
+    if backend == Backend::MariaDb {
+        let changes = super::diff_mariadb::Changes {
+            added: &added,
+            dropped: &dropped,
+            changed: &changed,
+            added_constraints: &added_constraints,
+            dropped_constraints: &dropped_constraints,
+            added_indexes: added_indexes.collect(),
+            dropped_indexes: dropped_indexes.collect(),
+        };
+        changes.plan(new, plan);
+        return Ok(());
+    }
     for index in dropped_indexes {
-        plan.statements.push(if mariadb {
-            format!("DROP INDEX IF EXISTS {} ON {name}", quote(&index.name))
-        } else {
-            format!("DROP INDEX IF EXISTS {}", quote(&index.name))
-        });
+        plan.statements
+            .push(format!("DROP INDEX IF EXISTS {}", quote(&index.name)));
     }
     for constraint in &dropped_constraints {
-        let what = match (mariadb, constraint) {
-            (true, Constraint::ForeignKey { .. }) => "FOREIGN KEY",
-            (true, Constraint::Unique { .. }) => "INDEX",
-            (false, _) => "CONSTRAINT",
-        };
         plan.statements.push(format!(
-            "ALTER TABLE {name} DROP {what} IF EXISTS {}",
+            "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
             quote(constraint.name())
         ));
     }
     for column in &dropped {
-        if mariadb && !column.values.is_empty() {
-            // MariaDB drops no column a check still reads.
-            plan.statements.push(format!(
-                "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
-                quote(&column.check_name(&new.name))
-            ));
-        }
         plan.statements.push(format!(
             "ALTER TABLE {name} DROP COLUMN {}",
             quote(&column.name)
         ));
     }
-    for column in added.iter().filter(|_| mariadb) {
-        plan.statements.push(format!(
-            "ALTER TABLE {name} ADD COLUMN {}",
-            column.bare_definition()
-        ));
-        if let Some(check) = column.check_constraint(&new.name) {
-            plan.statements
-                .push(format!("ALTER TABLE {name} ADD {check}"));
-        }
-    }
-    for column in added.iter().filter(|_| !mariadb) {
+    for column in &added {
         let mut definition = column.definition(&new.name);
         if backend == Backend::Sqlite {
             // SQLite adds a column's foreign key only inline.
@@ -339,30 +326,19 @@ fn alter(
     }
     for (before, after) in &changed {
         let column = quote(&after.name);
-        let definition_changed = before.ty != after.ty
-            || before.not_null != after.not_null
-            || before.default != after.default;
-        if mariadb && definition_changed {
-            plan.statements.push(format!(
-                "ALTER TABLE {name} MODIFY COLUMN {}",
-                after.bare_definition()
-            ));
-        }
-        if mariadb {
-            // MODIFY COLUMN said it all; the values' check follows below.
-        } else if before.ty != after.ty {
+        if before.ty != after.ty {
             plan.statements.push(format!(
                 "ALTER TABLE {name} ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}",
                 ty = after.ty
             ));
         }
-        if !mariadb && before.not_null != after.not_null {
+        if before.not_null != after.not_null {
             let verb = if after.not_null { "SET" } else { "DROP" };
             plan.statements.push(format!(
                 "ALTER TABLE {name} ALTER COLUMN {column} {verb} NOT NULL"
             ));
         }
-        if !mariadb && before.default != after.default {
+        if before.default != after.default {
             plan.statements.push(match &after.default {
                 Some(default) => {
                     format!("ALTER TABLE {name} ALTER COLUMN {column} SET DEFAULT {default}")
@@ -382,7 +358,7 @@ fn alter(
             }
         }
     }
-    if backend != Backend::Sqlite {
+    if backend == Backend::Postgres {
         for constraint in &added_constraints {
             plan.statements.push(format!(
                 "ALTER TABLE {name} ADD {}",

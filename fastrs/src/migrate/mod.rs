@@ -22,6 +22,7 @@
 //! ```
 
 mod diff;
+mod diff_mariadb;
 #[cfg(test)]
 mod diff_tests;
 mod table;

@@ -469,13 +469,29 @@ fn embedded_relations(
             continue;
         }
         let names: Vec<&str> = embeds.iter().map(|e| e.name).collect();
+        let defaults: Vec<&str> = embeds
+            .iter()
+            .filter(|e| e.column.references.is_some_and(|r| r.embed))
+            .map(|e| e.name)
+            .collect();
         let alternatives = names.join("|");
         let mut include = utoipa::openapi::schema::Object::with_type(Type::String);
-        include.description = Some(format!(
-            "Related rows to embed, comma-separated: {}.",
-            names.join(", ")
-        ));
-        include.pattern = Some(format!("^(?:{alternatives})(?:,(?:{alternatives}))*$"));
+        let list = format!("(?:{alternatives})(?:,(?:{alternatives}))*");
+        if defaults.is_empty() {
+            include.description = Some(format!(
+                "Related rows to embed, comma-separated: {}.",
+                names.join(", ")
+            ));
+            include.pattern = Some(format!("^{list}$"));
+        } else {
+            include.description = Some(format!(
+                "Related rows to embed, comma-separated: {}. Without it: {} (empty: none).",
+                names.join(", "),
+                defaults.join(", ")
+            ));
+            include.pattern = Some(format!("^(?:{list})?$"));
+            include.default = Some(serde_json::Value::String(defaults.join(",")));
+        }
         let snake = crate::resource::snake_case(meta.name);
         let (get, list) = (format!("get_{snake}"), format!("list_{snake}"));
         for item in paths.paths.values_mut() {
@@ -509,10 +525,17 @@ fn embedded_relations(
                     .item(Schema::Object(utoipa::openapi::schema::Object::with_type(
                         Type::Null,
                     )))
-                    .description(Some(format!(
-                        "The {} `{}` names, with `?include={}`",
-                        embed.target.name, embed.column.field, embed.name
-                    )))
+                    .description(Some(if embed.column.references.is_some_and(|r| r.embed) {
+                        format!(
+                            "The {} `{}` names (embedded unless `?include=` leaves it out)",
+                            embed.target.name, embed.column.field
+                        )
+                    } else {
+                        format!(
+                            "The {} `{}` names, with `?include={}`",
+                            embed.target.name, embed.column.field, embed.name
+                        )
+                    }))
                     .build();
                 response
                     .properties

@@ -23,7 +23,8 @@ pub(crate) fn column_type(sql_type: SqlType, backend: Backend) -> &'static str {
         (Backend::MariaDb, SqlType::BigInt) => "BIGINT",
         (Backend::MariaDb, SqlType::Double) => "DOUBLE",
         (Backend::MariaDb, SqlType::Bool) => "BOOLEAN",
-        (Backend::MariaDb, SqlType::Text) => "TEXT",
+        // TEXT holds 64 KiB at most.
+        (Backend::MariaDb, SqlType::Text) => "LONGTEXT",
         (Backend::MariaDb, SqlType::Uuid) => "BINARY(16)",
         (Backend::MariaDb, SqlType::Timestamp) => "DATETIME(6)",
         (Backend::MariaDb, SqlType::Json) => "JSON",
@@ -52,10 +53,17 @@ pub(crate) fn finish(mut table: Table, backend: Backend) -> Table {
         .collect();
     for column in &mut table.columns {
         let key = column.is_primary_key() || keyed.contains(&column.name);
-        if key && column.ty.starts_with("TEXT") {
-            column.ty = column
-                .ty
-                .replacen("TEXT", &format!("VARCHAR({MARIADB_KEY_LENGTH})"), 1);
+        let text = ["LONGTEXT", "TEXT"]
+            .into_iter()
+            .find(|text| column.ty.starts_with(text));
+        match (text, key) {
+            (Some(text), true) => {
+                column.ty = column
+                    .ty
+                    .replacen(text, &format!("VARCHAR({MARIADB_KEY_LENGTH})"), 1);
+            }
+            (Some("TEXT"), false) => column.ty = column.ty.replacen("TEXT", "LONGTEXT", 1),
+            _ => {}
         }
     }
     table
@@ -227,7 +235,7 @@ mod tests {
         let ddl = create_table(&META, Backend::MariaDb);
         assert_eq!(
             ddl[0],
-            "CREATE TABLE IF NOT EXISTS \"things\" (\n    \"id\" BIGINT AUTO_INCREMENT PRIMARY KEY,\n    \"name\" VARCHAR(255) NOT NULL,\n    \"note\" VARCHAR(255) DEFAULT 'x',\n    CONSTRAINT \"things_name_key\" UNIQUE (\"name\")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+            "CREATE TABLE IF NOT EXISTS \"things\" (\n    \"id\" BIGINT AUTO_INCREMENT PRIMARY KEY,\n    \"name\" VARCHAR(255) NOT NULL,\n    \"note\" VARCHAR(255) DEFAULT 'x',\n    CONSTRAINT \"things_name_key\" UNIQUE (\"name\")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
         );
     }
 

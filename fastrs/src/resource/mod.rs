@@ -525,6 +525,9 @@ pub struct Reference {
     pub on_delete: OnDelete,
     /// Loads referenced rows by id, as their answers (what `?include=` embeds).
     pub rows: RowsById,
+    /// Every read embeds the referenced row unless `?include=` says otherwise
+    /// (`#[resource(references = Board, embed)]`).
+    pub embed: bool,
 }
 
 /// Loads a resource's rows whose id is one of the values given, as their JSON answers, with the

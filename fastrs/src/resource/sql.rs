@@ -52,8 +52,8 @@ pub struct RowStatements {
     pub insert: SqlStr,
     /// `SELECT <every column> ... WHERE id = $1`.
     pub get: SqlStr,
-    /// `get` locking the row until the transaction ends (PostgreSQL's `FOR UPDATE`; SQLite's one
-    /// writer needs no lock).
+    /// `get` locking the row until the transaction ends (`FOR UPDATE` on PostgreSQL and MariaDB;
+    /// SQLite's one writer needs no lock).
     pub get_locked: SqlStr,
     /// `get` of the caller's own row (the owner is `$2`).
     pub get_owned: Option<SqlStr>,
@@ -336,10 +336,10 @@ impl Statements {
 
 impl RowStatements {
     /// The statement reading the row `$1` (the caller's own when `owned`: owner `$2`) before a
-    /// write, locked on backends that lock rows.
+    /// write, locked on backends that lock rows (all but SQLite, whose one writer needs no lock).
     pub fn before_write(&self, backend: crate::db::Backend, owned: bool) -> Option<&SqlStr> {
-        let postgres = backend == crate::db::Backend::Postgres;
-        match (owned, postgres) {
+        let locks = backend != crate::db::Backend::Sqlite;
+        match (owned, locks) {
             (false, true) => Some(&self.get_locked),
             (false, false) => Some(&self.get),
             (true, true) => self.get_owned_locked.as_ref(),

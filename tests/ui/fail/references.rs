@@ -24,6 +24,8 @@ pub struct Note {
     pub link_without_reference: i64,
     #[resource(references = Board, link)]
     pub link_without_owner: i64,
+    #[resource(embed)]
+    pub embed_without_reference: i64,
 }
 
 fn main() {}
