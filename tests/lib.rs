@@ -181,6 +181,18 @@ fn server_url(variable: &str, example: &str, notice: &std::sync::Once) -> Option
     }
 }
 
+/// Runs `sql` on the server at `url`, on a connection of its own.
+async fn run_once(url: &str, sql: &str) {
+    let admin = Pool::connect(url, Some(1))
+        .await
+        .unwrap_or_else(|error| panic!("connect to {url}: {error}"));
+    admin
+        .execute_script(sql)
+        .await
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    admin.close().await;
+}
+
 impl TestDb {
     /// A fresh, empty database: a new SQLite file, or a new PostgreSQL schema. `None` when
     /// PostgreSQL is not configured (outside CI).
@@ -197,14 +209,7 @@ impl TestDb {
             Backend::Postgres => {
                 let base = postgres_url()?;
                 let schema = format!("t_{unique}");
-                let admin = Pool::connect(&base, Some(1))
-                    .await
-                    .expect("connect to TEST_POSTGRES_URL");
-                admin
-                    .execute_script(&format!("CREATE SCHEMA {schema}"))
-                    .await
-                    .expect("create schema");
-                admin.close().await;
+                run_once(&base, &format!("CREATE SCHEMA {schema}")).await;
                 let separator = if base.contains('?') { '&' } else { '?' };
                 Some(TestDb {
                     url: format!("{base}{separator}options[search_path]={schema}"),
@@ -214,14 +219,7 @@ impl TestDb {
             Backend::MariaDb => {
                 let base = mariadb_url()?;
                 let database = format!("t_{unique}");
-                let admin = Pool::connect(&base, Some(1))
-                    .await
-                    .expect("connect to TEST_MARIADB_URL");
-                admin
-                    .execute_script(&format!("CREATE DATABASE {database}"))
-                    .await
-                    .expect("create database");
-                admin.close().await;
+                run_once(&base, &format!("CREATE DATABASE {database}")).await;
                 // The same server and options, the new database.
                 let (server, options) = base.split_once('?').unwrap_or((&base, ""));
                 let server = server.rsplit_once('/').map_or(server, |(server, _)| server);

@@ -267,30 +267,14 @@ pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> 
         // PostgreSQL's TEXT cannot hold NUL (SQLSTATE 22021): the client sent a value it can
         // never store, so this is the client's error.
         sqlx::Error::Database(db_error) if db_error.code().as_deref() == Some("22021") => {
-            let violation = crate::validate::Violation::value_error(
-                "Text must not contain NUL (\\u0000) characters",
-            );
-            crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
-                vec![serde_json::Value::String("body".into())],
-                violation,
-                None,
-            ))
-            .into()
+            unstorable("Text must not contain NUL (\\u0000) characters")
         }
         // MariaDB in strict mode refuses a value its column cannot hold (1406 too long for a
         // keyed `VARCHAR(255)`, 1264 out of range) rather than cutting it.
         sqlx::Error::Database(db_error)
             if matches!(mariadb_number(db_error.as_ref()), Some(1406 | 1264)) =>
         {
-            let violation = crate::validate::Violation::value_error(
-                "A value is too long or out of range for the database",
-            );
-            crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
-                vec![serde_json::Value::String("body".into())],
-                violation,
-                None,
-            ))
-            .into()
+            unstorable("A value is too long or out of range for the database")
         }
         sqlx::Error::Database(db_error) if is_foreign_key_violation(db_error.as_ref()) => {
             ApiError::conflict("A referenced record does not exist, or is still referenced")
@@ -315,6 +299,17 @@ pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> 
         }
         _ => ApiError::internal(error),
     }
+}
+
+/// A 422 at `["body"]`: the body holds a value the database cannot store.
+fn unstorable(message: &str) -> ApiError {
+    let violation = crate::validate::Violation::value_error(message);
+    crate::validate::ValidationErrors::single(crate::validate::FieldError::new(
+        vec![serde_json::Value::String("body".into())],
+        violation,
+        None,
+    ))
+    .into()
 }
 
 /// MariaDB's error number, for an error from MariaDB.

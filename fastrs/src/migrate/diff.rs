@@ -280,7 +280,7 @@ fn alter(
             added_indexes: added_indexes.collect(),
             dropped_indexes: dropped_indexes.collect(),
         };
-        changes.plan(new, plan);
+        plan.statements.extend(changes.statements(new));
         return Ok(());
     }
     for index in dropped_indexes {

@@ -10,8 +10,6 @@
 use super::table::{Column, Constraint, Index, Table};
 use crate::db::quote;
 
-use super::diff::Plan;
-
 /// What changes in one table (its columns already renamed).
 pub(super) struct Changes<'a> {
     pub(super) added: &'a [&'a Column],
@@ -25,10 +23,11 @@ pub(super) struct Changes<'a> {
 }
 
 impl Changes<'_> {
-    /// Appends the statements that take the table to `new` to `plan`.
-    pub(super) fn plan(&self, new: &Table, plan: &mut Plan) {
+    /// The statements that take the table to `new`.
+    pub(super) fn statements(&self, new: &Table) -> Vec<String> {
         let name = quote(&new.name);
-        let mut push = |statement: String| plan.statements.push(statement);
+        let mut statements = Vec::new();
+        let mut push = |statement: String| statements.push(statement);
         for constraint in self.dropped_constraints {
             if let Constraint::ForeignKey { name: key, .. } = constraint {
                 push(format!(
@@ -102,5 +101,6 @@ impl Changes<'_> {
                 quote(&column.name)
             ));
         }
+        statements
     }
 }
