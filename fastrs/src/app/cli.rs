@@ -6,7 +6,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use super::App;
 use crate::db::{Backend, Pool};
 use crate::error::Error;
-use crate::migrate::{Migrations, Renames, backend_name};
+use crate::migrate::{Migrations, Renames};
 
 /// The command line's grammar.
 fn grammar() -> Command {
@@ -228,11 +228,11 @@ impl App {
                 for backend in backends {
                     let plan = migrations.plan(&self.schema(backend), backend, &renames)?;
                     for warning in &plan.warnings {
-                        eprintln!("warning ({}): {warning}", backend_name(backend));
+                        eprintln!("warning ({}): {warning}", backend.name());
                     }
                     match migrations.make(name, &self.schema(backend), backend, &renames)? {
                         Some(path) => println!("wrote {}", path.display()),
-                        None => println!("{}: no changes", backend_name(backend)),
+                        None => println!("{}: no changes", backend.name()),
                     }
                 }
                 Ok(())

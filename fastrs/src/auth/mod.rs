@@ -227,6 +227,8 @@ pub struct AuthState {
     pub(crate) find_by_login: sqlx::SqlStr,
     /// Other users whose login values collide with the user `$1`'s.
     pub(crate) login_collisions: sqlx::SqlStr,
+    /// `login_collisions` as a locking read (MariaDB's).
+    pub(crate) login_collisions_locked: sqlx::SqlStr,
     pub(crate) set_password: sqlx::SqlStr,
     pub(crate) revoke_tokens: sqlx::SqlStr,
     pub(crate) refresh: refresh::RefreshStore,
@@ -324,6 +326,7 @@ impl AuthState {
                 "SELECT {all}, {epoch} FROM {table} WHERE {id} = $1"
             )),
             find_by_login: sql(find_by_login),
+            login_collisions_locked: sql(format!("{login_collisions} LOCK IN SHARE MODE")),
             login_collisions: sql(login_collisions),
             set_password: sql(format!(
                 "UPDATE {table} SET {} = $2 WHERE {id} = $1",
@@ -440,9 +443,7 @@ impl AuthState {
         // MariaDB: under REPEATABLE READ a plain read may see a snapshot from before the lock
         // was taken; a locking read sees what the last holder committed.
         let statement = match db.backend() {
-            crate::db::Backend::MariaDb => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(
-                format!("{} LOCK IN SHARE MODE", self.login_collisions.as_str()),
-            )),
+            crate::db::Backend::MariaDb => self.login_collisions_locked.clone(),
             _ => self.login_collisions.clone(),
         };
         let (collisions,): (i64,) = Query::new(db.backend(), statement)

@@ -209,7 +209,7 @@ impl Migrations {
             .collect();
         Err(Error::Config(format!(
             "the models changed since the last {} migration (tables {}): make a migration with the app's `migrate make NAME` command",
-            backend_name(backend),
+            backend.name(),
             changed.join(", ")
         )))
     }
@@ -261,11 +261,6 @@ impl Migrations {
         rows.map(|rows| rows.into_iter().map(|(v,)| v).collect())
             .unwrap_or_default()
     }
-}
-
-/// `sqlite`, `postgres` or `mariadb`.
-pub(crate) fn backend_name(backend: Backend) -> &'static str {
-    backend.name()
 }
 
 fn io_error(path: &Path, error: &std::io::Error) -> Error {
