@@ -140,7 +140,7 @@ pub mod prelude {
 /// `fastrs-macros` is pinned to this exact version of `fastrs`.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::auth::AuthUser;
+    pub use crate::auth::{AuthUser, Caller, Principal, user_principal};
     pub use crate::data::{Column, rows_by_id};
     pub use crate::db::{
         Args, ColumnType, FromRow, Row, TextEnum, bind_enum, decode_enum, decode_nullable_enum,

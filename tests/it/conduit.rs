@@ -118,7 +118,16 @@ async fn users_and_profiles(backend: Backend) {
     ] {
         assert_eq!(update(&ann, bad.clone()).await.status(), 422, "{bad}");
     }
-    assert_eq!(update(&ann, json!({"username": "ben"})).await.status(), 409);
+    let taken = update(&ann, json!({"username": "ben"})).await;
+    assert_eq!(taken.status(), 409);
+    assert_eq!(
+        errors(&taken),
+        json!({"username": ["has already been taken"]})
+    );
+    let taken = update(&ann, json!({"email": "ben@example.com"})).await;
+    assert_eq!(errors(&taken), json!({"email": ["has already been taken"]}));
+    let same = update(&ann, json!({"username": "ann", "email": "ann@example.com"})).await;
+    assert_eq!(same.status(), 200, "{}", same.text());
     let renewed = update(&ann, json!({"password": "a longer password"})).await;
     let ann = renewed.json()["user"]["token"].as_str().unwrap().to_owned();
     assert_eq!(

@@ -23,6 +23,22 @@ pub struct Book {
     pub shelf_id: Option<i64>,
 }
 
+/// A reader's star on a book: one per reader and book.
+#[derive(Resource)]
+#[resource(
+    table = "data_stars",
+    path = "/stars",
+    unique(reader_id, book_id),
+    operations()
+)]
+pub struct Star {
+    #[resource(id)]
+    pub id: i64,
+    pub reader_id: i64,
+    #[resource(references = Book, on_delete = "cascade")]
+    pub book_id: i64,
+}
+
 /// Where books stand.
 #[derive(Resource)]
 #[resource(table = "data_shelves", path = "/shelves")]
@@ -77,6 +93,7 @@ async fn client(backend: Backend) -> Option<TestClient> {
     let app = App::new(db.settings())
         .resource::<Shelf>()
         .resource::<Book>()
+        .resource::<Star>()
         .route("/lend/{title}", post(lend));
     Some(app.test_client().await.expect("app starts"))
 }
@@ -209,6 +226,7 @@ async fn reads_and_writes_through_the_transaction(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(duplicate.status(), 409);
+    assert_eq!(duplicate.fields(), ["title"], "the 409 names the field");
     drop(db);
     let mut db = Db::begin(client.pool()).await;
     let mut orphan = book("Orphan", 1, None);
@@ -246,4 +264,69 @@ async fn reads_and_writes_through_the_transaction(backend: Backend) {
     assert_eq!(client.post("/lend/Nothing").await.status(), 404);
 }
 
-on_every_backend!(reads_and_writes_through_the_transaction);
+fn star(reader_id: i64, book_id: i64) -> StarCreate {
+    StarCreate { reader_id, book_id }
+}
+
+/// `insert_if_absent`: a second insert of the same unique values changes nothing, even from
+/// requests at once; other errors still answer. A select runs twice (a page and its count).
+async fn inserts_if_absent_and_selects_twice(backend: Backend) {
+    let Some(client) = client(backend).await else {
+        return;
+    };
+    let mut db = Db::begin(client.pool()).await;
+    let dune = Book::insert(&mut db, book("Dune", 412, None))
+        .await
+        .unwrap();
+    let emma = Book::insert(&mut db, book("Emma", 474, None))
+        .await
+        .unwrap();
+    db.commit().await.unwrap();
+
+    // Eight requests at once star the same book for the same reader: one star.
+    let stars = (0..8).map(|_| {
+        let pool = client.pool().clone();
+        tokio::spawn(async move {
+            let mut db = Db::begin(&pool).await;
+            Star::insert_if_absent(&mut db, star(1, dune.id), &()).await?;
+            db.commit().await.map_err(ApiError::from)
+        })
+    });
+    for star in stars.collect::<Vec<_>>() {
+        star.await.unwrap().unwrap();
+    }
+    let mut db = Db::begin(client.pool()).await;
+    assert_eq!(Star::count(&mut db).await.unwrap(), 1);
+    for (reader, book) in [(1, dune.id), (2, dune.id), (1, emma.id)] {
+        Star::insert_if_absent(&mut db, star(reader, book), &())
+            .await
+            .unwrap();
+    }
+    assert_eq!(Star::count(&mut db).await.unwrap(), 3);
+    db.commit().await.unwrap();
+    // Without a unique clash nothing is hidden: a missing book is a 422.
+    let mut db = Db::begin(client.pool()).await;
+    let missing = Star::insert_if_absent(&mut db, star(1, 999), &()).await;
+    assert_eq!(missing.unwrap_err().status(), 422);
+    drop(db);
+    // The unique title keeps the first book.
+    let mut db = Db::begin(client.pool()).await;
+    Book::insert_if_absent(&mut db, book("Dune", 1, None), &())
+        .await
+        .unwrap();
+    let dunes = Book::select().filter(Book::TITLE.eq("Dune"));
+    let kept = dunes.clone().first(&mut db).await.unwrap().unwrap();
+    assert_eq!((kept.id, kept.pages), (dune.id, 412));
+
+    // One select, cloned: its count and a page of it.
+    let mine = Star::select().filter(Star::READER_ID.eq(1));
+    let total = mine.clone().count(&mut db).await.unwrap();
+    let page = mine.order(Star::BOOK_ID.desc()).limit(1).all(&mut db).await;
+    let page: Vec<i64> = page.unwrap().iter().map(|s| s.book_id).collect();
+    assert_eq!((total, page), (2, vec![emma.id]));
+}
+
+on_every_backend!(
+    reads_and_writes_through_the_transaction,
+    inserts_if_absent_and_selects_twice
+);

@@ -15,9 +15,6 @@ pub enum Problem {
     /// Another user's article or comment.
     #[error(403, "{0}")]
     Forbidden(&'static str),
-    /// A username or e-mail address another user has.
-    #[error(409, "{0}")]
-    Taken(&'static str),
     /// Unknown e-mail address or wrong password.
     #[error(401, "credentials")]
     Credentials,
@@ -26,7 +23,7 @@ pub enum Problem {
 }
 
 /// RealWorld's errors: `{"errors": {"<key>": ["<message>"]}}`. Handlers name the key in the
-/// message of a 401/403/404/409 (`Problem::NotFound("article")`).
+/// message of a 401/403/404 (`Problem::NotFound("article")`); a 409 names its fields.
 pub struct ConduitErrors;
 
 impl ErrorFormat for ConduitErrors {
@@ -57,6 +54,12 @@ impl ErrorFormat for ConduitErrors {
                     );
                 }
             }
+            // A value another row holds: the database's unique constraint names the field.
+            None if !error.fields().is_empty() => {
+                for field in error.fields() {
+                    add(field, "has already been taken");
+                }
+            }
             None => {
                 let key = error.message().unwrap_or("body");
                 let message = match error.status().as_u16() {
@@ -64,7 +67,6 @@ impl ErrorFormat for ConduitErrors {
                     401 => return json!({"errors": {"token": ["is missing"]}}),
                     403 => "forbidden",
                     404 => "not found",
-                    409 => "has already been taken",
                     _ => "is invalid",
                 };
                 add(key, message);

@@ -51,17 +51,14 @@ pub fn app(settings: Settings) -> App {
         .route("/users/login", post(login))
         .route("/user", get(current).put(update_user))
         .route("/profiles/{username}", get(get_profile))
-        .route("/profiles/{username}/follow", post(follow).delete(unfollow))
+        .route("/profiles/{username}/follow", post(follow).delete(follow))
         .route("/articles", get(list_articles).post(create_article))
         .route("/articles/feed", get(feed))
         .route(
             "/articles/{slug}",
             get(get_article).put(update_article).delete(delete_article),
         )
-        .route(
-            "/articles/{slug}/favorite",
-            post(favorite).delete(unfavorite),
-        )
+        .route("/articles/{slug}/favorite", post(favorite).delete(favorite))
         .route(
             "/articles/{slug}/comments",
             get(list_comments).post(add_comment),

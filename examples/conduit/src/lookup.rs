@@ -2,68 +2,46 @@
 
 use std::collections::HashMap;
 
-use fastrs::auth::{Accounts, Principal};
-use fastrs::data::{Filter, Select};
+use fastrs::auth::{Accounts, Caller};
 use fastrs::prelude::*;
 use fastrs::validate::Keyed;
 
 use crate::errors::Problem;
-use crate::models::{ArticleView, Profile, UserView, article_view, profile};
+use crate::models::{ArticleView, Profile, UserView, article_view};
 use crate::tables::{Article, User};
-
-pub(crate) fn viewer(user: &User) -> Principal {
-    Principal {
-        id: user.id.to_string(),
-        scopes: Vec::new(),
-    }
-}
-
-/// `select`, with the caller's flags when there is a caller.
-pub(crate) fn seen_by<R: Resource>(select: Select<R>, me: Option<&User>) -> Select<R> {
-    match me {
-        Some(me) => select.viewer(&viewer(me)),
-        None => select,
-    }
-}
 
 /// The profiles of `ids`, as `me` sees them (one query).
 pub(crate) async fn profiles(
     db: &mut Db,
     ids: impl IntoIterator<Item = i64>,
-    me: Option<&User>,
+    me: &impl Caller,
 ) -> Result<HashMap<i64, Profile>, Problem> {
-    let users = seen_by(User::select().filter(User::ID.is_in(ids)), me)
-        .all(db)
-        .await?;
-    Ok(users.iter().map(|user| (user.id, profile(user))).collect())
+    let users = User::select().filter(User::ID.is_in(ids)).viewer(me);
+    let users = users.all(db).await?;
+    Ok(users
+        .into_iter()
+        .map(|user| (user.id, user.into()))
+        .collect())
 }
 
-pub(crate) async fn user_named(
-    db: &mut Db,
-    name: &str,
-    me: Option<&User>,
-) -> Result<User, Problem> {
-    seen_by(User::select().filter(User::USERNAME.eq(name)), me)
-        .first(db)
-        .await?
-        .ok_or_else(|| Problem::NotFound("profile"))
+pub(crate) async fn user_named(db: &mut Db, name: &str, me: &impl Caller) -> Result<User, Problem> {
+    let named = User::select().filter(User::USERNAME.eq(name)).viewer(me);
+    named.first(db).await?.ok_or(Problem::NotFound("profile"))
 }
 
 pub(crate) async fn article_at(
     db: &mut Db,
     slug: &str,
-    me: Option<&User>,
+    me: &impl Caller,
 ) -> Result<Article, Problem> {
-    seen_by(Article::select().filter(Article::SLUG.eq(slug)), me)
-        .first(db)
-        .await?
-        .ok_or_else(|| Problem::NotFound("article"))
+    let at = Article::select().filter(Article::SLUG.eq(slug)).viewer(me);
+    at.first(db).await?.ok_or(Problem::NotFound("article"))
 }
 
 pub(crate) async fn one_article(
     db: &mut Db,
     article: Article,
-    me: Option<&User>,
+    me: &impl Caller,
 ) -> Result<Json<Keyed<ArticleView>>, Problem> {
     let mut authors = profiles(db, [article.author_id], me).await?;
     let author = authors
@@ -84,18 +62,6 @@ pub(crate) async fn user_answer(
         bio: user.bio.clone(),
         image: user.image.clone(),
     })))
-}
-
-/// A unique value someone else holds: 409 at the field.
-pub(crate) async fn taken(
-    db: &mut Db,
-    filter: Filter<User>,
-    field: &'static str,
-) -> Result<(), Problem> {
-    if User::select().filter(filter).exists(db).await? {
-        return Err(Problem::Taken(field));
-    }
-    Ok(())
 }
 
 /// `""` is no value (RealWorld stores it as `null`).

@@ -80,7 +80,7 @@ pub struct UserView {
 }
 
 #[derive(Model, Clone)]
-#[model(key = "profile")]
+#[model(key = "profile", from(User))]
 pub struct Profile {
     pub username: String,
     pub bio: Option<String>,
@@ -134,15 +134,6 @@ pub struct TagsAnswer {
 
 pub(crate) fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(fastrs::chrono::SecondsFormat::Millis, true)
-}
-
-pub(crate) fn profile(user: &User) -> Profile {
-    Profile {
-        username: user.username.clone(),
-        bio: user.bio.clone(),
-        image: user.image.clone(),
-        following: user.following,
-    }
 }
 
 pub(crate) fn article_view(article: Article, author: Profile, with_body: bool) -> ArticleView {

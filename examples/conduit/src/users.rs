@@ -2,39 +2,30 @@
 
 use fastrs::auth::{Accounts, OptionalUser};
 use fastrs::extract::Path;
+use fastrs::http::Method;
 use fastrs::prelude::*;
 use fastrs::response::Status;
 use fastrs::validate::Keyed;
 
 use crate::errors::Problem;
-use crate::lookup::{blank_as_null, taken, user_answer, user_named, viewer};
-use crate::models::{Login, NewUser, Profile, UserChanges, UserView, profile};
+use crate::lookup::{blank_as_null, user_answer, user_named};
+use crate::models::{Login, NewUser, Profile, UserChanges, UserView};
 use crate::tables::{Follow, FollowCreate, User, UserCreate, UserUpdate};
 
+/// A taken username or e-mail address is the database's unique violation: a 409 at the field.
 pub(crate) async fn register(
     accounts: Accounts<User>,
     mut db: Db,
     ValidJson(Keyed(user)): ValidJson<Keyed<NewUser>>,
 ) -> Result<Status<201, Json<Keyed<UserView>>>, Problem> {
-    taken(
-        &mut db,
-        User::USERNAME.eq(user.username.clone()),
-        "username",
-    )
-    .await?;
-    taken(&mut db, User::EMAIL.eq(user.email.clone()), "email").await?;
-    let created = accounts
-        .register(
-            &mut db,
-            UserCreate {
-                email: user.email,
-                username: user.username,
-                password: user.password,
-                bio: None,
-                image: None,
-            },
-        )
-        .await?;
+    let new = UserCreate {
+        email: user.email,
+        username: user.username,
+        password: user.password,
+        bio: None,
+        image: None,
+    };
+    let created = accounts.register(&mut db, new).await?;
     Ok(Status(user_answer(&accounts, &mut db, &created).await?))
 }
 
@@ -62,16 +53,6 @@ pub(crate) async fn update_user(
     mut db: Db,
     ValidJson(Keyed(user)): ValidJson<Keyed<UserChanges>>,
 ) -> Result<Json<Keyed<UserView>>, Problem> {
-    if let Patch::Value(name) = &user.username
-        && *name != me.username
-    {
-        taken(&mut db, User::USERNAME.eq(name.clone()), "username").await?;
-    }
-    if let Patch::Value(email) = &user.email
-        && *email != me.email
-    {
-        taken(&mut db, User::EMAIL.eq(email.clone()), "email").await?;
-    }
     let changes = UserUpdate {
         email: user.email,
         username: user.username,
@@ -90,44 +71,28 @@ pub(crate) async fn get_profile(
     mut db: Db,
     Path(name): Path<String>,
 ) -> Result<Json<Keyed<Profile>>, Problem> {
-    let user = user_named(&mut db, &name, me.as_ref()).await?;
-    Ok(Json(Keyed(profile(&user))))
+    let user = user_named(&mut db, &name, &me).await?;
+    Ok(Json(Keyed(user.into())))
 }
 
-/// Follows (`on`) or stops following `name`: the profile as the caller then sees it.
-pub(crate) async fn set_follow(
-    me: User,
+/// `POST` follows `name`, `DELETE` stops following: the profile as the caller then sees it.
+pub(crate) async fn follow(
+    method: Method,
+    CurrentUser(me): CurrentUser<User>,
     mut db: Db,
-    name: String,
-    on: bool,
+    Path(name): Path<String>,
 ) -> Result<Json<Keyed<Profile>>, Problem> {
-    let user = user_named(&mut db, &name, Some(&me)).await?;
-    if on && !user.following {
+    let user = user_named(&mut db, &name, &()).await?;
+    if method == Method::POST {
         let new = FollowCreate {
             followee_id: user.id,
         };
-        Follow::insert_for(&mut db, new, &viewer(&me)).await?;
-    } else if !on {
+        Follow::insert_if_absent(&mut db, new, &me).await?;
+    } else {
         let mine = Follow::select().filter(Follow::FOLLOWER_ID.eq(me.id));
         mine.filter(Follow::FOLLOWEE_ID.eq(user.id))
             .delete(&mut db)
             .await?;
     }
     get_profile(OptionalUser(Some(me)), db, Path(name)).await
-}
-
-pub(crate) async fn follow(
-    CurrentUser(me): CurrentUser<User>,
-    db: Db,
-    Path(name): Path<String>,
-) -> Result<Json<Keyed<Profile>>, Problem> {
-    set_follow(me, db, name, true).await
-}
-
-pub(crate) async fn unfollow(
-    CurrentUser(me): CurrentUser<User>,
-    db: Db,
-    Path(name): Path<String>,
-) -> Result<Json<Keyed<Profile>>, Problem> {
-    set_follow(me, db, name, false).await
 }

@@ -347,5 +347,12 @@ fn auth_user(resource: &Resource<'_>) -> TokenStream {
                 &#spec
             }
         }
+
+        #[automatically_derived]
+        impl #p::Caller for #ident {
+            fn principal(&self) -> ::core::option::Option<#p::Principal> {
+                #p::user_principal(self)
+            }
+        }
     }
 }

@@ -69,7 +69,7 @@ mod settings;
 use std::future::Future;
 use std::pin::Pin;
 
-pub use crate::principal::Principal;
+pub use crate::principal::{Caller, Principal};
 pub use accounts::Accounts;
 pub(crate) use extract::StreamingRoute;
 pub(crate) use extract::bearer_token;
@@ -96,6 +96,16 @@ pub trait AuthUser: Resource {
     fn scopes(&self) -> &[String];
     /// The password field's name and rules (a new password must obey them too).
     fn password_spec() -> &'static crate::validate::FieldSpec<String>;
+}
+
+/// The caller a user row names: its id and scopes, as a token of it would (the derive's
+/// [`Caller`] of a `#[resource(user)]` resource).
+#[doc(hidden)]
+pub fn user_principal<U: AuthUser>(user: &U) -> Option<Principal> {
+    Some(Principal {
+        id: user.subject(),
+        scopes: user.scopes().to_vec(),
+    })
 }
 
 /// Where the auth routes are mounted.
@@ -451,10 +461,11 @@ impl AuthState {
             .fetch_one(&mut *db)
             .await?;
         if collisions > 0 {
-            return Err(ApiError::conflict(format!(
-                "A {} with this login already exists",
-                self.user_meta.name
-            )));
+            let logins = self.user_meta.columns.iter().filter(|c| c.login);
+            return Err(ApiError::conflict_at(
+                logins.map(|c| c.field),
+                format!("A {} with this login already exists", self.user_meta.name),
+            ));
         }
         Ok(())
     }
@@ -520,10 +531,7 @@ pub(crate) async fn wait_past(revoked_at: i64) {
 fn principal_of<'a, U: AuthUser>(state: &'a AuthState, claims: &'a Claims) -> PrincipalFuture<'a> {
     Box::pin(async move {
         let user = state.user_of_access::<U>(claims).await?;
-        Ok(Principal {
-            id: user.subject(),
-            scopes: user.scopes().to_vec(),
-        })
+        user_principal(&user).ok_or_else(unauthorized)
     })
 }
 

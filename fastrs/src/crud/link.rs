@@ -19,8 +19,8 @@ use serde_json::Value;
 use super::nested::{bad_id, bind_id, exists_sql, row_exists};
 use super::{Ctx, Token};
 use crate::ApiError;
-use crate::data::{bind_owner, insert_query};
-use crate::db::{Backend, Query};
+use crate::data::{bind_owner, insert_if_absent_sql, insert_query};
+use crate::db::Query;
 use crate::extract::Path;
 use crate::hooks::Hooks;
 use crate::resource::{Operations, ResourceMeta, SqlType, quote, sql};
@@ -75,9 +75,6 @@ pub(super) fn routes<R: Hooks>(ctx: &Arc<Ctx<R>>, operations: Operations) -> Rou
         (None, None) => return router,
     };
     for (column, target) in meta.link_targets() {
-        // `INSERT ... VALUES (...) ON CONFLICT DO NOTHING`: the statement without `RETURNING`.
-        let insert = ctx.sql.rows.insert.as_str();
-        let insert = insert.split(" RETURNING ").next().unwrap_or(insert);
         let link = Arc::new(Link {
             ctx: ctx.clone(),
             column,
@@ -87,15 +84,11 @@ pub(super) fn routes<R: Hooks>(ctx: &Arc<Ctx<R>>, operations: Operations) -> Rou
                 Some(_) => None,
                 None => from_row.map(|(index, parent)| (index, parent, exists_sql(parent))),
             },
-            insert: sql(match ctx.backend {
-                // MariaDB: a duplicate link changes nothing (`INSERT IGNORE` would also hide a
-                // missing reference).
-                Backend::MariaDb => {
-                    let id = quote(meta.id_column().map_or("id", |id| id.column));
-                    format!("{insert} ON DUPLICATE KEY UPDATE {id} = {id}")
-                }
-                _ => format!("{insert} ON CONFLICT DO NOTHING"),
-            }),
+            insert: sql(insert_if_absent_sql(
+                meta,
+                ctx.backend,
+                ctx.sql.rows.insert.as_str(),
+            )),
             delete: sql(format!(
                 "DELETE FROM {} WHERE {} = $1 AND {} = $2",
                 quote(meta.table),

@@ -48,9 +48,11 @@ use std::future::Future;
 use chrono::Utc;
 
 use crate::ApiError;
-use crate::auth::{PasswordHasher, Principal};
+use crate::auth::{Caller, PasswordHasher, Principal};
 use crate::db::{Args, Backend, ColumnType, Db, Query, map_db_error};
-use crate::resource::{BindInsert, BindUpdate, InsertFrom, Resource, Role, SqlType};
+use crate::resource::{
+    BindInsert, BindUpdate, InsertFrom, Resource, ResourceMeta, Role, SqlType, quote, sql,
+};
 
 pub(crate) fn db_error<R: Resource>(error: sqlx::Error) -> ApiError {
     match &error {
@@ -109,13 +111,59 @@ pub trait Table: Resource {
         insert_row::<Self>(db, new, None)
     }
 
-    /// Inserts a row owned by `owner`.
+    /// Inserts a row owned by `owner`: a [`Principal`], the user row, or an `Option` of either
+    /// ([`Caller`]).
     fn insert_for(
         db: &mut Db,
         new: Self::Create,
-        owner: &Principal,
+        owner: &impl Caller,
     ) -> impl Future<Output = Result<Self, ApiError>> + Send {
-        insert_row::<Self>(db, new, Some(owner))
+        let owner = owner.principal();
+        async move { insert_row::<Self>(db, new, owner.as_ref()).await }
+    }
+
+    /// Inserts a row unless one with the same unique values is there already (a follow, a
+    /// favourite, a tag on a post: the statement the generated link routes run), owned by
+    /// `owner` for a resource with an owner (`&()` for one without). The database's unique
+    /// constraint decides, not a read before the write, so two requests at once insert one row.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Recipe { #[resource(id)] pub id: i64 }
+    /// #[derive(Resource)]
+    /// #[resource(owner = user_id, unique(user_id, recipe_id))]
+    /// pub struct Star {
+    ///     #[resource(id)]
+    ///     pub id: i64,
+    ///     pub user_id: i64,
+    ///     #[resource(references = Recipe)]
+    ///     pub recipe_id: i64,
+    /// }
+    ///
+    /// async fn star(db: &mut Db, me: &fastrs::auth::Principal, recipe: i64) -> Result<(), ApiError> {
+    ///     Star::insert_if_absent(db, StarCreate { recipe_id: recipe }, me).await
+    /// }
+    /// ```
+    fn insert_if_absent(
+        db: &mut Db,
+        new: Self::Create,
+        owner: &impl Caller,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        let owner = owner.principal();
+        async move {
+            refuse_password::<Self>()?;
+            let insert = insert_if_absent_sql(
+                Self::meta(),
+                db.backend(),
+                Self::statements().rows.insert.as_str(),
+            );
+            let mut query = Query::new(db.backend(), sql(insert));
+            new.bind_insert(query.args_mut());
+            bind_auto::<Self>(query.args_mut(), owner.as_ref())?;
+            query.execute(db).await.map_err(db_error::<Self>)?;
+            Ok(())
+        }
     }
 
     /// Applies a partial update (fields left `Absent` keep their value); `None` when there is
@@ -158,17 +206,38 @@ async fn insert_row<R: Resource>(
     new: R::Create,
     owner: Option<&Principal>,
 ) -> Result<R, ApiError> {
+    refuse_password::<R>()?;
+    let mut query = Query::new(db.backend(), R::statements().rows.insert.clone());
+    new.bind_insert(query.args_mut());
+    bind_auto::<R>(query.args_mut(), owner)?;
+    bind_viewer::<R>(query.args_mut(), None)?;
+    query.fetch_one(db).await.map_err(db_error::<R>)
+}
+
+/// The data API does not hash passwords: a resource with one is written through the auth
+/// routes or [`Accounts`](crate::auth::Accounts).
+fn refuse_password<R: Resource>() -> Result<(), ApiError> {
     if R::meta().columns.iter().any(|column| column.password) {
         return Err(ApiError::internal(format!(
             "{} has a password: create it through the auth routes, which hash it",
             R::meta().name
         )));
     }
-    let mut query = Query::new(db.backend(), R::statements().rows.insert.clone());
-    new.bind_insert(query.args_mut());
-    bind_auto::<R>(query.args_mut(), owner)?;
-    bind_viewer::<R>(query.args_mut(), None)?;
-    query.fetch_one(db).await.map_err(db_error::<R>)
+    Ok(())
+}
+
+/// `insert` (a resource's insert statement) without its `RETURNING`, doing nothing when a row
+/// with the same unique values exists. MariaDB: `ON DUPLICATE KEY UPDATE id = id` (`INSERT
+/// IGNORE` would also hide a missing reference).
+pub(crate) fn insert_if_absent_sql(meta: &ResourceMeta, backend: Backend, insert: &str) -> String {
+    let insert = insert.split(" RETURNING ").next().unwrap_or(insert);
+    match backend {
+        Backend::MariaDb => {
+            let id = quote(meta.id_column().map_or("id", |id| id.column));
+            format!("{insert} ON DUPLICATE KEY UPDATE {id} = {id}")
+        }
+        _ => format!("{insert} ON CONFLICT DO NOTHING"),
+    }
 }
 
 /// Binds an id given as text (a token's subject) as the column's type.

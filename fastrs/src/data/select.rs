@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use super::db_error;
 use crate::ApiError;
@@ -30,10 +31,11 @@ impl<R, T> std::fmt::Debug for Column<R, T> {
     }
 }
 
-type Binder = Box<dyn FnOnce(&mut Args) + Send>;
+/// Binds one value; shared, so that a cloned select binds it again.
+type Binder = Arc<dyn Fn(&mut Args) + Send + Sync>;
 
 fn binder<T: ColumnType>(value: T) -> Binder {
-    Box::new(move |args: &mut Args| args.add(value))
+    Arc::new(move |args: &mut Args| args.add(value.clone()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,17 @@ pub struct Filter<R> {
     _resource: PhantomData<fn() -> R>,
 }
 
+impl<R> Clone for Filter<R> {
+    fn clone(&self) -> Self {
+        Self {
+            index: self.index,
+            op: self.op,
+            values: self.values.clone(),
+            _resource: PhantomData,
+        }
+    }
+}
+
 impl<R> std::fmt::Debug for Filter<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Filter")
@@ -70,6 +83,14 @@ pub struct Order<R> {
     descending: bool,
     _resource: PhantomData<fn() -> R>,
 }
+
+impl<R> Clone for Order<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Order<R> {}
 
 impl<R> std::fmt::Debug for Order<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -201,6 +222,20 @@ impl<R> Column<R, Option<String>> {
 /// A query over `R`'s rows: [`Table::select`](super::Table::select), then filters, order and a page, then one of
 /// [`all`](Select::all), [`first`](Select::first), [`count`](Select::count) or
 /// [`exists`](Select::exists). Rows come in the given order, then by id.
+///
+/// A select is `Clone`: build the conditions once, then run a page and its count.
+///
+/// ```
+/// # use fastrs::prelude::*;
+/// # #[derive(Resource)]
+/// # pub struct Post { #[resource(id)] pub id: i64, pub published: bool }
+/// async fn page(db: &mut Db, offset: u64) -> Result<(Vec<Post>, i64), ApiError> {
+///     let published = Post::select().filter(Post::PUBLISHED.eq(true));
+///     let total = published.clone().count(db).await?;
+///     let rows = published.limit(20).offset(offset).all(db).await?;
+///     Ok((rows, total))
+/// }
+/// ```
 #[must_use = "a select does nothing until it runs"]
 pub struct Select<R> {
     filters: Vec<Filter<R>>,
@@ -208,6 +243,18 @@ pub struct Select<R> {
     limit: Option<u32>,
     offset: u64,
     viewer: Option<crate::auth::Principal>,
+}
+
+impl<R> Clone for Select<R> {
+    fn clone(&self) -> Self {
+        Self {
+            filters: self.filters.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            viewer: self.viewer.clone(),
+        }
+    }
 }
 
 impl<R> std::fmt::Debug for Select<R> {
@@ -234,8 +281,9 @@ impl<R: Resource> Select<R> {
         }
     }
 
-    /// Computes the rows' `flag` fields for `caller` (without it they are false): what the
-    /// generated routes answer to that caller.
+    /// Computes the rows' `flag` fields for `caller` (a [`Principal`](crate::auth::Principal),
+    /// the user row, or an `Option` of either; with nobody they are false): what the generated
+    /// routes answer to that caller.
     ///
     /// ```
     /// # use fastrs::prelude::*;
@@ -255,8 +303,8 @@ impl<R: Resource> Select<R> {
     ///     Ok(rows.into_iter().filter(|recipe| recipe.starred).collect())
     /// }
     /// ```
-    pub fn viewer(mut self, caller: &crate::auth::Principal) -> Self {
-        self.viewer = Some(caller.clone());
+    pub fn viewer(mut self, caller: &impl crate::auth::Caller) -> Self {
+        self.viewer = caller.principal();
         self
     }
 

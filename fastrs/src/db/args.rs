@@ -120,7 +120,8 @@ impl Args {
 }
 
 /// A Rust type that can be stored in a column on every backend: bound as a parameter and
-/// decoded from a row.
+/// decoded from a row. (`Clone`, so that a [`Select`](crate::data::Select) holding a value can
+/// run twice: a page, then its count.)
 ///
 /// Implemented for `i32`, `i64`, `f64`, `bool`, `String`, `uuid::Uuid`,
 /// `chrono::DateTime<Utc>`, `serde_json::Value`, `Vec<T>` (stored as JSON) and `Option<T>` of
@@ -129,7 +130,7 @@ impl Args {
     message = "`{Self}` cannot be stored in a fastrs column",
     note = "supported: i32, i64, f64, bool, String, uuid::Uuid, chrono::DateTime<Utc>, serde_json::Value, Vec<T> and Option<T> of those"
 )]
-pub trait ColumnType: Sized + Send + Sync + 'static {
+pub trait ColumnType: Sized + Clone + Send + Sync + 'static {
     /// Binds the value as the next parameter.
     fn bind(self, args: &mut Args);
     /// Binds a `NULL` of this type.
@@ -177,7 +178,7 @@ native_column!(
 
 impl<T> ColumnType for Vec<T>
 where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
     fn bind(self, args: &mut Args) {
         args.raw(Json(self));

@@ -248,9 +248,9 @@ pub fn is_foreign_key_violation(db_error: &dyn sqlx::error::DatabaseError) -> bo
 /// Names what a unique constraint protects, for a 409 that says which field clashed (a
 /// resource's metadata knows its table's constraints).
 pub trait ConstraintNames {
-    /// The message for a violation of the constraint `db_error` reports, if it is one of ours:
-    /// `"Item with this name already exists"`.
-    fn conflict_message(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<String>;
+    /// The 409 for a violation of the constraint `db_error` reports, if it is one of ours: at
+    /// its fields, `"Item with this name already exists"`.
+    fn conflict(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<ApiError>;
 }
 
 /// Maps a database error to the answer a client should see: `RowNotFound` is 404, a unique
@@ -259,8 +259,8 @@ pub fn map_db_error(error: sqlx::Error, names: Option<&dyn ConstraintNames>) -> 
     match &error {
         sqlx::Error::RowNotFound => ApiError::not_found("Not found"),
         sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
-            match names.and_then(|names| names.conflict_message(db_error.as_ref())) {
-                Some(message) => ApiError::conflict(message),
+            match names.and_then(|names| names.conflict(db_error.as_ref())) {
+                Some(conflict) => conflict,
                 None => ApiError::conflict("A record with these values already exists"),
             }
         }

@@ -18,6 +18,7 @@ use super::Detail;
 pub struct ErrorView {
     pub(super) status: StatusCode,
     pub(super) detail: Detail,
+    pub(super) fields: Box<[String]>,
 }
 
 impl ErrorView {
@@ -32,6 +33,12 @@ impl ErrorView {
             Detail::Json(Value::String(message)) => Some(message),
             _ => None,
         }
+    }
+
+    /// The body fields a 409 is about: those whose value another row holds (`["email"]`), when
+    /// the error says ([`ApiError::conflict_at`](crate::ApiError::conflict_at)).
+    pub fn fields(&self) -> &[String] {
+        &self.fields
     }
 
     /// The failures of a 422, one per field.

@@ -54,6 +54,8 @@ pub struct ApiError {
     headers: Option<Box<HeaderMap>>,
     /// Logged for 5xx answers, never sent.
     internal: Option<String>,
+    /// The body fields a 409 is about ([`ErrorView::fields`]).
+    fields: Box<[String]>,
 }
 
 impl ApiError {
@@ -64,6 +66,7 @@ impl ApiError {
             detail: Detail::Json(Value::String(detail.into())),
             headers: None,
             internal: None,
+            fields: Box::default(),
         }
     }
 
@@ -74,6 +77,7 @@ impl ApiError {
             detail: Detail::Json(detail),
             headers: None,
             internal: None,
+            fields: Box::default(),
         }
     }
 
@@ -136,6 +140,32 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, detail)
     }
 
+    /// 409 Conflict about the body's `fields` (a value another row holds): the detail is the
+    /// message; an [`ErrorFormat`] can key its body by the fields ([`ErrorView::fields`]). What
+    /// a unique violation of a resource's column answers.
+    ///
+    /// ```
+    /// use fastrs::ApiError;
+    ///
+    /// let error = ApiError::conflict_at(["email"], "User with this email already exists");
+    /// assert_eq!(error.status().as_u16(), 409);
+    /// assert_eq!(error.fields(), ["email"]);
+    /// ```
+    pub fn conflict_at<S: Into<String>>(
+        fields: impl IntoIterator<Item = S>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            fields: fields.into_iter().map(Into::into).collect(),
+            ..Self::conflict(detail)
+        }
+    }
+
+    /// The body fields the error is about (those of [`conflict_at`](Self::conflict_at)).
+    pub fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
     /// 500 Internal Server Error: `cause` is logged, the client sees only
     /// `{"detail": "Internal Server Error"}`.
     pub fn internal(cause: impl fmt::Display) -> Self {
@@ -144,6 +174,7 @@ impl ApiError {
             detail: Detail::Json(Value::String("Internal Server Error".into())),
             headers: None,
             internal: Some(cause.to_string()),
+            fields: Box::default(),
         }
     }
 
@@ -207,6 +238,7 @@ impl IntoResponse for ApiError {
         response.extensions_mut().insert(ErrorView {
             status: self.status,
             detail: self.detail,
+            fields: self.fields,
         });
         response
     }
@@ -219,6 +251,7 @@ impl From<ValidationErrors> for ApiError {
             detail: Detail::Validation(errors.into_errors()),
             headers: None,
             internal: None,
+            fields: Box::default(),
         }
     }
 }

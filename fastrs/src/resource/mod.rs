@@ -194,7 +194,7 @@ impl Operations {
 
 /// A unique violation of one of the resource's columns names the field.
 impl crate::db::ConstraintNames for ResourceMeta {
-    fn conflict_message(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    fn conflict(&self, db_error: &dyn sqlx::error::DatabaseError) -> Option<crate::ApiError> {
         // SQLite names the columns (`UNIQUE constraint failed: items.a, items.b`), PostgreSQL
         // the constraint (`items_a_b_key`), MariaDB the constraint in its message
         // (`Duplicate entry 'x' for key 'items_a_b_key'`): any names one of ours.
@@ -233,11 +233,12 @@ impl crate::db::ConstraintNames for ResourceMeta {
                     .collect()
             });
         let fields: Vec<&str> = single.or(together)?;
-        Some(format!(
+        let message = format!(
             "{} with this {} already exists",
             self.name,
             fields.join(" and ")
-        ))
+        );
+        Some(crate::ApiError::conflict_at(fields, message))
     }
 }
 
