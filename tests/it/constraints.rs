@@ -42,7 +42,72 @@ async fn fields_unique_together_answer_409(backend: Backend) {
     );
 }
 
-on_every_backend!(fields_unique_together_answer_409);
+/// A booking whose constraint names run past the 63 bytes databases take.
+#[derive(Resource)]
+#[resource(
+    table = "conference_room_reservations",
+    path = "/reservations",
+    unique(conference_room_number, reservation_starting_slot),
+    index(
+        conference_room_number,
+        reservation_starting_slot,
+        reservation_holder_name
+    )
+)]
+pub struct Reservation {
+    #[resource(id)]
+    pub id: i64,
+    pub conference_room_number: i32,
+    pub reservation_starting_slot: i32,
+    pub reservation_holder_name: String,
+}
+
+/// Long constraint names are shortened the same way everywhere: the table is created (MariaDB
+/// refuses a name over 64 bytes) and a clash still names its fields (PostgreSQL would otherwise
+/// cut the name, and the 409 would not know which constraint it was).
+async fn long_constraint_names_still_name_the_fields(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let client = App::new(db.settings())
+        .resource::<Reservation>()
+        .test_client()
+        .await
+        .expect("app starts");
+    let booking = json!({"conference_room_number": 7, "reservation_starting_slot": 9, "reservation_holder_name": "Ann"});
+    let first = client.post("/reservations").json(&booking).await;
+    assert_eq!(first.status(), 201, "{}", first.text());
+    let clash = client.post("/reservations").json(&booking).await;
+    assert_eq!(clash.status(), 409, "{}", clash.text());
+    assert_eq!(
+        clash.json()["detail"],
+        "Reservation with this conference_room_number and reservation_starting_slot already exists"
+    );
+}
+
+on_every_backend!(
+    fields_unique_together_answer_409,
+    long_constraint_names_still_name_the_fields
+);
+
+#[test]
+fn long_names_are_shortened_with_a_hash() {
+    let ddl = App::new(memory())
+        .resource::<Reservation>()
+        .ddl(Backend::Postgres);
+    let names: Vec<&str> = ddl
+        .split('"')
+        .filter(|name| name.ends_with("_key") || name.ends_with("_idx"))
+        .collect();
+    assert_eq!(names.len(), 2, "{ddl}");
+    for name in names {
+        assert!(name.len() <= 63, "{name}");
+        assert!(
+            name.starts_with("conference_room_reservations_conference_room"),
+            "{name}"
+        );
+    }
+}
 
 #[test]
 fn the_ddl_has_the_constraint_and_the_index() {

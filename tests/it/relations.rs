@@ -129,6 +129,30 @@ async fn a_reference_to_a_resource_not_mounted_is_a_start_up_error() {
     assert!(error.contains("Note.board_id references Board"), "{error}");
 }
 
+/// A note whose reference is narrower than the id it holds.
+#[derive(Resource)]
+#[resource(table = "narrow_notes", path = "/narrow-notes")]
+pub struct NarrowNote {
+    #[resource(id)]
+    pub id: i64,
+    #[resource(references = Board)]
+    pub board_id: i32,
+}
+
+/// MariaDB would refuse the foreign key, the others cut the ids past `i32`: refused at start-up
+/// on every backend, naming both types.
+#[tokio::test]
+async fn a_reference_of_another_type_than_the_id_is_a_start_up_error() {
+    let app = App::new(memory())
+        .resource::<Board>()
+        .resource::<NarrowNote>();
+    let error = start_up_error(app).await;
+    assert!(
+        error.contains("NarrowNote.board_id references Board, so it must have the type of Board.id (i64), not i32"),
+        "{error}"
+    );
+}
+
 #[test]
 fn references_are_foreign_keys_with_an_index_and_documented() {
     let ddl = app(memory()).ddl(Backend::Postgres);

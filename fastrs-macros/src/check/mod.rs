@@ -26,7 +26,7 @@ pub(crate) fn container(attrs: &ContainerAttrs, errors: &mut Accumulator) {
     }
     for name in [&attrs.table].into_iter().flatten() {
         if !is_identifier(name) {
-            errors.push(error(name.span(), "`table` must be a plain SQL identifier: letters, digits and `_`, not starting with a digit"));
+            errors.push(error(name.span(), "`table` must be a plain SQL identifier of at most 63 bytes: letters, digits and `_`, not starting with a digit"));
         }
     }
     if let Some(path) = &attrs.path
@@ -59,8 +59,11 @@ fn is_identifier(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name.len() <= 63
+        && name.len() <= MAX_NAME
 }
+
+/// The longest name of a table or column, in bytes: PostgreSQL's (MariaDB's is 64).
+const MAX_NAME: usize = 63;
 
 /// Checks of the resolved model.
 pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
@@ -73,6 +76,27 @@ pub(crate) fn resource(resource: &Resource<'_>, errors: &mut Accumulator) {
         rules(field, errors);
         references(field, errors);
         queries(field, errors);
+    }
+    // PostgreSQL cuts longer names without a word; MariaDB refuses them.
+    if resource.table.len() > MAX_NAME {
+        errors.push(error(
+            resource.ident.span(),
+            format!(
+                "the table name `{}` is {} bytes long; databases take at most {MAX_NAME}: name it with `#[resource(table = \"...\")]`",
+                resource.table,
+                resource.table.len()
+            ),
+        ));
+    }
+    for field in resource.fields.iter().filter(|f| f.column.len() > MAX_NAME) {
+        errors.push(error(
+            field.column_span,
+            format!(
+                "the column name `{}` is {} bytes long; databases take at most {MAX_NAME}: name it with `#[resource(column = \"...\")]`",
+                field.column,
+                field.column.len()
+            ),
+        ));
     }
     let mut columns = std::collections::HashSet::new();
     for field in &resource.fields {

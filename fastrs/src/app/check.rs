@@ -154,6 +154,24 @@ impl App {
                 if reference.embed {
                     self.check_embed(meta, column, target)?;
                 }
+                // MariaDB refuses a foreign key between columns of different types (an `i32`
+                // holding an `i64` id), and the others would cut ids that grew past it: the
+                // same model on every backend, so refused on every one.
+                let target_id = target.id_column().map(|id| (id.sql_type, id.field));
+                if let Some((id_type, id_field)) = target_id
+                    && id_type != column.sql_type
+                {
+                    return Err(Error::Config(format!(
+                        "{}.{} references {}, so it must have the type of {}.{} ({}), not {}",
+                        meta.name,
+                        column.field,
+                        target.name,
+                        target.name,
+                        id_field,
+                        id_type.rust_type(),
+                        column.sql_type.rust_type()
+                    )));
+                }
                 if !mounted.iter().any(|m| std::ptr::eq(*m, target)) {
                     return Err(Error::Config(format!(
                         "{}.{} references {}, which is not mounted: add `.resource::<{}>()`",

@@ -30,6 +30,7 @@ mod table;
 use std::path::{Path, PathBuf};
 
 pub use diff::{Plan, Renames, diff};
+pub(crate) use table::object_name;
 pub use table::{Column, Constraint, Index, Schema, Table};
 
 use crate::db::{Backend, Pool};

@@ -5,6 +5,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::quote;
 
+/// The longest name the databases take, in bytes (PostgreSQL's; MariaDB's is 64).
+const MAX_NAME: usize = 63;
+
+/// The name of a constraint or an index of `table` on `columns`:
+/// `{table}_{columns, joined by _}_{suffix}`, PostgreSQL's own convention (`posts_slug_key`).
+/// A longer name than the databases take (PostgreSQL would cut it without a word, and then two
+/// names could become one; MariaDB would refuse it) keeps its start and ends with 8 hex digits of
+/// a hash of the whole name, and its suffix: the same on every run and every version.
+pub(crate) fn object_name(table: &str, columns: &[&str], suffix: &str) -> String {
+    let full = format!("{table}_{}_{suffix}", columns.join("_"));
+    if full.len() <= MAX_NAME {
+        return full;
+    }
+    // FNV-1a (32 bits): small, and stable across Rust versions, unlike std's hasher.
+    let hash = full.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    let mut keep = MAX_NAME.saturating_sub(suffix.len() + 10);
+    while !full.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}_{hash:08x}_{suffix}", &full[..keep])
+}
+
 /// Every table of an app, in an order the database accepts (referenced tables first).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
@@ -81,7 +105,7 @@ impl Column {
 
     /// The name of the `CHECK` constraint of its values, in `table`.
     pub fn check_name(&self, table: &str) -> String {
-        format!("{table}_{}_check", self.name)
+        object_name(table, &[&self.name], "check")
     }
 
     /// The column's definition, as in `CREATE TABLE` and `ADD COLUMN`, its values' `CHECK`
@@ -303,4 +327,38 @@ fn quoted(columns: &[String]) -> String {
         .map(|c| quote(c))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::object_name;
+
+    #[test]
+    fn names_up_to_63_bytes_are_postgresqls_own() {
+        assert_eq!(object_name("posts", &["slug"], "key"), "posts_slug_key");
+        let exact = object_name(&"t".repeat(55), &["col"], "idx");
+        assert_eq!(exact.len(), 63);
+        assert_eq!(exact, format!("{}_col_idx", "t".repeat(55)));
+    }
+
+    #[test]
+    fn longer_names_keep_their_start_and_suffix_and_stay_apart() {
+        let table = "conference_room_reservations";
+        let a = object_name(table, &["conference_room_number", "starting_slot_a"], "key");
+        let b = object_name(table, &["conference_room_number", "starting_slot_b"], "key");
+        assert_eq!((a.len(), b.len()), (63, 63));
+        assert!(
+            a.starts_with("conference_room_reservations_conference_room_num"),
+            "{a}"
+        );
+        assert!(a.ends_with("_key"), "{a}");
+        assert_ne!(a, b, "names that differ only past the cut stay apart");
+        // The same every time (and on every version: the hash is written out, not std's).
+        assert_eq!(
+            a,
+            object_name(table, &["conference_room_number", "starting_slot_a"], "key")
+        );
+        let wide = object_name(&"é".repeat(40), &["x"], "idx");
+        assert!(wide.len() <= 63, "cut on a character boundary: {wide}");
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::{ResourceMeta, Role, SqlType};
 use crate::db::Backend;
-use crate::migrate::{Column, Constraint, Index, Table};
+use crate::migrate::{Column, Constraint, Index, Table, object_name};
 
 pub(crate) fn column_type(sql_type: SqlType, backend: Backend) -> &'static str {
     match (backend, sql_type) {
@@ -140,7 +140,7 @@ pub fn table(meta: &ResourceMeta, backend: Backend, links: TableLinks<'_>) -> Ta
         .filter(|_| links.owner_references.is_some());
     if let (Some(owner), Some((users, id))) = (owner, links.owner_references) {
         table.constraints.push(Constraint::ForeignKey {
-            name: format!("{}_{}_fkey", meta.table, owner.column),
+            name: object_name(meta.table, &[owner.column], "fkey"),
             column: owner.column.to_owned(),
             table: users.to_owned(),
             references: id.to_owned(),
@@ -152,7 +152,7 @@ pub fn table(meta: &ResourceMeta, backend: Backend, links: TableLinks<'_>) -> Ta
             let target = (reference.target)();
             let target_id = target.id_column().map_or("id", |id| id.column);
             table.constraints.push(Constraint::ForeignKey {
-                name: format!("{}_{}_fkey", meta.table, column.column),
+                name: object_name(meta.table, &[column.column], "fkey"),
                 column: column.column.to_owned(),
                 table: target.table.to_owned(),
                 references: target_id.to_owned(),
@@ -166,13 +166,13 @@ pub fn table(meta: &ResourceMeta, backend: Backend, links: TableLinks<'_>) -> Ta
         .filter(|column| column.unique && column.role != Role::Id)
     {
         table.constraints.push(Constraint::Unique {
-            name: format!("{}_{}_key", meta.table, column.column),
+            name: object_name(meta.table, &[column.column], "key"),
             columns: vec![column.column.to_owned()],
         });
     }
     for columns in meta.unique_together {
         table.constraints.push(Constraint::Unique {
-            name: format!("{}_{}_key", meta.table, columns.join("_")),
+            name: object_name(meta.table, columns, "key"),
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         });
     }
@@ -183,13 +183,13 @@ pub fn table(meta: &ResourceMeta, backend: Backend, links: TableLinks<'_>) -> Ta
             && !column.unique
     }) {
         table.indexes.push(Index {
-            name: format!("{}_{}_idx", meta.table, column.column),
+            name: object_name(meta.table, &[column.column], "idx"),
             columns: vec![column.column.to_owned()],
         });
     }
     for columns in meta.indexes {
         table.indexes.push(Index {
-            name: format!("{}_{}_idx", meta.table, columns.join("_")),
+            name: object_name(meta.table, columns, "idx"),
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         });
     }

@@ -204,7 +204,7 @@ impl crate::db::ConstraintNames for ResourceMeta {
             .map(|(_, columns)| columns.split(", ").map(str::trim).collect())
             .unwrap_or_default();
         let names = |columns: &[&str]| {
-            let pg_name = format!("{}_{}_key", self.table, columns.join("_"));
+            let pg_name = crate::migrate::object_name(self.table, columns, "key");
             let sqlite: Vec<String> = columns
                 .iter()
                 .map(|c| format!("{}.{c}", self.table))
@@ -253,7 +253,8 @@ impl ResourceMeta {
             .filter(|c| c.references.is_some())
             .collect();
         let named = references.iter().find(|column| {
-            db_error.constraint() == Some(format!("{}_{}_fkey", self.table, column.column).as_str())
+            let name = crate::migrate::object_name(self.table, &[column.column], "fkey");
+            db_error.constraint() == Some(name.as_str())
         });
         let column = named.or(match references.as_slice() {
             [only] if db_error.constraint().is_none() => Some(only),
@@ -383,6 +384,22 @@ pub enum SqlType {
     Timestamp,
     /// `serde_json::Value` or `Vec<T>` (stored as JSON).
     Json,
+}
+
+impl SqlType {
+    /// The Rust type a field of this type has (`"i64"`), for messages.
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            SqlType::Int => "i32",
+            SqlType::BigInt => "i64",
+            SqlType::Double => "f64",
+            SqlType::Bool => "bool",
+            SqlType::Text => "String",
+            SqlType::Uuid => "Uuid",
+            SqlType::Timestamp => "DateTime<Utc>",
+            SqlType::Json => "JSON",
+        }
+    }
 }
 
 /// The part a column plays.
