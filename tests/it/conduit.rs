@@ -396,3 +396,17 @@ fn the_migrations_match_the_models() {
             .unwrap_or_else(|error| panic!("{error}"));
     }
 }
+
+/// A taken username or e-mail address is the database's 409, not one of the handlers' own
+/// errors: the routes that can meet it document it, in RealWorld's error body.
+#[test]
+fn the_409s_of_taken_names_are_documented() {
+    let document: Value =
+        serde_json::from_str(&conduit::app(fastrs_tests::memory()).openapi_json()).unwrap();
+    for (path, method) in [("/users", "post"), ("/user", "put")] {
+        let conflict = &document["paths"][path][method]["responses"]["409"];
+        assert!(conflict.is_object(), "{method} {path}: {conflict}");
+        let schema = &conflict["content"]["application/json"]["schema"];
+        assert!(!schema.is_null(), "{method} {path}: {conflict}");
+    }
+}

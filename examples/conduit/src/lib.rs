@@ -32,6 +32,10 @@ use errors::ConduitErrors;
 use tables::{Article, Comment, Favorite, Follow, Tag, User};
 use users::*;
 
+/// The 409 of a username or e-mail address another user has: the database's unique violation,
+/// not one of `Problem`'s, so documented on the routes that can meet it.
+const TAKEN: &str = "A username or e-mail address another user has";
+
 /// The app: every route under `/api`, RealWorld's `Token` scheme, its own account routes; its
 /// tables kept by the migrations in `migrations/` (`cargo run -p conduit -- migrate make NAME`).
 pub fn app(settings: Settings) -> App {
@@ -47,9 +51,12 @@ pub fn app(settings: Settings) -> App {
         .resource::<Favorite>()
         .resource::<Comment>()
         .resource::<Tag>()
-        .route("/users", post(register))
+        .route("/users", post(register).response("409", TAKEN))
         .route("/users/login", post(login))
-        .route("/user", get(current).put(update_user))
+        .route(
+            "/user",
+            get(current).put(update_user).response("409", TAKEN),
+        )
         .route("/profiles/{username}", get(get_profile))
         .route("/profiles/{username}/follow", post(follow).delete(follow))
         .route("/articles", get(list_articles).post(create_article))

@@ -99,12 +99,28 @@ type ShutdownHook =
     Box<dyn FnOnce(AppState) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 impl App {
-    /// An app with [`Settings::from_env`].
+    /// An app with [`Settings::from_env`]: the database from `DATABASE_URL` (SQLite's
+    /// `./fastrs.db` without it), the secret from `SECRET_KEY`; a bad value is an error that
+    /// names the variable.
+    ///
+    /// ```no_run
+    /// # async fn run() -> fastrs::Result<()> {
+    /// fastrs::App::from_env()?.serve().await
+    /// # }
+    /// ```
     pub fn from_env() -> crate::Result<Self> {
         Ok(Self::new(Settings::from_env()?))
     }
 
-    /// An app with these settings.
+    /// An app with these settings (tests build them by hand; servers use
+    /// [`from_env`](App::from_env)).
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// let app = App::new(Settings::default());
+    /// assert_eq!(app.settings().page.default_limit, Settings::default().page.default_limit);
+    /// ```
     pub fn new(settings: Settings) -> Self {
         Self {
             user_override: None,
@@ -130,6 +146,13 @@ impl App {
     }
 
     /// Changes the settings.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// let app = App::new(Settings::default()).with_settings(|s| s.page.default_limit = 10);
+    /// assert_eq!(app.settings().page.default_limit, 10);
+    /// ```
     pub fn with_settings(mut self, change: impl FnOnce(&mut Settings)) -> Self {
         change(&mut self.settings);
         self
@@ -139,6 +162,21 @@ impl App {
     /// `FASTRS_CREATE_TABLES=false`): the operations it declares
     /// (`#[resource(operations(...))]`, default all), except those a hand-written route at the
     /// same method and path replaces ([`App::route`]; it is then the one documented).
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// #[derive(Resource)]
+    /// pub struct Note {
+    ///     #[resource(id)]
+    ///     pub id: i64,
+    ///     pub text: String,
+    /// }
+    ///
+    /// let app = App::new(Settings::default()).resource::<Note>();
+    /// let document = app.openapi_json();
+    /// assert!(document.contains("\"/notes/{id}\""));
+    /// ```
     pub fn resource<R: crate::hooks::Hooks>(mut self) -> Self {
         self.resources.push(Mount {
             meta: R::meta(),
@@ -164,6 +202,18 @@ impl App {
 
     /// Sets the document's title, version and description, and where the document and its UIs
     /// are served (`None` switches one off).
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    /// use fastrs::openapi::DocsOptions;
+    ///
+    /// let app = App::new(Settings::default()).docs(DocsOptions {
+    ///     title: "Notes".into(),
+    ///     redoc_path: None,
+    ///     ..DocsOptions::default()
+    /// });
+    /// assert_eq!(app.openapi().info.title, "Notes");
+    /// ```
     pub fn docs(mut self, docs: DocsOptions) -> Self {
         self.docs = docs;
         self
@@ -171,6 +221,17 @@ impl App {
 
     /// The OpenAPI document of everything registered so far. Needs no database: it can be
     /// written to a file without starting a server (the app's `openapi` command prints it).
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// async fn health() -> &'static str {
+    ///     "ok"
+    /// }
+    ///
+    /// let document = App::new(Settings::default()).route("/health", get(health)).openapi();
+    /// assert!(document.paths.paths.contains_key("/health"));
+    /// ```
     pub fn openapi(&self) -> OpenApi {
         let resources = distinct(self.resources.iter().map(|mount| mount.meta))
             .into_iter()
@@ -206,11 +267,48 @@ impl App {
     /// `/auth/token`, `/auth/refresh`, `/auth/password` and `/users/me`, and enables
     /// [`CurrentUser<U>`](crate::auth::CurrentUser) and resources' `auth(...)` / `owner`.
     /// Needs `SECRET_KEY` (see [`AuthSettings`]).
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// #[derive(Resource)]
+    /// #[resource(user)]
+    /// pub struct User {
+    ///     #[resource(id)]
+    ///     pub id: i64,
+    ///     #[resource(login, unique)]
+    ///     pub email: String,
+    ///     #[resource(password)]
+    ///     pub password: String,
+    /// }
+    ///
+    /// let document = App::new(Settings::default()).auth::<User>().openapi_json();
+    /// assert!(document.contains("/auth/token") && document.contains("/users/me"));
+    /// ```
     pub fn auth<U: AuthUser>(self) -> Self {
         self.auth_with::<U>(AuthOptions::default())
     }
 
-    /// [`App::auth`] with other route prefixes.
+    /// [`App::auth`] with other route prefixes, another `Authorization` scheme, or without the
+    /// built-in routes (an app that writes its own with [`Accounts`](crate::auth::Accounts)).
+    ///
+    /// ```
+    /// use fastrs::auth::AuthOptions;
+    /// use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # #[resource(user)]
+    /// # pub struct User {
+    /// #     #[resource(id)] pub id: i64,
+    /// #     #[resource(login, unique)] pub email: String,
+    /// #     #[resource(password)] pub password: String,
+    /// # }
+    ///
+    /// let app = App::new(Settings::default()).auth_with::<User>(AuthOptions {
+    ///     auth_prefix: "/account".into(),
+    ///     ..AuthOptions::default()
+    /// });
+    /// assert!(app.openapi_json().contains("/account/token"));
+    /// ```
     pub fn auth_with<U: AuthUser>(mut self, options: AuthOptions) -> Self {
         self.auth = Some(AuthMount {
             meta: U::meta(),
@@ -223,7 +321,25 @@ impl App {
     }
 
     /// Adds a hand-written route. Its handler runs with a per-request transaction available
-    /// through [`Db`](crate::db::Db).
+    /// through [`Db`](crate::db::Db); the document describes it from its extractors and its
+    /// return type.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// #[derive(Model)]
+    /// pub struct Echo {
+    ///     #[validate(length(min = 1))]
+    ///     pub text: String,
+    /// }
+    ///
+    /// async fn echo(ValidJson(body): ValidJson<Echo>) -> Json<Echo> {
+    ///     Json(body)
+    /// }
+    ///
+    /// let app = App::new(Settings::default()).route("/echo", post(echo));
+    /// assert!(app.openapi_json().contains("\"/echo\""));
+    /// ```
     pub fn route(mut self, path: &str, methods: ApiMethodRouter) -> Self {
         self.routes.push((path.to_owned(), methods));
         self
@@ -260,19 +376,66 @@ impl App {
         self
     }
 
-    /// Mounts a group of routes under `prefix`.
+    /// Mounts a group of routes under `prefix`: an [`ApiRouter`], with its tags and
+    /// dependencies.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    /// use fastrs::routing::ApiRouter;
+    ///
+    /// async fn ping() -> &'static str {
+    ///     "pong"
+    /// }
+    ///
+    /// let admin = ApiRouter::new().route("/ping", get(ping));
+    /// let app = App::new(Settings::default()).nest("/admin", admin);
+    /// assert!(app.openapi_json().contains("\"/admin/ping\""));
+    /// ```
     pub fn nest(mut self, prefix: &str, router: ApiRouter) -> Self {
         self.routes.extend(router.under(prefix));
         self
     }
 
-    /// Registers a dependency for [`Dep<T>`](crate::extract::Dep).
+    /// Registers a dependency for [`Dep<T>`](crate::extract::Dep): one value, cloned into
+    /// each request that asks for it. A handler asking for one never registered is a start-up
+    /// error.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// #[derive(Clone)]
+    /// struct Mailer {
+    ///     from: String,
+    /// }
+    ///
+    /// async fn sender(Dep(mailer): Dep<Mailer>) -> String {
+    ///     mailer.from
+    /// }
+    ///
+    /// let app = App::new(Settings::default())
+    ///     .dep(Mailer { from: "noreply@example.com".into() })
+    ///     .route("/sender", get(sender));
+    /// ```
     pub fn dep<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.deps.insert(value);
         self
     }
 
     /// Replaces a dependency (FastAPI's `dependency_overrides`), typically in tests.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// #[derive(Clone)]
+    /// struct Clock(i64);
+    ///
+    /// fn app() -> App {
+    ///     App::new(Settings::default()).dep(Clock(0))
+    /// }
+    ///
+    /// // In a test: a clock that says what the test needs.
+    /// let test_app = app().override_dep(Clock(1_700_000_000));
+    /// ```
     pub fn override_dep<T: Clone + Send + Sync + 'static>(self, value: T) -> Self {
         self.dep(value)
     }
@@ -361,6 +524,29 @@ impl App {
     /// Answers every error in `format`'s envelope instead of FastAPI's `{"detail": ...}`
     /// (validation failures, extractor rejections, auth errors, unknown routes, timeouts and
     /// panics included), and documents it so. See [`ErrorFormat`](crate::error::ErrorFormat).
+    ///
+    /// ```
+    /// use fastrs::error::{ErrorFormat, ErrorView};
+    /// use fastrs::openapi::{Registry, ToSchema};
+    /// use fastrs::openapi::schema::Schema;
+    /// use fastrs::prelude::*;
+    /// use serde_json::{Value, json};
+    ///
+    /// /// `{"error": "..."}`.
+    /// struct Plain;
+    ///
+    /// impl ErrorFormat for Plain {
+    ///     fn body(&self, error: &ErrorView) -> Value {
+    ///         json!({ "error": error.message().unwrap_or("invalid request") })
+    ///     }
+    ///
+    ///     fn schema(&self, _registry: &mut Registry) -> Schema {
+    ///         Value::schema()
+    ///     }
+    /// }
+    ///
+    /// let app = App::new(Settings::default()).error_format(Plain);
+    /// ```
     pub fn error_format(mut self, format: impl crate::error::ErrorFormat) -> Self {
         self.error_format = Some(Arc::new(format));
         self
@@ -402,6 +588,14 @@ impl App {
     /// Runs `hook` at shutdown, after in-flight requests and background tasks finished and
     /// before the pool closes (the part of a FastAPI lifespan after `yield`). With
     /// [`test_client`](App::test_client), [`TestClient::shutdown`](crate::testing::TestClient::shutdown) runs them.
+    ///
+    /// ```
+    /// use fastrs::prelude::*;
+    ///
+    /// let app = App::new(Settings::default()).on_shutdown(|state| async move {
+    ///     println!("closing {:?}", state.pool().backend());
+    /// });
+    /// ```
     pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
     where
         F: FnOnce(AppState) -> Fut + Send + 'static,

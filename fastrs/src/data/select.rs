@@ -121,6 +121,13 @@ impl<R, T> Column<R, T> {
     }
 
     /// Ascending order.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let oldest_first = Post::select().order(Post::ID.asc());
+    /// ```
     pub fn asc(self) -> Order<R> {
         Order {
             index: self.index,
@@ -130,6 +137,13 @@ impl<R, T> Column<R, T> {
     }
 
     /// Descending order.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let most_liked = Post::select().order(Post::LIKES.desc()).limit(10);
+    /// ```
     pub fn desc(self) -> Order<R> {
         Order {
             index: self.index,
@@ -139,11 +153,25 @@ impl<R, T> Column<R, T> {
     }
 
     /// `IS NULL`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let without = Post::select().filter(Post::SUMMARY.is_null());
+    /// ```
     pub fn is_null(self) -> Filter<R> {
         self.filter(Op::IsNull, Vec::new())
     }
 
     /// `IS NOT NULL`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let with = Post::select().filter(Post::SUMMARY.is_not_null());
+    /// ```
     pub fn is_not_null(self) -> Filter<R> {
         self.filter(Op::IsNotNull, Vec::new())
     }
@@ -161,36 +189,86 @@ impl<R, T: ColumnType> Column<R, T> {
     }
 
     /// `= value` (`IS NULL` for `None`).
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let rust = Post::select().filter(Post::TITLE.eq("Rust"));
+    /// let without = Post::select().filter(Post::SUMMARY.eq(None)); // IS NULL
+    /// ```
     pub fn eq(self, value: impl Into<T>) -> Filter<R> {
         self.compare("=", value)
     }
 
     /// `<> value` (`IS NOT NULL` for `None`).
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let others = Post::select().filter(Post::TITLE.ne("Rust"));
+    /// ```
     pub fn ne(self, value: impl Into<T>) -> Filter<R> {
         self.compare("<>", value)
     }
 
     /// `> value`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let popular = Post::select().filter(Post::LIKES.gt(100));
+    /// ```
     pub fn gt(self, value: impl Into<T>) -> Filter<R> {
         self.compare(">", value)
     }
 
     /// `>= value`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let liked = Post::select().filter(Post::LIKES.ge(1));
+    /// ```
     pub fn ge(self, value: impl Into<T>) -> Filter<R> {
         self.compare(">=", value)
     }
 
     /// `< value`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let early = Post::select().filter(Post::ID.lt(1000));
+    /// ```
     pub fn lt(self, value: impl Into<T>) -> Filter<R> {
         self.compare("<", value)
     }
 
     /// `<= value`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let few = Post::select().filter(Post::LIKES.le(3));
+    /// ```
     pub fn le(self, value: impl Into<T>) -> Filter<R> {
         self.compare("<=", value)
     }
 
     /// `IN (values...)`; no value matches no row.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let picked = Post::select().filter(Post::ID.is_in([1, 2, 3]));
+    /// ```
     pub fn is_in(self, values: impl IntoIterator<Item = T>) -> Filter<R> {
         self.filter(Op::In, values.into_iter().map(binder).collect())
     }
@@ -198,6 +276,13 @@ impl<R, T: ColumnType> Column<R, T> {
 
 impl<R> Column<R, String> {
     /// Contains `text`, ignoring case (`LIKE`, with `%` and `_` in `text` taken literally).
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let about_rust = Post::select().filter(Post::TITLE.icontains("rust"));
+    /// ```
     pub fn icontains(self, text: &str) -> Filter<R> {
         let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
         self.filter(Op::IContains, vec![binder(pattern)])
@@ -206,6 +291,13 @@ impl<R> Column<R, String> {
 
 impl<R, T: Into<String>> Column<R, Vec<T>> {
     /// The list (a JSON column) holds `value`.
+    ///
+    /// ```
+    /// # use fastrs::prelude::*;
+    /// # #[derive(Resource)]
+    /// # pub struct Post { #[resource(id)] pub id: i64, pub title: String, pub likes: i64, pub tags: Vec<String>, pub summary: Option<String> }
+    /// let tagged = Post::select().filter(Post::TAGS.holds("rust"));
+    /// ```
     pub fn holds(self, value: impl Into<String>) -> Filter<R> {
         self.filter(Op::Holds, vec![binder(value.into())])
     }

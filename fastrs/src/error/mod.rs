@@ -60,6 +60,15 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with any status and a message detail.
+    ///
+    /// ```
+    /// use fastrs::ApiError;
+    /// use fastrs::http::StatusCode;
+    ///
+    /// let error = ApiError::new(StatusCode::IM_A_TEAPOT, "Short and stout");
+    /// assert_eq!(error.status(), StatusCode::IM_A_TEAPOT);
+    /// assert_eq!(error.detail(), "Short and stout");
+    /// ```
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
@@ -71,6 +80,15 @@ impl ApiError {
     }
 
     /// An error whose `detail` is arbitrary JSON (a list, an object...).
+    ///
+    /// ```
+    /// use fastrs::ApiError;
+    /// use fastrs::http::StatusCode;
+    /// use serde_json::json;
+    ///
+    /// let error = ApiError::with_detail(StatusCode::CONFLICT, json!({"held_by": 7}));
+    /// assert_eq!(error.detail()["held_by"], 7);
+    /// ```
     pub fn with_detail(status: StatusCode, detail: Value) -> Self {
         Self {
             status,
@@ -82,17 +100,35 @@ impl ApiError {
     }
 
     /// 400 Bad Request.
+    ///
+    /// ```
+    /// let error = fastrs::ApiError::bad_request("The cart is empty");
+    /// assert_eq!(error.status().as_u16(), 400);
+    /// ```
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, detail)
     }
 
     /// 401 Unauthorized, with the `WWW-Authenticate: Bearer` header that RFC 6750 asks for.
+    ///
+    /// ```
+    /// use fastrs::axum::response::IntoResponse;
+    ///
+    /// let response = fastrs::ApiError::unauthorized("Not authenticated").into_response();
+    /// assert_eq!(response.status().as_u16(), 401);
+    /// assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    /// ```
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, detail)
             .header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
     }
 
     /// 403 Forbidden.
+    ///
+    /// ```
+    /// let error = fastrs::ApiError::forbidden("Only the author may edit this post");
+    /// assert_eq!(error.status().as_u16(), 403);
+    /// ```
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, detail)
     }
@@ -118,6 +154,15 @@ impl ApiError {
     }
 
     /// 404 Not Found.
+    ///
+    /// ```
+    /// use fastrs::ApiError;
+    ///
+    /// fn find(id: i64) -> Result<&'static str, ApiError> {
+    ///     (id == 1).then_some("one").ok_or_else(|| ApiError::not_found("Item not found"))
+    /// }
+    /// assert_eq!(find(2).unwrap_err().detail(), "Item not found");
+    /// ```
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, detail)
     }
@@ -179,6 +224,16 @@ impl ApiError {
     }
 
     /// Adds a response header.
+    ///
+    /// ```
+    /// use fastrs::ApiError;
+    /// use fastrs::axum::response::IntoResponse;
+    /// use fastrs::http::{HeaderValue, header};
+    ///
+    /// let error = ApiError::bad_request("Slow down")
+    ///     .header(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    /// assert_eq!(error.into_response().headers()["retry-after"], "30");
+    /// ```
     pub fn header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
         self.headers
             .get_or_insert_with(Default::default)
@@ -187,11 +242,20 @@ impl ApiError {
     }
 
     /// The HTTP status.
+    ///
+    /// ```
+    /// assert_eq!(fastrs::ApiError::not_found("No such item").status().as_u16(), 404);
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
-    /// The `detail` the client receives, as JSON.
+    /// The `detail` the client receives, as JSON (never a 500's cause).
+    ///
+    /// ```
+    /// let error = fastrs::ApiError::internal("the disk is full");
+    /// assert_eq!(error.detail(), "Internal Server Error");
+    /// ```
     pub fn detail(&self) -> Value {
         serde_json::to_value(&self.detail).unwrap_or(Value::Null)
     }
