@@ -472,7 +472,7 @@ impl<'a> Resource<'a> {
                             .with_span(&list.first().map_or(Span::call_site(), |p| p.span())),
                         );
                     }
-                    list.iter()
+                    let found: Vec<&Field<'_>> = list.iter()
                         .filter_map(|path| {
                             let found = fields.iter().find(|f| path.is_ident(f.ident));
                             if found.is_none() {
@@ -481,9 +481,17 @@ impl<'a> Resource<'a> {
                                         .with_span(path),
                                 );
                             }
-                            found.map(|f| f.column.clone())
+                            found
                         })
-                        .collect()
+                        .collect();
+                    // A unique key of any length is MariaDB's `USING HASH`; an index is not.
+                    if let (Err(message), "index") = (index_fits(&found), what) {
+                        errors.push(
+                            darling::Error::custom(format!("`{what}(...)`: {message}"))
+                                .with_span(&list.first().map_or(Span::call_site(), |p| p.span())),
+                        );
+                    }
+                    found.iter().map(|f| f.column.clone()).collect()
                 })
                 .collect()
         };
@@ -548,4 +556,32 @@ impl<'a> Resource<'a> {
     pub(crate) fn id(&self) -> Option<&Field<'a>> {
         self.fields.iter().find(|field| field.role == Role::Id)
     }
+}
+
+/// InnoDB's longest index, in bytes: MariaDB refuses an index past it. (A unique constraint
+/// past it is fine: MariaDB keeps it as a hash.)
+const MAX_INDEX_BYTES: usize = 3072;
+
+/// Whether an index over `fields` fits every backend: MariaDB stores keyed text as
+/// `VARCHAR(255)` in `utf8mb4` (1,020 bytes in an index), so at most three text columns, and
+/// indexes 768 bytes of JSON.
+pub(crate) fn index_fits(fields: &[&Field<'_>]) -> Result<(), String> {
+    let bytes: usize = fields
+        .iter()
+        .map(|f| match f.kind {
+            Kind::String | Kind::Enum => 1020,
+            Kind::Json | Kind::List => 768,
+            Kind::I32 => 4,
+            Kind::Bool => 1,
+            Kind::Uuid => 16,
+            Kind::I64 | Kind::F64 | Kind::DateTime => 8,
+        })
+        .sum();
+    if bytes > MAX_INDEX_BYTES {
+        return Err(format!(
+            "an index over these columns takes {bytes} bytes on MariaDB (each text column \
+             1020), past InnoDB's {MAX_INDEX_BYTES}: at most three text columns in one index"
+        ));
+    }
+    Ok(())
 }

@@ -48,8 +48,9 @@ use std::future::Future;
 use chrono::Utc;
 
 use crate::ApiError;
-use crate::auth::{Caller, PasswordHasher, Principal};
+use crate::auth::PasswordHasher;
 use crate::db::{Args, Backend, ColumnType, Db, Query, map_db_error};
+use crate::principal::{Caller, Principal};
 use crate::resource::{
     BindInsert, BindUpdate, InsertFrom, Resource, ResourceMeta, Role, SqlType, quote, sql,
 };

@@ -395,7 +395,7 @@ impl<R: Resource> Select<R> {
     ///     Ok(rows.into_iter().filter(|recipe| recipe.starred).collect())
     /// }
     /// ```
-    pub fn viewer(mut self, caller: &impl crate::auth::Caller) -> Self {
+    pub fn viewer(mut self, caller: &impl crate::principal::Caller) -> Self {
         self.viewer = caller.principal();
         self
     }
