@@ -58,6 +58,21 @@ impl TestClient {
 
     /// Shuts the app down as `serve` does after its last request: runs the
     /// [`on_shutdown`](crate::App::on_shutdown) hooks, then closes the pool.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// client.shutdown().await; // on_shutdown hooks, then the pool closes
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn shutdown(self) {
         let shutdown = self
             .shutdown
@@ -71,11 +86,45 @@ impl TestClient {
     }
 
     /// The app's pool (to seed or inspect the database).
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let mut db = Db::begin(client.pool()).await;
+    /// db.query("CREATE TABLE seen (id INTEGER)").execute(&mut db).await?;
+    /// db.commit().await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
     /// A request with any method.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let head = client.request(fastrs::http::Method::HEAD, "/openapi.json").await;
+    /// assert_eq!(head.status(), 200);
+    /// assert!(head.bytes().is_empty());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
         TestRequest {
             router: self.router.clone(),
@@ -87,11 +136,43 @@ impl TestClient {
     }
 
     /// A `GET` request.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let document = client.get("/openapi.json").await;
+    /// assert!(document.json()["paths"].is_object());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn get(&self, path: &str) -> TestRequest {
         self.request(Method::GET, path)
     }
 
     /// A `POST` request.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let echoed = client.post("/echo").body("text/plain", "hi").await;
+    /// assert_eq!(echoed.text(), "|text/plain|hi");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn post(&self, path: &str) -> TestRequest {
         self.request(Method::POST, path)
     }
@@ -124,6 +205,22 @@ pub struct TestRequest {
 impl TestRequest {
     /// Adds a header; given again, the header is sent again (as HTTP allows). An invalid name
     /// or value is skipped.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let echoed = client.post("/echo").header("authorization", "Token abc").await;
+    /// assert_eq!(echoed.text(), "Token abc||");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             self.headers.append(name, value);
@@ -132,17 +229,65 @@ impl TestRequest {
     }
 
     /// `Authorization: Bearer <token>`.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let echoed = client.post("/echo").bearer("abc").await;
+    /// assert_eq!(echoed.text(), "Bearer abc||");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
 
     /// A JSON body (and its content type).
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let echoed = client.post("/echo").json(&serde_json::json!({"a": 1})).await;
+    /// assert_eq!(echoed.text(), r#"|application/json|{"a":1}"#);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn json(self, body: &impl Serialize) -> Self {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         self.body("application/json", bytes)
     }
 
     /// A `application/x-www-form-urlencoded` body.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let echoed = client.post("/echo").form(&[("name", "Ann Lee")]).await;
+    /// assert_eq!(echoed.text(), "|application/x-www-form-urlencoded|name=Ann+Lee");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn form(self, fields: &[(&str, &str)]) -> Self {
         let encoded = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
@@ -158,6 +303,23 @@ impl TestRequest {
     }
 
     /// Runs the request.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// // `.await` on the request is the same.
+    /// let response = client.get("/nowhere").send().await;
+    /// assert_eq!(response.status(), 404);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn send(self) -> TestResponse {
         let mut request = Request::new(Body::from(self.body));
         *request.method_mut() = self.method;
@@ -211,11 +373,42 @@ impl TestResponse {
     }
 
     /// The status.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// assert_eq!(client.get("/nowhere").await.status(), fastrs::http::StatusCode::NOT_FOUND);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// A header's value, if present and text.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let document = client.get("/openapi.json").await;
+    /// assert_eq!(document.header("content-type"), Some("application/json"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
@@ -237,6 +430,22 @@ impl TestResponse {
 
     /// The body as JSON. Panics with the body in the message if it is not JSON: this is a test
     /// helper, and the panic is the failing assertion.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use fastrs::prelude::*;
+    /// # async fn echo(headers: fastrs::http::HeaderMap, body: String) -> String {
+    /// #     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    /// #     format!("{auth}|{kind}|{body}")
+    /// # }
+    /// # let settings = Settings { database_url: "sqlite::memory:".into(), ..Settings::default() };
+    /// # let client = App::new(settings).route("/echo", post(echo)).test_client().await?;
+    /// let missing = client.get("/nowhere").await;
+    /// assert_eq!(missing.json()["detail"], "Not Found");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[track_caller]
     #[allow(clippy::panic)]
     pub fn json(&self) -> Value {
