@@ -351,7 +351,7 @@ fn auth_user(resource: &Resource<'_>) -> TokenStream {
         #[automatically_derived]
         impl #p::Caller for #ident {
             fn principal(&self) -> ::core::option::Option<#p::Principal> {
-                #p::user_principal(self)
+                ::core::option::Option::Some(#p::user_principal(self))
             }
         }
     }

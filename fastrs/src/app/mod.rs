@@ -466,10 +466,7 @@ impl App {
         let sample = make();
         self.user_override = Some(UserOverride {
             user_type: TypeId::of::<U>(),
-            principal: crate::auth::Principal {
-                id: sample.subject(),
-                scopes: sample.scopes().to_vec(),
-            },
+            principal: crate::auth::user_principal(&sample),
             make: Arc::new(move || Box::new(make())),
         });
         self

@@ -101,11 +101,11 @@ pub trait AuthUser: Resource {
 /// The caller a user row names: its id and scopes, as a token of it would (the derive's
 /// [`Caller`] of a `#[resource(user)]` resource).
 #[doc(hidden)]
-pub fn user_principal<U: AuthUser>(user: &U) -> Option<Principal> {
-    Some(Principal {
+pub fn user_principal<U: AuthUser>(user: &U) -> Principal {
+    Principal {
         id: user.subject(),
         scopes: user.scopes().to_vec(),
-    })
+    }
 }
 
 /// Where the auth routes are mounted.
@@ -531,7 +531,7 @@ pub(crate) async fn wait_past(revoked_at: i64) {
 fn principal_of<'a, U: AuthUser>(state: &'a AuthState, claims: &'a Claims) -> PrincipalFuture<'a> {
     Box::pin(async move {
         let user = state.user_of_access::<U>(claims).await?;
-        user_principal(&user).ok_or_else(unauthorized)
+        Ok(user_principal(&user))
     })
 }
 

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::nested::{bad_id, bind_id, exists_sql, row_exists};
 use super::{Ctx, Token};
 use crate::ApiError;
-use crate::data::{bind_owner, insert_if_absent_sql, insert_query};
+use crate::data::{bind_owner, insert_query};
 use crate::db::Query;
 use crate::extract::Path;
 use crate::hooks::Hooks;
@@ -84,11 +84,7 @@ pub(super) fn routes<R: Hooks>(ctx: &Arc<Ctx<R>>, operations: Operations) -> Rou
                 Some(_) => None,
                 None => from_row.map(|(index, parent)| (index, parent, exists_sql(parent))),
             },
-            insert: sql(insert_if_absent_sql(
-                meta,
-                ctx.backend,
-                ctx.sql.rows.insert.as_str(),
-            )),
+            insert: ctx.sql.rows.insert_if_absent(ctx.backend).clone(),
             delete: sql(format!(
                 "DELETE FROM {} WHERE {} = $1 AND {} = $2",
                 quote(meta.table),

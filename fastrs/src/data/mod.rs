@@ -51,9 +51,7 @@ use crate::ApiError;
 use crate::auth::PasswordHasher;
 use crate::db::{Args, Backend, ColumnType, Db, Query, map_db_error};
 use crate::principal::{Caller, Principal};
-use crate::resource::{
-    BindInsert, BindUpdate, InsertFrom, Resource, ResourceMeta, Role, SqlType, quote, sql,
-};
+use crate::resource::{BindInsert, BindUpdate, InsertFrom, Resource, Role, SqlType};
 
 pub(crate) fn db_error<R: Resource>(error: sqlx::Error) -> ApiError {
     match &error {
@@ -154,12 +152,8 @@ pub trait Table: Resource {
         let owner = owner.principal();
         async move {
             refuse_password::<Self>()?;
-            let insert = insert_if_absent_sql(
-                Self::meta(),
-                db.backend(),
-                Self::statements().rows.insert.as_str(),
-            );
-            let mut query = Query::new(db.backend(), sql(insert));
+            let insert = Self::statements().rows.insert_if_absent(db.backend());
+            let mut query = Query::new(db.backend(), insert.clone());
             new.bind_insert(query.args_mut());
             bind_auto::<Self>(query.args_mut(), owner.as_ref())?;
             query.execute(db).await.map_err(db_error::<Self>)?;
@@ -225,20 +219,6 @@ fn refuse_password<R: Resource>() -> Result<(), ApiError> {
         )));
     }
     Ok(())
-}
-
-/// `insert` (a resource's insert statement) without its `RETURNING`, doing nothing when a row
-/// with the same unique values exists. MariaDB: `ON DUPLICATE KEY UPDATE id = id` (`INSERT
-/// IGNORE` would also hide a missing reference).
-pub(crate) fn insert_if_absent_sql(meta: &ResourceMeta, backend: Backend, insert: &str) -> String {
-    let insert = insert.split(" RETURNING ").next().unwrap_or(insert);
-    match backend {
-        Backend::MariaDb => {
-            let id = quote(meta.id_column().map_or("id", |id| id.column));
-            format!("{insert} ON DUPLICATE KEY UPDATE {id} = {id}")
-        }
-        _ => format!("{insert} ON CONFLICT DO NOTHING"),
-    }
 }
 
 /// Binds an id given as text (a token's subject) as the column's type.

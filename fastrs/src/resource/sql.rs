@@ -63,6 +63,12 @@ pub struct RowStatements {
     pub update: SqlStr,
     /// `SELECT <every column> FROM <table>`: what a data API select adds to.
     pub select: String,
+    /// `INSERT ...` doing nothing when a row with the same unique values exists (the link
+    /// routes' and [`Table::insert_if_absent`](crate::data::Table::insert_if_absent)'s):
+    /// `ON CONFLICT DO NOTHING`, and on MariaDB `ON DUPLICATE KEY UPDATE id = id` (`INSERT
+    /// IGNORE` would also hide a missing reference). Pick with
+    /// [`insert_if_absent`](RowStatements::insert_if_absent).
+    pub insert_or_skip: [SqlStr; 2],
 }
 
 /// Statements that only touch the caller's rows.
@@ -306,6 +312,10 @@ impl Statements {
                 sets.join(", ")
             )),
             select: format!("SELECT {every} FROM {table}"),
+            insert_or_skip: [
+                sql(format!("{insert} ON CONFLICT DO NOTHING")),
+                sql(format!("{insert} ON DUPLICATE KEY UPDATE {id} = {id}")),
+            ],
         };
         Statements {
             rows,
@@ -335,6 +345,14 @@ impl Statements {
 }
 
 impl RowStatements {
+    /// The insert doing nothing when the row exists, for `backend`.
+    pub fn insert_if_absent(&self, backend: crate::db::Backend) -> &SqlStr {
+        match backend {
+            crate::db::Backend::MariaDb => &self.insert_or_skip[1],
+            _ => &self.insert_or_skip[0],
+        }
+    }
+
     /// The statement reading the row `$1` (the caller's own when `owned`: owner `$2`) before a
     /// write, locked on backends that lock rows (all but SQLite, whose one writer needs no lock).
     pub fn before_write(&self, backend: crate::db::Backend, owned: bool) -> Option<&SqlStr> {
