@@ -113,12 +113,13 @@ macro_rules! run {
                 Conn::MariaDb(conn) => on!(mariadb, &mut *conn),
             },
             Target::Pool(Pool::Sqlite(pools)) => {
-                let mut conn = pools.writer().acquire().await?;
+                // Boxed: see `tx::begin` (sqlx's acquire futures are large).
+                let mut conn = Box::pin(pools.writer().acquire()).await?;
                 on!(sqlite, &mut *conn)
             }
             Target::Read(Pool::Sqlite(pools)) => {
                 let _pass = pools.read_pass().await;
-                let mut conn = pools.readers().acquire().await?;
+                let mut conn = Box::pin(pools.readers().acquire()).await?;
                 on!(sqlite, &mut *conn, false)
             }
             Target::Pool(Pool::Postgres(pool)) | Target::Read(Pool::Postgres(pool)) => {
@@ -126,7 +127,7 @@ macro_rules! run {
             }
             Target::Conn(Conn::Sqlite(conn)) => on!(sqlite, &mut *conn),
             Target::Pool(Pool::MariaDb(pool)) | Target::Read(Pool::MariaDb(pool)) => {
-                let mut conn = pool.acquire().await?;
+                let mut conn = Box::pin(pool.acquire()).await?;
                 on!(mariadb, &mut *conn)
             }
             Target::Conn(Conn::Postgres(conn)) => on!(postgres, &mut *conn),
@@ -243,5 +244,28 @@ impl Query {
             },
             |conn, text, values| super::mariadb::execute(conn, text, values).await
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A statement's future holds only its own backend's work: sqlx's acquire futures (2.5 KB
+    /// for SQLite, 7-8 KB for PostgreSQL and MariaDB) are boxed on their own paths. Inline,
+    /// every handler's future was over 9 KB, copied whole each time it was moved or boxed: on
+    /// PostgreSQL a get by id ran 25 % more instructions than the same handler on sqlx alone.
+    #[tokio::test]
+    async fn statement_futures_stay_small() -> Result<(), Box<dyn std::error::Error>> {
+        let pool = Pool::connect("sqlite::memory:", Some(1)).await?;
+        let query = || Query::new(pool.backend(), "SELECT 1");
+        let read = std::mem::size_of_val(&query().fetch_optional::<(i64,)>(pool.read()));
+        assert!(read <= 2048, "{read} bytes");
+        let write = std::mem::size_of_val(&query().execute(&pool));
+        assert!(write <= 2048, "{write} bytes");
+        let mut db = crate::db::Db::begin(&pool).await;
+        let conn = std::mem::size_of_val(&db.conn());
+        assert!(conn <= 512, "{conn} bytes");
+        Ok(())
     }
 }
